@@ -1,0 +1,3 @@
+"""governance: outsourcing, external-service and social-media governance for Japanese municipalities."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""People and access: users, departments, roles, sessions, API tokens and first-run setup."""

@@ -1,0 +1,81 @@
+"""The signed-in user's own page: profile, password, personal API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+
+from governance.accounts import schemas
+from governance.accounts.passwords import token_digest
+from governance.accounts.roles import ALL_ROLES
+from governance.accounts.services import TokenService, UserService
+from governance.errors import ValidationError
+from governance.web.access import access
+from governance.web.authentication import SESSION_COOKIE
+from governance.web.forms import parse_form
+from governance.web.pages import notice_of, principal, redirect, render
+
+
+class AccountController(Controller):
+    """Pages every signed-in user has for their own account."""
+
+    path = "/account"
+    opt = access(ALL_ROLES)
+    include_in_schema = False
+
+    async def _page(
+        self, request: Request[Any, Any, Any], *, status_code: int = 200, **extra: Any
+    ) -> Template:
+        user = principal(request)
+        tokens = await TokenService().list(user_id=user.id)
+        context: dict[str, Any] = {
+            "me": user, "tokens": tokens, "notice": notice_of(request), "password_errors": {}, "token_errors": {},
+            "token_values": {}, "new_token": None,
+        }
+        context.update(extra)
+        return render("accounts/account.html", status_code=status_code, **context)
+
+    @get("/")
+    async def show(self, request: Request[Any, Any, Any]) -> Template:
+        """Show the user's profile, password form and tokens."""
+        return await self._page(request)
+
+    @post("/password")
+    async def change_password(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        """Change one's own password; other sessions of the user end."""
+        user = principal(request)
+        form = await request.form()
+        result = parse_form(form, schemas.PasswordChange)
+        if result.ok and form.get("new_password") != form.get("new_password_confirm"):
+            result.errors["new_password_confirm"] = "確認用のパスワードが一致しません。"
+        if not result.ok or result.errors:
+            return await self._page(request, status_code=422, password_errors=result.errors)
+        try:
+            await UserService().change_own_password(
+                result.value, actor=user.actor, keep_session_hash=token_digest(request.cookies.get(SESSION_COOKIE, ""))
+            )
+        except ValidationError as exc:
+            return await self._page(request, status_code=422, password_errors=exc.field_errors)
+        return redirect("/account", "password_changed")
+
+    @post("/tokens")
+    async def create_token(self, request: Request[Any, Any, Any]) -> Template:
+        """Issue a personal API token and show it once."""
+        user = principal(request)
+        result = parse_form(await request.form(), schemas.ApiTokenCreate)
+        if not result.ok:
+            return await self._page(request, status_code=422, token_errors=result.errors, token_values=result.raw)
+        try:
+            created = await TokenService().create(result.value, actor=user.actor)
+        except ValidationError as exc:
+            return await self._page(request, status_code=422, token_errors=exc.field_errors, token_values=result.raw)
+        return await self._page(request, new_token=created)
+
+    @post("/tokens/{token_id:int}/revoke")
+    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> Redirect:
+        """Revoke one of one's own tokens."""
+        await TokenService().revoke(token_id, actor=principal(request).actor)
+        return redirect("/account", "token_revoked")

@@ -1,0 +1,117 @@
+"""Personal API tokens: issued once, stored as SHA-256, revocable."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from governance.accounts import schemas
+from governance.accounts.passwords import new_token, token_digest
+from governance.accounts.roles import Role
+from governance.accounts.services._auth import TOUCH_INTERVAL, Principal, load_principal
+from governance.accounts.tables import ApiToken, User
+from governance.actor import Actor
+from governance.audit.services import AuditService
+from governance.calendar import TOKYO
+from governance.db import write_transaction
+from governance.errors import NotFoundError, PermissionDeniedError, ValidationError
+
+TOKEN_PREFIX = "gov_"
+
+TOKEN_COLUMNS = (
+    ApiToken.id,
+    ApiToken.name,
+    ApiToken.token_prefix,
+    ApiToken.user.id.as_alias("user_id"),
+    ApiToken.user.username.as_alias("username"),
+    ApiToken.created_at,
+    ApiToken.last_used_at,
+    ApiToken.expires_at,
+    ApiToken.revoked_at,
+)
+
+
+class TokenService:
+    """Issue, list, revoke and resolve personal API tokens."""
+
+    def __init__(self, audit: AuditService | None = None) -> None:
+        self.audit = audit or AuditService()
+
+    async def create(
+        self, data: schemas.ApiTokenCreate, *, actor: Actor, now: dt.datetime | None = None
+    ) -> schemas.ApiTokenCreated:
+        """Issue a token for the actor; the value is returned once and never stored.
+
+        Raises:
+            ValidationError: the expiry date is not in the future.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        if actor.id is None:
+            raise PermissionDeniedError("APIトークンは利用者本人のみ発行できます。")
+        expires_at = None
+        if data.expires_on is not None:
+            expires_at = dt.datetime.combine(data.expires_on + dt.timedelta(days=1), dt.time.min, TOKYO)
+            if expires_at <= now:
+                raise ValidationError({"expires_on": "有効期限には明日以降の日付を指定してください。"})
+        token = new_token(TOKEN_PREFIX)
+        async with write_transaction():
+            token_id = (
+                await ApiToken.insert(
+                    ApiToken(
+                        user=actor.id,
+                        name=data.name.strip(),
+                        token_prefix=token[:12],
+                        token_hash=token_digest(token),
+                        created_at=now,
+                        expires_at=expires_at,
+                    )
+                ).returning(ApiToken.id)
+            )[0]["id"]
+            await self.audit.record(
+                "api_token.created", actor=actor, target_type="api_token", target_id=token_id,
+                target_label=data.name.strip(), after={"prefix": token[:12], "expires_at": expires_at}, now=now,
+            )
+        return schemas.ApiTokenCreated(id=token_id, name=data.name.strip(), token=token, expires_at=expires_at)
+
+    async def list(self, *, user_id: int | None = None) -> list[schemas.ApiToken]:
+        """List tokens, newest first: one user's, or everyone's when ``user_id`` is None."""
+        query = ApiToken.select(*TOKEN_COLUMNS).order_by(ApiToken.id, ascending=False)
+        if user_id is not None:
+            query = query.where(ApiToken.user == user_id)
+        return [schemas.ApiToken(**r) for r in await query]
+
+    async def revoke(self, token_id: int, *, actor: Actor, now: dt.datetime | None = None) -> None:
+        """Revoke a token: its owner or an administrator may.
+
+        Raises:
+            NotFoundError: no such token, or one the actor may not see.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await ApiToken.select(*TOKEN_COLUMNS).where(ApiToken.id == token_id).first()
+            if row is None or (row["user_id"] != actor.id and not actor.has_any(Role.admin)):
+                raise NotFoundError("APIトークン", token_id)
+            if row["revoked_at"] is not None:
+                return
+            await ApiToken.update({ApiToken.revoked_at: now}).where(ApiToken.id == token_id)
+            await self.audit.record(
+                "api_token.revoked", actor=actor, target_type="api_token", target_id=token_id,
+                target_label=row["name"], before={"owner": row["username"]}, now=now,
+            )
+
+    async def resolve(self, token: str, *, now: dt.datetime | None = None) -> Principal | None:
+        """Return the principal behind a live token, or None."""
+        now = now or dt.datetime.now(dt.UTC)
+        if not token.startswith(TOKEN_PREFIX):
+            return None
+        row = await ApiToken.select(
+            ApiToken.id, ApiToken.user, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at
+        ).where(ApiToken.token_hash == token_digest(token)).first()
+        if row is None or row["revoked_at"] is not None or (row["expires_at"] and row["expires_at"] <= now):
+            return None
+        if row["last_used_at"] is None or now - row["last_used_at"] > TOUCH_INTERVAL:
+            await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
+        return await load_principal(row["user"], via="token", credential_id=row["id"])
+
+    async def owner_exists(self, user_id: int) -> bool:
+        """Tell whether a user exists (used by admin pages before listing tokens)."""
+        return await User.exists().where(User.id == user_id)

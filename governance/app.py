@@ -1,0 +1,142 @@
+"""The application factory: the one place where routes, middleware, templates and plugins are wired."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from typing import Any
+
+from litestar import Litestar, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import State
+from litestar.logging.config import LoggingConfig
+from litestar.middleware.base import DefineMiddleware
+from litestar.openapi.config import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, YamlRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.htmx import HTMXPlugin
+from litestar.static_files import create_static_files_router
+
+from governance import __version__
+from governance.accounts.controllers import (
+    AccountController,
+    AdminController,
+    DepartmentApiController,
+    LoginController,
+    MeApiController,
+    SetupController,
+    TokenApiController,
+    UserApiController,
+)
+from governance.accounts.services import AuthService
+from governance.accounts.services._auth import SessionPolicy
+from governance.audit.controllers import AuditApiController, AuditPageController
+from governance.db import db_lifespan
+from governance.settings import Settings, get_settings
+from governance.system.controllers import HealthController, HomeController
+from governance.web.access import PUBLIC, access, access_guard
+from governance.web.authentication import AuthenticationMiddleware
+from governance.web.errors import exception_handler
+from governance.web.security_headers import SecurityHeadersMiddleware
+from governance.web.templating import STATIC_DIR, make_template_config
+
+ROUTE_HANDLERS: list[Any] = [
+    HealthController,
+    HomeController,
+    LoginController,
+    SetupController,
+    AccountController,
+    AdminController,
+    AuditPageController,
+    MeApiController,
+    UserApiController,
+    DepartmentApiController,
+    TokenApiController,
+    AuditApiController,
+]
+
+
+def _derive(secret: str, purpose: str) -> str:
+    return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    """Build the Litestar application.
+
+    Args:
+        settings: the configuration; read from the environment when omitted.
+
+    Returns:
+        The application.
+    """
+    settings = settings or get_settings()
+    secret = settings.resolved_secret_key()
+    logging.getLogger("governance").setLevel(settings.log_level)
+    static = create_static_files_router(
+        path="/static", directories=[STATIC_DIR], opt=access(PUBLIC), name="static", include_in_schema=False
+    )
+    openapi = OpenAPIConfig(
+        title="governance API",
+        version=__version__,
+        description="業務委託・外部サービス・SNSの情報セキュリティ管理 API。個人用APIトークンを Authorization: Bearer で送ってください。",
+        path="/schema",
+        render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no HTML viewers: they load scripts from CDNs
+        openapi_router=Router(path="/schema", route_handlers=[], opt=access(PUBLIC)),
+        components=Components(
+            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", description="個人用APIトークン")}
+        ),
+        security=[{"BearerToken": []}],
+    )
+    state = State(
+        {
+            "settings": settings,
+            "auth_service": AuthService(
+                SessionPolicy(
+                    idle=_minutes(settings.session_idle_minutes),
+                    max_age=_minutes(settings.session_max_hours * 60),
+                    max_failures=settings.login_max_failures,
+                    lock_for=_minutes(settings.login_lock_minutes),
+                )
+            ),
+        }
+    )
+    return Litestar(
+        route_handlers=[*ROUTE_HANDLERS, static],
+        guards=[access_guard],
+        middleware=[
+            SecurityHeadersMiddleware,
+            DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/"]),
+        ],
+        csrf_config=CSRFConfig(
+            secret=_derive(secret, "csrf"),
+            cookie_name="gov_csrf",
+            cookie_httponly=True,
+            cookie_samesite="strict",
+            cookie_secure=settings.cookie_secure == "true",
+            # /api accepts only bearer tokens, never cookies, so a foreign page cannot ride a session there.
+            exclude=["^/api/"],
+        ),
+        template_config=make_template_config(),
+        exception_handlers={Exception: exception_handler},
+        openapi_config=openapi,
+        plugins=[HTMXPlugin(), _cli_plugin()],
+        lifespan=[db_lifespan],
+        state=state,
+        logging_config=LoggingConfig(
+            root={"level": settings.log_level, "handlers": ["queue_listener"]}, log_exceptions="never"
+        ),
+        debug=False,
+    )
+
+
+def _minutes(n: int) -> Any:
+    import datetime as dt
+
+    return dt.timedelta(minutes=n)
+
+
+def _cli_plugin() -> Any:
+    from governance.cli import GovernanceCLIPlugin
+
+    return GovernanceCLIPlugin()

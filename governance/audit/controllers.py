@@ -1,0 +1,151 @@
+"""Audit log pages (filter, page, CSV export) and API."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from litestar import Controller, Request, get
+from litestar.params import QueryParameter
+from litestar.response import Stream, Template
+
+from governance.accounts.roles import Role
+from governance.audit import schemas
+from governance.audit.services import ACTION_LABELS, AuditFilter, AuditService
+from governance.calendar import TOKYO
+from governance.web.access import access
+from governance.web.pages import render
+
+AUDIT_READERS = access(Role.admin, Role.auditor, Role.security_officer)
+PAGE_SIZE = 50
+
+Text = Annotated[str, QueryParameter(max_length=200)]
+DateParam = Annotated[dt.date | None, QueryParameter()]
+
+
+def _filter(actor: str, action: str, target_type: str, target_id: str, date_from: Any, date_to: Any) -> AuditFilter:
+    return AuditFilter(
+        actor=actor.strip(), action=action.strip(), target_type=target_type.strip(), target_id=target_id.strip(),
+        date_from=date_from, date_to=date_to,
+    )
+
+
+def _parse_date(value: str) -> tuple[dt.date | None, str | None]:
+    if not value.strip():
+        return None, None
+    try:
+        return dt.date.fromisoformat(value.strip()), None
+    except ValueError:
+        return None, "日付は「2026-04-01」の形式で入力してください。"
+
+
+class AuditPageController(Controller):
+    """The audit log for administrators, auditors and security officers."""
+
+    path = "/audit"
+    opt = AUDIT_READERS
+    include_in_schema = False
+
+    def _read_filter(self, request: Request[Any, Any, Any]) -> tuple[AuditFilter, dict[str, str], dict[str, str]]:
+        q = request.query_params
+        values = {k: str(q.get(k, ""))[:200] for k in ("actor", "action", "target_type", "target_id", "from", "to")}
+        errors: dict[str, str] = {}
+        date_from, err = _parse_date(values["from"])
+        if err:
+            errors["from"] = err
+        date_to, err = _parse_date(values["to"])
+        if err:
+            errors["to"] = err
+        f = _filter(values["actor"], values["action"], values["target_type"], values["target_id"], date_from, date_to)
+        return f, values, errors
+
+    @get("/")
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        """Show entries matching the filter, newest first, 50 per page."""
+        f, values, errors = self._read_filter(request)
+        try:
+            page = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            page = 1
+        if errors:
+            rows, total = [], 0
+        else:
+            rows, total = await AuditService().list(f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        query = urlencode({k: v for k, v in values.items() if v})
+        return render(
+            "audit/index.html", status_code=422 if errors else 200, rows=rows, total=total, page=page,
+            pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE), values=values, errors=errors, query=query,
+            actions=ACTION_LABELS,
+        )
+
+    @get("/export.csv")
+    async def export(self, request: Request[Any, Any, Any]) -> Stream | Template:
+        """Download every matching entry as CSV (UTF-8 with BOM, so Excel opens it correctly)."""
+        f, _, errors = self._read_filter(request)
+        if errors:
+            return render("errors/error.html", status_code=422, status=422, title="入力内容に誤りがあります",
+                          detail="；".join(errors.values()), field_errors=[], incident="")
+
+        async def rows() -> AsyncIterator[str]:
+            buf = io.StringIO()
+            writer = csv.writer(buf, lineterminator="\r\n")
+            writer.writerow(["番号", "日時", "操作者ID", "操作者", "操作", "操作名", "対象種別", "対象ID", "対象",
+                             "変更前", "変更後", "直前ハッシュ", "ハッシュ"])
+            yield "\ufeff" + buf.getvalue()
+            async for r in AuditService().iter_all(f):
+                buf.seek(0)
+                buf.truncate()
+                writer.writerow([
+                    r["id"], r["occurred_at"].astimezone(TOKYO).isoformat(timespec="seconds"), r["actor_id"] or "",
+                    r["actor_label"], r["action"], ACTION_LABELS.get(r["action"], ""), r["target_type"],
+                    r["target_id"], r["target_label"], r["before_json"], r["after_json"], r["prev_hash"],
+                    r["entry_hash"],
+                ])
+                yield buf.getvalue()
+
+        stamp = dt.datetime.now(TOKYO).strftime("%Y%m%d-%H%M")
+        return Stream(
+            rows(), media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="audit-log-{stamp}.csv"'},
+        )
+
+
+class AuditApiController(Controller):
+    """Audit entries over the API."""
+
+    path = "/api/v1/audit-entries"
+    tags = ["audit"]
+    opt = AUDIT_READERS
+
+    @get("/")
+    async def list_entries(
+        self,
+        actor: Text = "",
+        action: Text = "",
+        target_type: Text = "",
+        target_id: Text = "",
+        date_from: DateParam = None,
+        date_to: DateParam = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> schemas.AuditPage:
+        """List entries newest first, filtered by actor, action (prefix), target and date (Japan time)."""
+        rows, total = await AuditService().list(
+            _filter(actor, action, target_type, target_id, date_from, date_to), limit=limit, offset=offset
+        )
+        return schemas.AuditPage(
+            items=[schemas.AuditEntry(**r) for r in rows], total=total, limit=limit, offset=offset
+        )
+
+    @get("/verify")
+    async def verify(self) -> schemas.ChainStatus:
+        """Verify the hash chain and name the first broken entry, if any."""
+        report = await AuditService().verify()
+        return schemas.ChainStatus(
+            ok=report.ok, checked=report.checked, head_hash=report.head_hash, broken_id=report.broken_id,
+            reason=report.reason,
+        )

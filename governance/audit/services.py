@@ -1,0 +1,148 @@
+"""Recording, reading and verifying audit entries."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from piccolo.querystring import QueryString
+
+from governance.actor import Actor
+from governance.audit.chain import GENESIS_HASH, ChainReport, ChainVerifier, EntryFields, canonical_json, entry_hash
+from governance.audit.tables import AuditEntry
+from governance.db import AUDIT_CHAIN_LOCK_KEY, get_engine, icontains, in_transaction, is_sqlite, startswith
+
+ACTION_LABELS: dict[str, str] = {
+    "setup.completed": "初期設定（最初の管理者の作成）",
+    "user.created": "ユーザー作成",
+    "user.updated": "ユーザー更新",
+    "user.password_changed": "パスワード変更",
+    "user.password_reset": "パスワード再設定",
+    "user.signed_in": "ログイン",
+    "user.signed_out": "ログアウト",
+    "user.sign_in_failed": "ログイン失敗",
+    "user.locked": "ログイン停止（連続失敗）",
+    "department.created": "所属作成",
+    "department.updated": "所属更新",
+    "api_token.created": "APIトークン発行",
+    "api_token.revoked": "APIトークン失効",
+}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Criteria for listing entries; empty fields do not filter."""
+
+    actor: str = ""
+    action: str = ""
+    target_type: str = ""
+    target_id: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+class AuditService:
+    """Writes entries inside the caller's transaction and reads them back for pages, API and export."""
+
+    async def record(
+        self,
+        action: str,
+        *,
+        actor: Actor,
+        target_type: str,
+        target_id: object = "",
+        target_label: str = "",
+        before: Mapping[str, Any] | None = None,
+        after: Mapping[str, Any] | None = None,
+        now: dt.datetime | None = None,
+    ) -> int:
+        """Append an entry to the chain.
+
+        Must run inside the use case's ``write_transaction()``, so the entry commits or rolls back with the change.
+
+        Returns:
+            The new entry's id.
+
+        Raises:
+            RuntimeError: when called outside a transaction.
+        """
+        if not in_transaction():
+            raise RuntimeError("audit entries must be written inside the use case's transaction")
+        if not is_sqlite():
+            # SQLite's BEGIN IMMEDIATE already serializes writers; PostgreSQL needs an explicit lock so that two
+            # concurrent transactions cannot both link to the same previous entry.
+            await get_engine().run_querystring(QueryString("SELECT pg_advisory_xact_lock({})", AUDIT_CHAIN_LOCK_KEY))
+        last = await AuditEntry.select(AuditEntry.entry_hash).order_by(AuditEntry.id, ascending=False).first()
+        prev = last["entry_hash"] if last else GENESIS_HASH
+        fields = EntryFields(
+            occurred_at=(now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC),
+            actor_id=actor.id,
+            actor_label=actor.label[:200],
+            action=action,
+            target_type=target_type,
+            target_id=str(target_id)[:50],
+            target_label=target_label[:300],
+            before_json=canonical_json(before),
+            after_json=canonical_json(after),
+        )
+        rows = await AuditEntry.insert(
+            AuditEntry(prev_hash=prev, entry_hash=entry_hash(prev, fields), **fields.__dict__)
+        ).returning(AuditEntry.id)
+        return rows[0]["id"]
+
+    @staticmethod
+    def _where(f: AuditFilter) -> list[Any]:
+        from governance.calendar import TOKYO
+
+        clauses: list[Any] = []
+        if f.actor:
+            clauses.append(icontains(AuditEntry.actor_label, f.actor))
+        if f.action:
+            # "user." lists every user action; a full action name lists that action only.
+            clauses.append(
+                startswith(AuditEntry.action, f.action) if f.action.endswith(".") else AuditEntry.action == f.action
+            )
+        if f.target_type:
+            clauses.append(AuditEntry.target_type == f.target_type)
+        if f.target_id:
+            clauses.append(AuditEntry.target_id == f.target_id)
+        if f.date_from:
+            start = dt.datetime.combine(f.date_from, dt.time.min, TOKYO)
+            clauses.append(AuditEntry.occurred_at >= start)
+        if f.date_to:
+            end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, TOKYO)
+            clauses.append(AuditEntry.occurred_at < end)
+        return clauses
+
+    async def list(self, f: AuditFilter, *, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Return one page of entries, newest first, and the number of entries matching the filter."""
+        where = self._where(f)
+        query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit).offset(offset)
+        count = AuditEntry.count()
+        if where:
+            query = query.where(*where)
+            count = count.where(*where)
+        return await query, await count
+
+    async def iter_all(self, f: AuditFilter, *, chunk: int = 1000) -> AsyncIterator[dict[str, Any]]:
+        """Yield every matching entry in id order, a chunk at a time (for CSV export)."""
+        where = self._where(f)
+        last_id = 0
+        while True:
+            query = AuditEntry.select().where(AuditEntry.id > last_id, *where).order_by(AuditEntry.id).limit(chunk)
+            rows = await query
+            for row in rows:
+                yield row
+            if len(rows) < chunk:
+                return
+            last_id = rows[-1]["id"]
+
+    async def verify(self, *, chunk: int = 5000) -> ChainReport:
+        """Verify the whole chain, reading it in chunks to keep memory flat."""
+        verifier = ChainVerifier()
+        async for row in self.iter_all(AuditFilter(), chunk=chunk):
+            if not verifier.feed(row):
+                break
+        return verifier.report()

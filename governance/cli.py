@@ -1,0 +1,220 @@
+"""The ``governance`` command: serve, migrate, users, audit, demo data (on top of Litestar's CLI)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import click
+from litestar.plugins import CLIPluginProtocol
+
+T = TypeVar("T")
+
+
+def run_async(fn: Callable[[], Awaitable[T]]) -> T:
+    """Run a coroutine function with the database lifespan around it (connections closed at the end)."""
+    from governance.db import db_lifespan
+
+    async def main() -> T:
+        async with db_lifespan():
+            return await fn()
+
+    return asyncio.run(main())
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+@click.command("migrate")
+def migrate_command() -> None:
+    """Apply pending database migrations."""
+    from governance.db import pending_migrations, run_migrations
+
+    async def go() -> list[str]:
+        pending = await pending_migrations()
+        await run_migrations()
+        return pending
+
+    try:
+        applied = run_async(go)
+    except RuntimeError as exc:
+        _fail(str(exc))
+    click.echo(f"マイグレーションを適用しました（{len(applied)}件）。" if applied else "適用待ちのマイグレーションはありません。")
+
+
+async def _setup_link() -> str | None:
+    from governance.accounts.services import SetupService
+    from governance.settings import get_settings
+
+    token = await SetupService().issue_token()
+    return f"{get_settings().public_base_url}/setup/{token}" if token else None
+
+
+@click.command("serve")
+@click.option("--host", default=None, help="Address to listen on (GOVERNANCE_HOST, default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port to listen on (GOVERNANCE_PORT, default 8000).")
+@click.option("--workers", type=int, default=None, help="Worker processes (GOVERNANCE_WORKERS, default 1).")
+@click.option("--migrate/--no-migrate", default=True, show_default=True, help="Apply pending migrations first.")
+def serve_command(host: str | None, port: int | None, workers: int | None, migrate: bool) -> None:
+    """Apply migrations, print the first-run setup link when no user exists, and serve the app."""
+    import uvicorn
+
+    from governance.db import run_migrations
+    from governance.settings import get_settings
+
+    settings = get_settings()
+    host = host or settings.host
+    port = port or settings.port
+    workers = workers or settings.workers
+    os.environ["GOVERNANCE_HOST"], os.environ["GOVERNANCE_PORT"] = host, str(port)
+    get_settings.cache_clear()
+    if migrate:
+        try:
+            run_async(run_migrations)
+        except RuntimeError as exc:
+            _fail(str(exc))
+    link = run_async(_setup_link)
+    if link:
+        click.secho("\nまだユーザーが登録されていません。次のリンクを開いて最初の管理者を作成してください（24時間有効・1回限り）:", fg="yellow")
+        click.secho(f"  {link}\n", fg="yellow", bold=True)
+    settings.resolved_secret_key()  # create it once here, before several workers race for it
+    uvicorn.run(
+        "governance.app:create_app", factory=True, host=host, port=port, workers=workers,
+        proxy_headers=True, log_level=settings.log_level.lower(),
+    )
+
+
+@click.command("setup-link")
+def setup_link_command() -> None:
+    """Print a new one-time link that creates the first administrator (only while no user exists)."""
+    link = run_async(_setup_link)
+    if not link:
+        _fail("ユーザーが既に登録されているため、初期設定用リンクは発行できません。")
+    click.echo(link)
+
+
+@click.group("users")
+def users_group() -> None:
+    """Manage users from the shell."""
+
+
+@users_group.command("create")
+@click.option("--username", required=True)
+@click.option("--full-name", required=True)
+@click.option("--email", default="")
+@click.option("--department-code", required=True, help="Created with --department-name when it does not exist.")
+@click.option("--department-name", default="")
+@click.option("--role", "roles", multiple=True, required=True, help="admin, security_officer, procurement, …")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+def users_create(
+    username: str, full_name: str, email: str, department_code: str, department_name: str, roles: tuple[str, ...],
+    password_stdin: bool,
+) -> None:
+    """Create a user (the first administrator, or any other)."""
+    from governance.accounts import schemas
+    from governance.accounts.services import UserService
+    from governance.actor import Actor
+    from governance.errors import DomainError, ValidationError
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("パスワード", hide_input=True, confirmation_prompt="パスワード（確認）")
+    actor = Actor.system("CLI")
+
+    async def go() -> int:
+        service = UserService()
+        dept = next((d for d in await service.list_departments() if d.code == department_code), None)
+        if dept is None:
+            if not department_name:
+                raise ValidationError({"department_code": "この所属コードは未登録です。--department-name も指定してください。"})
+            dept_id = await service.create_department(
+                schemas.DepartmentCreate(code=department_code, name=department_name), actor=actor
+            )
+        else:
+            dept_id = dept.id
+        return await service.create_user(
+            schemas.UserCreate(
+                username=username, full_name=full_name, email=email, department_id=dept_id, roles=list(roles),
+                password=password,
+            ),
+            actor=actor,
+        )
+
+    try:
+        user_id = run_async(go)
+    except ValidationError as exc:
+        _fail("\n".join(f"{k}: {v}" for k, v in exc.field_errors.items()) or exc.message)
+    except DomainError as exc:
+        _fail(exc.message)
+    click.echo(f"ユーザー {username}（ID {user_id}）を作成しました。")
+
+
+@users_group.command("list")
+def users_list() -> None:
+    """List users with their departments and roles."""
+    from governance.accounts.services import UserService
+
+    for u in run_async(UserService().list_users):
+        state = "" if u.active else "（無効）"
+        click.echo(f"{u.id}\t{u.username}\t{u.full_name}\t{u.department_name}\t{','.join(u.roles)}{state}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Audit log tools."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Verify the audit log's hash chain; exit 1 and name the first broken entry when it does not hold."""
+    from governance.audit.services import AuditService
+
+    report = run_async(AuditService().verify)
+    if report.ok:
+        click.echo(f"監査ログの検証に成功しました：{report.checked}件、末尾ハッシュ {report.head_hash}")
+        return
+    _fail(
+        f"監査ログの検証に失敗しました：記録番号 {report.broken_id} — {report.reason}"
+        f"（それより前の {report.checked}件は正常）"
+    )
+
+
+@click.command("demo-data")
+def demo_data_command() -> None:
+    """Load a fictional municipality for local trial (prints the demo users' passwords)."""
+    from governance.demo import load_demo_data
+
+    created = run_async(load_demo_data)
+    if not created:
+        click.echo("デモデータは既に登録されています。")
+        return
+    click.secho("デモ用ユーザー（試用専用。本番環境では使わないでください）:", fg="yellow")
+    for username, role, password in created:
+        click.echo(f"  {username:<14} {role:<18} {password}")
+
+
+class GovernanceCLIPlugin(CLIPluginProtocol):
+    """Adds the governance commands to the Litestar CLI group."""
+
+    def on_cli_init(self, cli: click.Group) -> None:
+        """Register the commands."""
+        for command in (
+            serve_command, migrate_command, setup_link_command, users_group, audit_group, demo_data_command
+        ):
+            cli.add_command(command)
+
+
+def run_cli() -> None:
+    """Entry point of the ``governance`` console script."""
+    os.environ.setdefault("LITESTAR_APP", "governance.app:create_app")
+    from litestar.cli.main import litestar_group
+
+    litestar_group()
+
+

@@ -1,0 +1,313 @@
+"""Database engine construction, connection reuse for SQLite, write transactions and migrations."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import aiosqlite
+from piccolo.engine.base import Engine
+from piccolo.engine.finder import engine_finder
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+
+log = logging.getLogger(__name__)
+
+# One value for every pg_advisory_xact_lock this application takes on the audit chain.
+AUDIT_CHAIN_LOCK_KEY = 0x60_7E_A0_01
+
+
+class _PooledConnection:
+    """An aiosqlite connection whose ``close()`` hands it back to its pool.
+
+    Piccolo's transaction and batch objects close the connection they were given when they finish; with this proxy
+    that returns it to the pool instead, so Piccolo's own transaction code is used unchanged.
+    """
+
+    __slots__ = ("_conn", "_pool")
+
+    def __init__(self, conn: aiosqlite.Connection, pool: _ConnectionPool) -> None:
+        self._conn = conn
+        self._pool = pool
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._conn, name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in _PooledConnection.__slots__:
+            object.__setattr__(self, name, value)
+        else:  # Piccolo sets row_factory on the connection it was given
+            setattr(self._conn, name, value)
+
+    async def close(self) -> None:
+        await self._pool.release(self._conn)
+
+
+class _ConnectionPool:
+    """Idle aiosqlite connections for one database file and one event loop."""
+
+    def __init__(self, engine: PooledSQLiteEngine, size: int) -> None:
+        self._engine = engine
+        self._size = size
+        self._idle: list[aiosqlite.Connection] = []
+        self._open = 0
+        self._available = asyncio.Condition()
+        self.closed = False
+
+    async def acquire(self) -> aiosqlite.Connection:
+        async with self._available:
+            while not self._idle and self._open >= self._size:
+                await self._available.wait()
+            if self._idle:
+                return self._idle.pop()
+            self._open += 1
+        try:
+            return await self._engine.open_connection()
+        except BaseException:
+            async with self._available:
+                self._open -= 1
+                self._available.notify()
+            raise
+
+    async def release(self, conn: aiosqlite.Connection) -> None:
+        keep = not self.closed
+        if keep and conn.in_transaction:
+            # Cancelled half-way through a transaction: never hand an open transaction to the next user.
+            try:
+                await conn.execute("ROLLBACK")
+            except (sqlite3.Error, ValueError):
+                keep = False
+        if not keep:
+            await _close_quietly(conn)
+        async with self._available:
+            if keep:
+                self._idle.append(conn)
+            else:
+                self._open -= 1
+            self._available.notify()
+
+    async def close(self) -> None:
+        self.closed = True
+        async with self._available:
+            idle, self._idle = self._idle, []
+            self._open -= len(idle)
+        for conn in idle:
+            await _close_quietly(conn)
+
+
+async def _close_quietly(conn: aiosqlite.Connection) -> None:
+    try:
+        await conn.close()
+    except (sqlite3.Error, ValueError, RuntimeError):  # already closed, or its thread is gone
+        pass
+
+
+class PooledSQLiteEngine(SQLiteEngine):
+    """Piccolo's SQLite engine, reusing connections instead of opening one per query.
+
+    Piccolo opens a new ``aiosqlite`` connection (and thread) for every query outside a transaction, which costs
+    about ten times the query itself. This engine keeps a few connections per database file and event loop.
+    Write safety is unchanged: every connection runs in autocommit mode with foreign keys on and a busy timeout,
+    the database is in WAL mode (readers never block the writer), and ``write_transaction()`` still opens
+    ``BEGIN IMMEDIATE`` transactions, on a connection taken from the same pool.
+    """
+
+    def __init__(self, path: str, *, pool_size: int = 4, pool: bool = True, **kwargs: Any) -> None:
+        kwargs.setdefault("timeout", 30)
+        super().__init__(path=path, **kwargs)
+        self.pool_size = pool_size
+        self.pooling = pool
+        self._pools: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _ConnectionPool]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def open_connection(self) -> aiosqlite.Connection:
+        """Open a new connection with this application's pragmas."""
+        conn = aiosqlite.connect(**self.connection_kwargs)
+        # aiosqlite runs each connection on a non-daemon thread, so an idle pooled connection would keep a short
+        # command (``piccolo migrations forwards``) from exiting. A daemon thread cut off at exit is safe: SQLite's
+        # journal makes every write atomic. The thread is created, not yet started, until the connection is awaited.
+        thread = getattr(conn, "_thread", None)
+        if thread is not None:
+            thread.daemon = True
+        conn = await conn
+        conn.row_factory = dict_factory  # type: ignore[assignment]
+        await conn.execute("PRAGMA foreign_keys = 1")
+        await conn.execute("PRAGMA journal_mode = WAL")
+        await conn.execute(f"PRAGMA busy_timeout = {int(self.connection_kwargs['timeout'] * 1000)}")
+        return conn
+
+    def _pool(self) -> _ConnectionPool:
+        loop = asyncio.get_running_loop()
+        pools = self._pools.setdefault(loop, {})
+        pool = pools.get(self.path)
+        if pool is None or pool.closed:
+            pool = pools[self.path] = _ConnectionPool(self, self.pool_size)
+        return pool
+
+    async def get_connection(self) -> Any:
+        """Return a connection for a transaction or batch; closing it hands it back."""
+        if not self.pooling:
+            return await self.open_connection()
+        pool = self._pool()
+        return _PooledConnection(await pool.acquire(), pool)
+
+    async def _run_in_new_connection(
+        self, query: str, args: list[Any] | None = None, query_type: str = "generic", table: Any = None
+    ) -> Any:
+        conn = await self.get_connection()
+        try:
+            async with conn.execute(query, args or []) as cursor:
+                return await cursor.fetchall()
+        finally:
+            await conn.close()
+
+    async def start_connection_pool(self, **_: Any) -> None:
+        """Connections are opened on demand; nothing to start."""
+
+    async def close_connection_pool(self) -> None:
+        """Close the idle connections this event loop holds (every database file)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        for pool in list(self._pools.pop(loop, {}).values()):
+            await pool.close()
+
+
+def make_engine(url: str, *, pool: bool = True) -> Engine:
+    """Build the Piccolo engine for a database URL.
+
+    Args:
+        url: ``sqlite:///relative/or/absolute/path`` or ``postgresql://user@host:port/db``.
+        pool: reuse connections (SQLite) or allow a pool to be started (PostgreSQL).
+
+    Returns:
+        The engine.
+
+    Raises:
+        ValueError: for a URL of another kind.
+    """
+    if url.startswith("sqlite:///"):
+        return PooledSQLiteEngine(path=url.removeprefix("sqlite:///"), pool=pool)
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresEngine(config={"dsn": url}, log_queries=False)
+    raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url.split(':', 1)[0]!r}")
+
+
+def get_engine() -> Engine:
+    """Return the engine configured in ``piccolo_conf``."""
+    engine = engine_finder()
+    if engine is None:  # pragma: no cover - piccolo_conf always defines DB
+        raise RuntimeError("piccolo_conf.DB is not configured")
+    return engine
+
+
+def is_sqlite(engine: Engine | None = None) -> bool:
+    """Tell whether the (given or configured) engine is SQLite."""
+    return (engine or get_engine()).engine_type == "sqlite"
+
+
+def _like(column: Any, pattern: str, *, case_sensitive: bool) -> Any:
+    from piccolo.columns.combination import WhereRaw
+
+    # SQLite's LIKE ignores ASCII case and has no ILIKE; PostgreSQL's LIKE is case-sensitive. Both get ESCAPE.
+    op = "LIKE" if is_sqlite() or case_sensitive else "ILIKE"
+    return WhereRaw(f"{column._meta.get_full_name(with_alias=False)} {op} {{}} ESCAPE '\\'", pattern)
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def icontains(column: Any, text: str) -> Any:
+    """A case-insensitive "contains" condition; LIKE wildcards typed by the user match literally."""
+    return _like(column, f"%{_escape_like(text)}%", case_sensitive=False)
+
+
+def startswith(column: Any, text: str) -> Any:
+    """A "starts with" condition; LIKE wildcards in ``text`` match literally."""
+    return _like(column, f"{_escape_like(text)}%", case_sensitive=True)
+
+
+def write_transaction() -> Any:
+    """Open the transaction for one unit of work that writes.
+
+    SQLite gets ``BEGIN IMMEDIATE`` so that a read-then-write never fails with "database is locked" half-way;
+    PostgreSQL gets an ordinary transaction. Nested calls join the outer transaction.
+    """
+    engine = get_engine()
+    if isinstance(engine, SQLiteEngine):
+        return engine.transaction(transaction_type=TransactionType.immediate)
+    return engine.transaction()
+
+
+def in_transaction() -> bool:
+    """Tell whether a transaction is open in the current context."""
+    return get_engine().current_transaction.get() is not None
+
+
+async def run_migrations() -> None:
+    """Apply pending migrations of the governance app.
+
+    Raises:
+        RuntimeError: when a migration fails (``run_forwards`` reports failure instead of raising).
+    """
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    result = await run_forwards(app_name="governance", migration_id="all", fake=False)
+    if not result.success:
+        raise RuntimeError(f"migrations failed: {result.message}")
+
+
+async def pending_migrations() -> list[str]:
+    """List the ids of migrations that have not been applied yet."""
+    from piccolo.apps.migrations.commands.check import CheckMigrationManager
+
+    rows = await CheckMigrationManager(app_name="governance").get_migration_statuses()
+    return [r.migration_id for r in rows if not r.has_ran]
+
+
+async def database_ok() -> bool:
+    """Run a trivial query to tell whether the database answers."""
+    try:
+        await get_engine().run_querystring(_select_one())
+    except Exception as exc:
+        log.warning("database check failed: %s", exc)
+        return False
+    return True
+
+
+def _select_one() -> Any:
+    from piccolo.querystring import QueryString
+
+    return QueryString("SELECT 1")
+
+
+async def close_connections(engine: Engine | None = None) -> None:
+    """Close pooled connections of the engine, if it holds any (Piccolo warns when there is no pool)."""
+    engine = engine or get_engine()
+    if isinstance(engine, PooledSQLiteEngine) or (isinstance(engine, PostgresEngine) and engine.pool is not None):
+        await engine.close_connection_pool()
+
+
+@asynccontextmanager
+async def db_lifespan(_: Any = None) -> AsyncIterator[None]:
+    """Start the PostgreSQL pool (when enabled) for the app's lifetime and close connections at the end."""
+    from governance.settings import get_settings
+
+    engine = get_engine()
+    settings = get_settings()
+    pooled = isinstance(engine, PostgresEngine) and settings.db_pool and engine.pool is None
+    if pooled:
+        await engine.start_connection_pool(min_size=1, max_size=10)
+    try:
+        yield
+    finally:
+        if pooled or isinstance(engine, PooledSQLiteEngine):
+            await close_connections(engine)

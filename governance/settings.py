@@ -1,0 +1,177 @@
+"""Settings read from environment variables (see docs/operator-guide.md for each one)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value the application cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Runtime configuration of the application."""
+
+    database_url: str = "sqlite:///governance.sqlite3"
+    """DATABASE_URL: ``sqlite:///path`` (default, a file in the working directory) or ``postgresql://…``."""
+    db_pool: bool = True
+    """GOVERNANCE_DB_POOL: keep a connection pool (PostgreSQL) or reuse connections (SQLite)."""
+    data_dir: Path = Path("governance-data")
+    """GOVERNANCE_DATA_DIR: where the generated secret key and uploaded files are kept."""
+    secret_key: str = ""
+    """GOVERNANCE_SECRET_KEY: signs CSRF tokens; generated into DATA_DIR/secret_key when unset."""
+    host: str = "127.0.0.1"
+    """GOVERNANCE_HOST: address ``governance serve`` listens on."""
+    port: int = 8000
+    """GOVERNANCE_PORT: port ``governance serve`` listens on."""
+    workers: int = 1
+    """GOVERNANCE_WORKERS: uvicorn worker processes (use PostgreSQL when more than one)."""
+    base_url: str = ""
+    """GOVERNANCE_BASE_URL: public address used in links sent by mail or printed by the CLI."""
+    cookie_secure: str = "auto"
+    """GOVERNANCE_COOKIE_SECURE: ``auto`` (Secure when the request came over HTTPS), ``true`` or ``false``."""
+    session_idle_minutes: int = 120
+    """GOVERNANCE_SESSION_IDLE_MINUTES: a session ends after this long without a request."""
+    session_max_hours: int = 12
+    """GOVERNANCE_SESSION_MAX_HOURS: a session ends this long after sign-in, whatever happens."""
+    login_max_failures: int = 5
+    """GOVERNANCE_LOGIN_MAX_FAILURES: failed sign-ins before the user name is locked."""
+    login_lock_minutes: int = 15
+    """GOVERNANCE_LOGIN_LOCK_MINUTES: how long a locked user name stays locked."""
+    smtp_host: str = ""
+    """GOVERNANCE_SMTP_HOST: mail relay for reminders (empty: mail is not sent)."""
+    smtp_port: int = 25
+    """GOVERNANCE_SMTP_PORT: port of the mail relay."""
+    smtp_username: str = ""
+    """GOVERNANCE_SMTP_USERNAME: login for the mail relay, if it needs one."""
+    smtp_password: str = ""
+    """GOVERNANCE_SMTP_PASSWORD: password for the mail relay."""
+    smtp_starttls: bool = False
+    """GOVERNANCE_SMTP_STARTTLS: upgrade the SMTP connection with STARTTLS."""
+    mail_from: str = "governance@localhost"
+    """GOVERNANCE_MAIL_FROM: sender address of reminder mails."""
+    log_level: str = "INFO"
+    """GOVERNANCE_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
+    classification_scheme: str = "R6"
+    """GOVERNANCE_CLASSIFICATION_SCHEME: ``R6`` (自治体機密性3A/3B/3C/2/1) or ``R5`` (機密性3/2/1)."""
+    contract_templates_dir: Path = field(default=REPO_ROOT / "contract_templates")
+    """GOVERNANCE_CONTRACT_TEMPLATES_DIR: the clause library."""
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Build settings from the process environment.
+
+        Returns:
+            The settings, with defaults for every unset variable.
+
+        Raises:
+            SettingsError: when a variable holds a value of the wrong kind.
+        """
+        d = cls()
+        cookie_secure = _env("GOVERNANCE_COOKIE_SECURE", d.cookie_secure).strip().lower()
+        if cookie_secure not in {"auto", *_TRUE, *_FALSE}:
+            raise SettingsError("GOVERNANCE_COOKIE_SECURE must be auto, true or false")
+        scheme = _env("GOVERNANCE_CLASSIFICATION_SCHEME", d.classification_scheme).strip().upper()
+        if scheme not in {"R5", "R6"}:
+            raise SettingsError("GOVERNANCE_CLASSIFICATION_SCHEME must be R5 or R6")
+        log_level = _env("GOVERNANCE_LOG_LEVEL", d.log_level).strip().upper()
+        if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise SettingsError("GOVERNANCE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        return cls(
+            database_url=_env("DATABASE_URL", d.database_url),
+            db_pool=_env_bool("GOVERNANCE_DB_POOL", d.db_pool),
+            data_dir=Path(_env("GOVERNANCE_DATA_DIR", str(d.data_dir))),
+            secret_key=_env("GOVERNANCE_SECRET_KEY", ""),
+            host=_env("GOVERNANCE_HOST", d.host),
+            port=_env_int("GOVERNANCE_PORT", d.port),
+            workers=_env_int("GOVERNANCE_WORKERS", d.workers),
+            base_url=_env("GOVERNANCE_BASE_URL", "").rstrip("/"),
+            cookie_secure="true" if cookie_secure in _TRUE else "false" if cookie_secure in _FALSE else "auto",
+            session_idle_minutes=_env_int("GOVERNANCE_SESSION_IDLE_MINUTES", d.session_idle_minutes),
+            session_max_hours=_env_int("GOVERNANCE_SESSION_MAX_HOURS", d.session_max_hours),
+            login_max_failures=_env_int("GOVERNANCE_LOGIN_MAX_FAILURES", d.login_max_failures),
+            login_lock_minutes=_env_int("GOVERNANCE_LOGIN_LOCK_MINUTES", d.login_lock_minutes),
+            smtp_host=_env("GOVERNANCE_SMTP_HOST", d.smtp_host),
+            smtp_port=_env_int("GOVERNANCE_SMTP_PORT", d.smtp_port),
+            smtp_username=_env("GOVERNANCE_SMTP_USERNAME", d.smtp_username),
+            smtp_password=_env("GOVERNANCE_SMTP_PASSWORD", d.smtp_password),
+            smtp_starttls=_env_bool("GOVERNANCE_SMTP_STARTTLS", d.smtp_starttls),
+            mail_from=_env("GOVERNANCE_MAIL_FROM", d.mail_from),
+            log_level=log_level,
+            classification_scheme=scheme,
+            contract_templates_dir=Path(_env("GOVERNANCE_CONTRACT_TEMPLATES_DIR", str(d.contract_templates_dir))),
+        )
+
+    @property
+    def public_base_url(self) -> str:
+        """The address people reach the service at, for links printed or mailed."""
+        return self.base_url or f"http://{self.host}:{self.port}"
+
+    def resolved_secret_key(self) -> str:
+        """Return the secret key, generating and storing one in the data directory on first use.
+
+        Returns:
+            The configured key, or the key kept in ``DATA_DIR/secret_key``.
+        """
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        if path.exists():
+            return path.read_text(encoding="ascii").strip()
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        # Write a private temporary file, then link it into place: os.link fails when another worker
+        # started at the same moment already published its key, and a reader never sees a half-written file.
+        tmp = self.data_dir / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(key)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            key = path.read_text(encoding="ascii").strip()
+        finally:
+            tmp.unlink()
+        return key
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once from the environment)."""
+    return Settings.from_env()

@@ -1,0 +1,59 @@
+"""Health check and home page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.response import Template
+
+from governance import __version__
+from governance.accounts.roles import ALL_ROLES
+from governance.calendar import today_tokyo, wareki
+from governance.db import database_ok, get_engine, pending_migrations
+from governance.system.todos import todos_for
+from governance.web.access import PUBLIC, access
+from governance.web.pages import notice_of, principal, render
+
+
+class HealthController(Controller):
+    """Liveness and database state for monitoring."""
+
+    path = "/healthz"
+    opt = access(PUBLIC)
+    tags = ["system"]
+
+    @get("/")
+    async def health(self) -> Response[dict[str, Any]]:
+        """Report the app version and whether the database answers and is fully migrated (503 when not)."""
+        ok = await database_ok()
+        pending: list[str] = []
+        if ok:
+            try:
+                pending = await pending_migrations()
+            except Exception:
+                ok = False
+        status = "ok" if ok and not pending else "degraded"
+        body = {
+            "status": status,
+            "version": __version__,
+            "database": {"engine": get_engine().engine_type, "reachable": ok, "pending_migrations": len(pending)},
+        }
+        return Response(body, status_code=200 if status == "ok" else 503)
+
+
+class HomeController(Controller):
+    """The signed-in user's start page: what they must act on."""
+
+    path = "/"
+    opt = access(ALL_ROLES)
+    include_in_schema = False
+
+    @get("/")
+    async def home(self, request: Request[Any, Any, Any]) -> Template:
+        """List the user's to-do items (overdue first)."""
+        user = principal(request)
+        today = today_tokyo()
+        items = await todos_for(user.actor, today)
+        return render("home.html", items=items, today=today, today_label=wareki(today, weekday=True),
+                      notice=notice_of(request))

@@ -1,0 +1,1 @@
+"""Web plumbing shared by every domain: authentication, access policy, errors, forms, templates, static assets."""

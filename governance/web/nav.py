@@ -1,0 +1,36 @@
+"""The product's main navigation; each domain points its entry at its page when the page exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from governance.accounts.roles import ALL_ROLES, Role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """One entry of the main navigation."""
+
+    key: str
+    label: str
+    href: str | None
+    roles: frozenset[str]
+
+    def visible_to(self, roles: frozenset[str]) -> bool:
+        """Tell whether someone holding ``roles`` sees the entry."""
+        return bool(self.roles.intersection(roles))
+
+
+_STAFF = ALL_ROLES - {Role.admin}
+
+NAV: tuple[NavItem, ...] = (
+    NavItem("home", "ホーム", "/", ALL_ROLES),
+    # Entries whose pages are not built yet have no href: they show as 準備中 and link nowhere.
+    NavItem("contractors", "委託事業者", None, _STAFF),
+    NavItem("engagements", "委託業務・契約", None, _STAFF),
+    NavItem("verification", "確認・措置", None, _STAFF),
+    NavItem("external_services", "外部サービス", None, _STAFF),
+    NavItem("social_accounts", "SNSアカウント", None, _STAFF),
+    NavItem("audit", "監査ログ", "/audit", frozenset({Role.admin, Role.auditor, Role.security_officer})),
+    NavItem("admin", "管理", "/admin/users", frozenset({Role.admin})),
+)

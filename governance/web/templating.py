@@ -1,0 +1,74 @@
+"""The one Jinja environment: template folder, filters for Japanese dates and labels, and globals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
+
+from governance import __version__
+from governance.accounts.roles import ROLE_LABELS, Role
+from governance.audit.services import ACTION_LABELS
+from governance.calendar import TOKYO, wareki
+from governance.web.nav import NAV
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def jst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Format a timestamp in Japan time."""
+    if value is None:
+        return ""
+    return value.astimezone(TOKYO).strftime(fmt)
+
+
+def wareki_filter(value: dt.date | dt.datetime | None, weekday: bool = False) -> str:
+    """Format a date (or a timestamp's Japan-time date) as 令和8年4月1日."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.astimezone(TOKYO).date()
+    return wareki(value, weekday=weekday)
+
+
+def role_label(value: str) -> str:
+    """The Japanese name of a role."""
+    try:
+        return ROLE_LABELS[Role(value)]
+    except ValueError:
+        return value
+
+
+def configure_environment(env: Environment) -> None:
+    """Add this application's filters and globals to the Jinja environment."""
+    env.filters.update(jst=jst, wareki=wareki_filter, role_label=role_label)
+    env.filters["action_label"] = lambda a: ACTION_LABELS.get(a, a)
+    env.globals.update(
+        nav_items=NAV,
+        app_version=__version__,
+        role_labels={r.value: ROLE_LABELS[r] for r in Role},
+        static=_static_url,
+    )
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+
+
+_STATIC_VERSION = __version__
+
+
+def _static_url(path: str) -> str:
+    return f"/static/{path}?v={_STATIC_VERSION}"
+
+
+def make_template_config() -> TemplateConfig[Any]:
+    """Template configuration for the app (autoescaping on for .html)."""
+    return TemplateConfig(
+        directory=TEMPLATES_DIR,
+        engine=JinjaTemplateEngine,
+        engine_callback=lambda engine: configure_environment(engine.engine),
+    )

@@ -1,0 +1,52 @@
+"""Helpers shared by tests: users, sign-in, CSRF-aware posts."""
+
+from __future__ import annotations
+
+import httpx
+
+from governance.accounts import schemas
+from governance.accounts.services import UserService
+from governance.actor import Actor
+
+PASSWORD = "correct-horse-battery"
+
+
+async def make_department(code: str = "JOHO", name: str = "総務部 情報政策課") -> int:
+    """Create a department (or return the existing one with that code)."""
+    service = UserService()
+    for d in await service.list_departments():
+        if d.code == code:
+            return d.id
+    return await service.create_department(schemas.DepartmentCreate(code=code, name=name), actor=Actor.system("test"))
+
+
+async def make_user(username: str, *roles: str, password: str = PASSWORD, dept: str = "JOHO") -> int:
+    """Create a user with roles in a department."""
+    dept_id = await make_department(dept, f"{dept}課")
+    return await UserService().create_user(
+        schemas.UserCreate(
+            username=username, full_name=f"{username} 氏", department_id=dept_id, roles=list(roles) or ["auditor"],
+            password=password,
+        ),
+        actor=Actor.system("test"),
+    )
+
+
+def csrf_headers(client: httpx.AsyncClient) -> dict[str, str]:
+    """The CSRF header for a client that has loaded a page."""
+    return {"x-csrftoken": client.cookies.get("gov_csrf", "")}
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = PASSWORD) -> httpx.Response:
+    """Sign a client in through the login form."""
+    await client.get("/login")
+    return await client.post(
+        "/login", data={"username": username, "password": password, "next": "/"}, headers=csrf_headers(client)
+    )
+
+
+async def post_form(client: httpx.AsyncClient, url: str, data: dict | list | None = None) -> httpx.Response:
+    """Post a form with the client's CSRF token (loading a page first if it has none)."""
+    if "gov_csrf" not in client.cookies:
+        await client.get("/login")
+    return await client.post(url, data=data or {}, headers=csrf_headers(client))
