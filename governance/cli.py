@@ -152,7 +152,7 @@ def users_create(
         _fail("\n".join(f"{k}: {v}" for k, v in exc.field_errors.items()) or exc.message)
     except DomainError as exc:
         _fail(exc.message)
-    click.echo(f"ユーザー {username}（ID {user_id}）を作成しました。")
+    click.echo(f"ユーザー {username.lower()}（ID {user_id}）を作成しました。")
 
 
 @users_group.command("list")

@@ -247,6 +247,27 @@ def write_transaction() -> Any:
     return engine.transaction()
 
 
+def for_update(query: Any) -> Any:
+    """Lock the selected rows until the transaction ends, for a read-check-write unit of work.
+
+    PostgreSQL gets ``SELECT … FOR UPDATE``, so a concurrent transaction waits instead of writing over what this one
+    read (READ COMMITTED would lose that update). SQLite has no row locks and needs none: ``write_transaction()``
+    starts ``BEGIN IMMEDIATE``, which already admits one writer at a time.
+    """
+    return query if is_sqlite() else query.lock_rows()
+
+
+def is_unique_violation(exc: BaseException) -> bool:
+    """Tell whether a database error is a unique-constraint violation (a race two requests both lost to a check)."""
+    if isinstance(exc, sqlite3.IntegrityError):
+        return "UNIQUE constraint failed" in str(exc)
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, asyncpg.UniqueViolationError)
+
+
 def in_transaction() -> bool:
     """Tell whether a transaction is open in the current context."""
     return get_engine().current_transaction.get() is not None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import httpx
 
 from governance.accounts import schemas
@@ -49,4 +51,7 @@ async def post_form(client: httpx.AsyncClient, url: str, data: dict | list | Non
     """Post a form with the client's CSRF token (loading a page first if it has none)."""
     if "gov_csrf" not in client.cookies:
         await client.get("/login")
+    if isinstance(data, list):  # repeated keys (checkboxes): httpx takes those only as encoded content
+        headers = {**csrf_headers(client), "content-type": "application/x-www-form-urlencoded"}
+        return await client.post(url, content=urlencode(data), headers=headers)
     return await client.post(url, data=data or {}, headers=csrf_headers(client))

@@ -12,6 +12,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Validatio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from governance.db import is_unique_violation
 from governance.errors import DomainError, ValidationError
 from governance.web.authentication import API_PREFIX
 
@@ -57,6 +58,8 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, str]]]:
             if isinstance(item, dict):
                 fields.append({"field": str(item.get("key", "")), "message": str(item.get("message", ""))})
         return 400, STATUS_TITLES[400], "リクエストの内容を解釈できませんでした。項目と値の形式を確認してください。", fields
+    if is_unique_violation(exc):
+        return 409, STATUS_TITLES[409], "同じ内容が同時に登録されました。画面を読み込み直して、登録済みの内容を確認してください。", []
     if isinstance(exc, HTTPException):
         status = exc.status_code
         title = STATUS_TITLES.get(status, "リクエストを処理できませんでした")

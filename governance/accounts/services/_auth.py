@@ -10,7 +10,7 @@ from governance.accounts.services._users import roles_of
 from governance.accounts.tables import LoginThrottle, User, UserSession
 from governance.actor import Actor
 from governance.audit.services import AuditService
-from governance.db import write_transaction
+from governance.db import for_update, write_transaction
 from governance.errors import AuthenticationError
 
 # A session's last_seen_at is written at most this often, so that reading pages does not mean writing rows.
@@ -131,7 +131,7 @@ class AuthService:
         self, key: str, user: dict | None, *, ip: str, now: dt.datetime, throttle: dict | None
     ) -> None:
         async with write_transaction():
-            row = await LoginThrottle.select().where(LoginThrottle.username_key == key).first()
+            row = await for_update(LoginThrottle.select().where(LoginThrottle.username_key == key)).first()
             window_over = row is not None and now - row["first_failure_at"] > self.policy.lock_for
             if row is None or window_over:
                 failures = 1

@@ -10,7 +10,7 @@ from governance.accounts.roles import Role
 from governance.accounts.tables import Department, SetupToken, User, UserRole
 from governance.actor import Actor
 from governance.audit.services import AuditService
-from governance.db import write_transaction
+from governance.db import for_update, write_transaction
 from governance.errors import ConflictError, NotFoundError, ValidationError
 
 SETUP_TOKEN_LIFETIME = dt.timedelta(hours=24)
@@ -58,8 +58,9 @@ class SetupService:
             raise ValidationError({"password": problem})
         pw_hash = hash_password(data.password)
         async with write_transaction():
-            row = await SetupToken.select(SetupToken.expires_at).where(
-                SetupToken.token_hash == token_digest(token)
+            # Locked, so that two submissions of the same link cannot both create an administrator.
+            row = await for_update(
+                SetupToken.select(SetupToken.expires_at).where(SetupToken.token_hash == token_digest(token))
             ).first()
             if row is None or row["expires_at"] <= now:
                 raise NotFoundError("初期設定用リンク", "無効または期限切れ")

@@ -12,7 +12,7 @@ from governance.accounts.tables import ApiToken, User
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.calendar import TOKYO
-from governance.db import write_transaction
+from governance.db import for_update, write_transaction
 from governance.errors import NotFoundError, PermissionDeniedError, ValidationError
 
 TOKEN_PREFIX = "gov_"
@@ -87,7 +87,7 @@ class TokenService:
         """
         now = now or dt.datetime.now(dt.UTC)
         async with write_transaction():
-            row = await ApiToken.select(*TOKEN_COLUMNS).where(ApiToken.id == token_id).first()
+            row = await for_update(ApiToken.select(*TOKEN_COLUMNS).where(ApiToken.id == token_id)).first()
             if row is None or (row["user_id"] != actor.id and not actor.has_any(Role.admin)):
                 raise NotFoundError("APIトークン", token_id)
             if row["revoked_at"] is not None:

@@ -13,7 +13,7 @@ from governance.accounts.roles import ALL_ROLES, Role
 from governance.accounts.tables import Department, User, UserRole, UserSession
 from governance.actor import Actor
 from governance.audit.services import AuditService
-from governance.db import write_transaction
+from governance.db import for_update, write_transaction
 from governance.errors import ConflictError, NotFoundError, ValidationError
 
 USER_COLUMNS = (
@@ -182,6 +182,7 @@ class UserService:
         now = now or dt.datetime.now(dt.UTC)
         roles = sorted(set(data.roles))
         async with write_transaction():
+            await for_update(User.select(User.id).where(User.id == user_id))
             current = await self.get_user(user_id)
             errors: dict[str, str] = {}
             await self._check_user_fields(department_id=data.department_id, roles=roles, errors=errors)
@@ -307,7 +308,7 @@ class UserService:
         now = now or dt.datetime.now(dt.UTC)
         name = data.name.strip()
         async with write_transaction():
-            current = await Department.select().where(Department.id == dept_id).first()
+            current = await for_update(Department.select().where(Department.id == dept_id)).first()
             if current is None:
                 raise NotFoundError("所属", dept_id)
             if await Department.exists().where(Department.name == name, Department.id != dept_id):

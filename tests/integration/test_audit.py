@@ -1,0 +1,160 @@
+"""The audit log: entries in the same transaction, the page, filters, CSV export, chain verification."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+
+import pytest
+
+from governance.accounts import schemas
+from governance.accounts.services import UserService
+from governance.actor import Actor
+from governance.audit.services import AuditFilter, AuditService
+from governance.audit.tables import AuditEntry
+from governance.db import write_transaction
+from governance.errors import ValidationError
+from tests.helpers import login, make_department, make_user, post_form
+
+
+async def test_entry_commits_and_rolls_back_with_the_change():
+    dept = await make_department()
+    before = await AuditEntry.count()
+    with pytest.raises(ValidationError):
+        await UserService().create_user(
+            schemas.UserCreate(username="bad", full_name="x", department_id=dept, roles=["nope"], password="x" * 12),
+            actor=Actor.system("test"),
+        )
+    assert await AuditEntry.count() == before
+
+
+async def test_audit_outside_transaction_is_a_programming_error():
+    with pytest.raises(RuntimeError):
+        await AuditService().record("x.done", actor=Actor.system("t"), target_type="x")
+
+
+async def test_entry_records_actor_target_before_and_after():
+    uid = await make_user("kato", "procurement")
+    row = await AuditEntry.select().where(AuditEntry.action == "user.created").first()
+    assert row["target_type"] == "user" and row["target_id"] == str(uid) and row["target_label"] == "kato"
+    assert row["actor_label"] == "システム（test）"
+    assert '"roles":["procurement"]' in row["after_json"] and "password" not in row["after_json"]
+
+
+async def test_concurrent_writes_keep_one_linear_chain():
+    dept = await make_department()
+
+    async def create(i: int) -> None:
+        await UserService().create_user(
+            schemas.UserCreate(username=f"user{i}", full_name=f"利用者{i}", department_id=dept, roles=["auditor"],
+                               password="abcdefghij1"),
+            actor=Actor.system("test"),
+        )
+
+    await asyncio.gather(*(create(i) for i in range(12)))
+    report = await AuditService().verify()
+    assert report.ok and report.checked == await AuditEntry.count()
+
+
+async def test_verify_names_the_first_edited_entry():
+    for name in ("a-user", "b-user", "c-user"):
+        await make_user(name, "auditor")
+    rows = await AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id)
+    target = rows[2]["id"]
+    # An edit "by hand in the database", bypassing the application.
+    await AuditEntry.update({AuditEntry.actor_label: "改ざん者"}).where(AuditEntry.id == target)
+    report = await AuditService().verify()
+    assert not report.ok and report.broken_id == target and report.checked == 2
+
+
+async def test_verify_detects_a_deleted_entry():
+    for name in ("a-user", "b-user"):
+        await make_user(name, "auditor")
+    rows = await AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id)
+    await AuditEntry.delete().where(AuditEntry.id == rows[1]["id"])
+    report = await AuditService().verify()
+    assert not report.ok and report.broken_id == rows[2]["id"]
+
+
+async def test_verify_in_chunks_matches_whole_chain():
+    for i in range(7):
+        await make_user(f"u{i}-x", "auditor")
+    whole = await AuditService().verify()
+    chunked = await AuditService().verify(chunk=2)
+    assert whole == chunked and whole.ok
+
+
+async def test_filters():
+    await make_user("kato", "procurement")
+    await make_user("sato", "auditor")
+    service = AuditService()
+    rows, total = await service.list(AuditFilter(action="user.created"))
+    assert total == 2 and {r["target_label"] for r in rows} == {"kato", "sato"}
+    _, total = await service.list(AuditFilter(action="user."))
+    assert total == 2
+    _, total = await service.list(AuditFilter(action="department."))
+    assert total == 1
+    _, total = await service.list(AuditFilter(actor="ＸＹＺ"))
+    assert total == 0
+    _, total = await service.list(AuditFilter(actor="%"))  # a wildcard typed by the user matches literally
+    assert total == 0
+    _, total = await service.list(AuditFilter(actor="システム"))
+    assert total == 3
+    rows, _ = await service.list(AuditFilter(target_type="user", target_id=str(rows[0]["target_id"])))
+    assert len(rows) == 1
+
+
+async def test_audit_page_filters_and_csv_export(client):
+    await make_user("admin1", "admin")
+    await make_user("kato", "procurement")
+    await login(client, "admin1")
+    page = await client.get("/audit")
+    assert page.status_code == 200 and "ユーザー作成" in page.text and "ログイン" in page.text
+    page = await client.get("/audit", params={"action": "user.signed_in"})
+    assert "admin1" in page.text and "<code>user.created</code>" not in page.text
+    bad = await client.get("/audit", params={"from": "2026-02-31"})
+    assert bad.status_code == 422 and "2026-04-01" in bad.text
+    r = await client.get("/audit/export.csv", params={"action": "user.created"})
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert r.text.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
+    assert rows[0][:5] == ["番号", "日時", "操作者ID", "操作者", "操作"]
+    assert [row[8] for row in rows[1:]] == ["admin1", "kato"]
+
+
+async def test_audit_page_denied_to_procurement(client):
+    await make_user("kato", "procurement")
+    await login(client, "kato")
+    assert (await client.get("/audit")).status_code == 403
+    assert (await client.get("/audit/export.csv")).status_code == 403
+
+
+async def test_audit_api_lists_and_verifies(client, anon):
+    import re
+
+    await make_user("kansa", "auditor")
+    await login(client, "kansa")
+    token = re.search(r'id="new-token">([^<]+)<', (await post_form(client, "/account/tokens", {"name": "a"})).text).group(1)
+    auth = {"Authorization": f"Bearer {token}"}
+    r = await anon.get("/api/v1/audit-entries", params={"limit": 2}, headers=auth)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["total"] >= 3 and len(body["items"]) == 2 and body["items"][0]["id"] > body["items"][1]["id"]
+    assert (await anon.get("/api/v1/audit-entries", params={"limit": 0}, headers=auth)).status_code == 400
+    assert (await anon.get("/api/v1/audit-entries", params={"date_from": "x"}, headers=auth)).status_code == 400
+    v = (await anon.get("/api/v1/audit-entries/verify", headers=auth)).json()
+    assert v["ok"] is True and v["broken_id"] is None
+
+
+async def test_write_transaction_rolls_back_all_on_error():
+    dept = await make_department()
+    with pytest.raises(RuntimeError):
+        async with write_transaction():
+            await UserService().create_user(
+                schemas.UserCreate(username="inner", full_name="x", department_id=dept, roles=["auditor"],
+                                   password="abcdefghij1"),
+                actor=Actor.system("t"),
+            )
+            raise RuntimeError("boom")
+    assert not await UserService().list_users() or all(u.username != "inner" for u in await UserService().list_users())

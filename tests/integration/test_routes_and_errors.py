@@ -1,0 +1,138 @@
+"""Every route states who may use it; each role gets exactly what its policy says; errors are clear."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from litestar import Litestar
+
+from governance.accounts.roles import ALL_ROLES, Role
+from governance.web.access import ACCESS_KEY, PUBLIC
+from tests.helpers import login, make_user
+
+
+def _routes(app: Litestar):
+    for route in app.routes:
+        for handler in route.route_handlers:
+            methods = set(getattr(handler, "http_methods", set())) - {"OPTIONS", "HEAD"}
+            if methods:
+                yield route.path, methods, handler
+
+
+def test_every_route_declares_an_access_policy(app):
+    missing = [
+        (path, sorted(methods)) for path, methods, handler in _routes(app)
+        if handler.opt.get(ACCESS_KEY) != PUBLIC and not isinstance(handler.opt.get(ACCESS_KEY), frozenset)
+    ]
+    assert missing == []
+
+
+def test_only_expected_routes_are_public(app):
+    public = sorted({path for path, _, h in _routes(app) if h.opt.get(ACCESS_KEY) == PUBLIC})
+    allowed = re.compile(r"^/(healthz|login|logout|setup/\{token:str\}|static/.*|schema.*)$")
+    assert [p for p in public if not allowed.match(p)] == []
+
+
+def _concrete(path: str) -> str:
+    return re.sub(r"\{(\w+):int\}", "1", path).replace("{token:str}", "x").replace("{file_path:path}", "app.css")
+
+
+@pytest.mark.parametrize("role", sorted(ALL_ROLES))
+async def test_get_routes_allow_and_deny_by_role(app, client, role):
+    """For every GET page and API route: a role outside the policy gets 403, a role inside does not."""
+    import httpx
+
+    await make_user("admin-seed", Role.admin)  # keeps "last admin" rules out of the way
+    await make_user(f"user-{role}", role)
+    await login(client, f"user-{role}")
+    token_page = await client.post(
+        "/account/tokens", data={"name": "matrix"}, headers={"x-csrftoken": client.cookies["gov_csrf"]}
+    )
+    token = re.search(r'id="new-token">([^<]+)<', token_page.text).group(1)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as api:
+        for path, methods, handler in _routes(app):
+            policy = handler.opt[ACCESS_KEY]
+            if "GET" not in methods or policy == PUBLIC or "{" in path.replace("{user_id:int}", ""):
+                continue
+            url = _concrete(path)
+            if path.startswith("/api/"):
+                r = await api.get(url, headers={"Authorization": f"Bearer {token}"})
+            else:
+                r = await client.get(url)
+            if role in policy:
+                assert r.status_code in (200, 404), (role, url, r.status_code)
+            else:
+                assert r.status_code == 403, (role, url, r.status_code)
+
+
+async def test_post_routes_deny_roles_outside_policy(app, client):
+    await make_user("kansa", Role.auditor)
+    await login(client, "kansa")
+    for path, methods, handler in _routes(app):
+        policy = handler.opt[ACCESS_KEY]
+        if "POST" not in methods or path.startswith("/api/") or policy == PUBLIC or Role.auditor in policy:
+            continue
+        r = await client.post(_concrete(path), data={}, headers={"x-csrftoken": client.cookies["gov_csrf"]})
+        assert r.status_code == 403, (path, r.status_code)
+
+
+async def test_anonymous_api_gets_problem_json_401(anon):
+    r = await anon.get("/api/v1/users")
+    assert r.status_code == 401
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert r.headers["www-authenticate"].startswith("Bearer")
+
+
+async def test_not_found_page_is_japanese(client):
+    await make_user("kato", "procurement")
+    await login(client, "kato")
+    r = await client.get("/no/such/page")
+    assert r.status_code == 404 and "ページが見つかりません" in r.text
+
+
+async def test_not_found_api_is_problem_json(anon):
+    r = await anon.get("/api/v1/nothing-here")
+    assert r.status_code == 404
+    assert r.json()["title"] and r.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_method_not_allowed_is_clear(client):
+    r = await client.put("/login")
+    assert r.status_code == 405 and "この方法ではアクセスできません" in r.text
+
+
+async def test_health_reports_database_state(anon):
+    r = await anon.get("/healthz")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["status"] == "ok" and body["database"]["reachable"] is True
+    assert body["database"]["pending_migrations"] == 0
+
+
+async def test_openapi_schema_is_served_without_cdn(anon):
+    r = await anon.get("/schema/openapi.json")
+    assert r.status_code == 200
+    spec = r.json()
+    assert "/api/v1/me" in spec["paths"] and "BearerToken" in spec["components"]["securitySchemes"]
+    assert not any(p.startswith(("/admin", "/login", "/account")) for p in spec["paths"])
+
+
+async def test_static_assets_are_served_locally(anon):
+    r = await anon.get("/static/vendor/htmx-2.0.11.min.js")
+    assert r.status_code == 200 and "htmx" in r.text
+    assert (await anon.get("/static/../governance/settings.py")).status_code in (400, 404)
+
+
+async def test_unhandled_error_gives_japanese_500_with_incident_number(app, client, monkeypatch):
+    from governance.system import controllers
+
+    async def boom(*_a, **_k):
+        raise ZeroDivisionError("simulated")
+
+    monkeypatch.setattr(controllers, "todos_for", boom)
+    await make_user("kato", "procurement")
+    await login(client, "kato")
+    r = await client.get("/")
+    assert r.status_code == 500 and "システムエラーが発生しました" in r.text and "受付番号" in r.text
+    assert "ZeroDivisionError" not in r.text

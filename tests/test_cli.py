@@ -1,0 +1,91 @@
+"""The governance command line."""
+
+from __future__ import annotations
+
+import asyncio
+
+from click.testing import CliRunner
+
+from governance.audit.tables import AuditEntry
+from governance.cli import audit_verify, demo_data_command, migrate_command, setup_link_command, users_create, users_list
+from governance.db import close_connections
+
+PASSWORD = "correct-horse-battery"
+
+
+def _run(coro):
+    async def main():
+        try:
+            return await coro
+        finally:
+            await close_connections()
+
+    return asyncio.run(main())
+
+
+def test_users_create_makes_the_first_admin_and_department():
+    result = CliRunner().invoke(
+        users_create,
+        ["--username", "Admin", "--full-name", "管理 太郎", "--department-code", "joho",
+         "--department-name", "情報政策課", "--role", "admin", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )
+    assert result.exit_code == 0, result.output
+    assert "ユーザー admin" in result.output
+    listed = CliRunner().invoke(users_list)
+    assert "admin\t管理 太郎\t情報政策課\tadmin" in listed.output
+
+
+def test_users_create_reports_errors_clearly():
+    result = CliRunner().invoke(
+        users_create, ["--username", "x", "--full-name", "X", "--department-code", "NEW", "--role", "admin",
+                       "--password-stdin"], input="short\n",
+    )
+    assert result.exit_code == 1
+    assert "--department-name" in result.output
+    result = CliRunner().invoke(
+        users_create, ["--username", "kato", "--full-name", "X", "--department-code", "NEW", "--department-name", "新課",
+                       "--role", "admin", "--password-stdin"], input="short\n",
+    )
+    assert result.exit_code == 1 and "10文字以上" in result.output
+
+
+def test_audit_verify_passes_then_fails_after_a_hand_edit():
+    CliRunner().invoke(
+        users_create, ["--username", "admin", "--full-name", "管理", "--department-code", "J", "--department-name",
+                       "情報政策課", "--role", "admin", "--password-stdin"], input=PASSWORD + "\n",
+    )
+    ok = CliRunner().invoke(audit_verify)
+    assert ok.exit_code == 0 and "検証に成功しました：2件" in ok.output
+
+    async def tamper():
+        first = await AuditEntry.select(AuditEntry.id).order_by(AuditEntry.id).first()
+        await AuditEntry.update({AuditEntry.after_json: '{"name":"書き換え"}'}).where(AuditEntry.id == first["id"])
+        return first["id"]
+
+    broken_id = _run(tamper())
+    bad = CliRunner().invoke(audit_verify)
+    assert bad.exit_code == 1 and f"記録番号 {broken_id}" in bad.output
+
+
+def test_setup_link_only_while_no_user_exists():
+    first = CliRunner().invoke(setup_link_command)
+    assert first.exit_code == 0 and "/setup/" in first.output
+    CliRunner().invoke(
+        users_create, ["--username", "admin", "--full-name", "管理", "--department-code", "J", "--department-name",
+                       "情報政策課", "--role", "admin", "--password-stdin"], input=PASSWORD + "\n",
+    )
+    second = CliRunner().invoke(setup_link_command)
+    assert second.exit_code == 1 and "発行できません" in second.output
+
+
+def test_migrate_is_idempotent():
+    result = CliRunner().invoke(migrate_command)
+    assert result.exit_code == 0 and "ありません" in result.output
+
+
+def test_demo_data_prints_passwords_once():
+    first = CliRunner().invoke(demo_data_command)
+    assert first.exit_code == 0 and "demo-admin" in first.output and "demo-kansa" in first.output
+    second = CliRunner().invoke(demo_data_command)
+    assert second.exit_code == 0 and "既に登録されています" in second.output
