@@ -1,10 +1,5 @@
-"""Piccolo project configuration: the engine from DATABASE_URL and the one governance app."""
+"""Piccolo CLI entry point when run from the repository root (``piccolo migrations …``); see governance.piccolo_conf."""
 
-from piccolo.conf.apps import AppRegistry
+from governance.piccolo_conf import APP_REGISTRY, DB
 
-from governance.db import make_engine
-from governance.settings import get_settings
-
-DB = make_engine(get_settings().database_url, pool=get_settings().db_pool)
-
-APP_REGISTRY = AppRegistry(apps=["governance.piccolo_app"])
+__all__ = ["APP_REGISTRY", "DB"]

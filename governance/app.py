@@ -79,12 +79,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
     openapi = OpenAPIConfig(
         title="governance API",
         version=__version__,
-        description="業務委託・外部サービス・SNSの情報セキュリティ管理 API。個人用APIトークンを Authorization: Bearer で送ってください。",
+        description=(
+            "業務委託・外部サービス・SNSの情報セキュリティ管理 API。"
+            "個人用APIトークンを Authorization: Bearer で送ってください。"
+        ),
         path="/schema",
         render_plugins=[JsonRenderPlugin(), YamlRenderPlugin()],  # no HTML viewers: they load scripts from CDNs
         openapi_router=Router(path="/schema", route_handlers=[], opt=access(PUBLIC)),
         components=Components(
-            security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer", description="個人用APIトークン")}
+            security_schemes={
+                "BearerToken": SecurityScheme(type="http", scheme="bearer", description="個人用APIトークン")
+            }
         ),
         security=[{"BearerToken": []}],
     )

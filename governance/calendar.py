@@ -145,8 +145,8 @@ def wareki(day: dt.date, *, weekday: bool = False) -> str:
 def wareki_fiscal_year(fy: int) -> str:
     """Format a fiscal year: 令和8年度.
 
-    FY2019 began on 平成31年4月1日 but is officially 令和元年度, while FY1988 stayed 昭和63年度: the name follows the era
-    in force on 5/1 of the fiscal year, which gives both.
+    FY2019 began on 平成31年4月1日 but is officially 令和元年度, while FY1988 stayed 昭和63年度: the name
+    follows the era in force on 5/1 of the fiscal year, which gives both.
     """
     name, year = era_of(dt.date(fy, 5, 1))
     return f"{name}{'元' if year == 1 else year}年度"

@@ -44,7 +44,11 @@ def migrate_command() -> None:
         applied = run_async(go)
     except RuntimeError as exc:
         _fail(str(exc))
-    click.echo(f"マイグレーションを適用しました（{len(applied)}件）。" if applied else "適用待ちのマイグレーションはありません。")
+    click.echo(
+        f"マイグレーションを適用しました（{len(applied)}件）。"
+        if applied
+        else "適用待ちのマイグレーションはありません。"
+    )
 
 
 async def _setup_link() -> str | None:
@@ -80,12 +84,20 @@ def serve_command(host: str | None, port: int | None, workers: int | None, migra
             _fail(str(exc))
     link = run_async(_setup_link)
     if link:
-        click.secho("\nまだユーザーが登録されていません。次のリンクを開いて最初の管理者を作成してください（24時間有効・1回限り）:", fg="yellow")
+        click.secho(
+            "\nまだユーザーが登録されていません。次のリンクを開いて最初の管理者を作成してください（24時間有効・1回限り）:",
+            fg="yellow",
+        )
         click.secho(f"  {link}\n", fg="yellow", bold=True)
     settings.resolved_secret_key()  # create it once here, before several workers race for it
     uvicorn.run(
-        "governance.app:create_app", factory=True, host=host, port=port, workers=workers,
-        proxy_headers=True, log_level=settings.log_level.lower(),
+        "governance.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
     )
 
 
@@ -112,7 +124,12 @@ def users_group() -> None:
 @click.option("--role", "roles", multiple=True, required=True, help="admin, security_officer, procurement, …")
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
 def users_create(
-    username: str, full_name: str, email: str, department_code: str, department_name: str, roles: tuple[str, ...],
+    username: str,
+    full_name: str,
+    email: str,
+    department_code: str,
+    department_name: str,
+    roles: tuple[str, ...],
     password_stdin: bool,
 ) -> None:
     """Create a user (the first administrator, or any other)."""
@@ -132,7 +149,9 @@ def users_create(
         dept = next((d for d in await service.list_departments() if d.code == department_code), None)
         if dept is None:
             if not department_name:
-                raise ValidationError({"department_code": "この所属コードは未登録です。--department-name も指定してください。"})
+                raise ValidationError(
+                    {"department_code": "この所属コードは未登録です。--department-name も指定してください。"}
+                )
             dept_id = await service.create_department(
                 schemas.DepartmentCreate(code=department_code, name=department_name), actor=actor
             )
@@ -140,7 +159,11 @@ def users_create(
             dept_id = dept.id
         return await service.create_user(
             schemas.UserCreate(
-                username=username, full_name=full_name, email=email, department_id=dept_id, roles=list(roles),
+                username=username,
+                full_name=full_name,
+                email=email,
+                department_id=dept_id,
+                roles=list(roles),
                 password=password,
             ),
             actor=actor,
@@ -205,7 +228,12 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
     def on_cli_init(self, cli: click.Group) -> None:
         """Register the commands."""
         for command in (
-            serve_command, migrate_command, setup_link_command, users_group, audit_group, demo_data_command
+            serve_command,
+            migrate_command,
+            setup_link_command,
+            users_group,
+            audit_group,
+            demo_data_command,
         ):
             cli.add_command(command)
 
@@ -216,5 +244,3 @@ def run_cli() -> None:
     from litestar.cli.main import litestar_group
 
     litestar_group()
-
-

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 import weakref
@@ -101,10 +102,8 @@ class _ConnectionPool:
 
 
 async def _close_quietly(conn: aiosqlite.Connection) -> None:
-    try:
+    with contextlib.suppress(sqlite3.Error, ValueError, RuntimeError):  # already closed, or its thread is gone
         await conn.close()
-    except (sqlite3.Error, ValueError, RuntimeError):  # already closed, or its thread is gone
-        pass
 
 
 class PooledSQLiteEngine(SQLiteEngine):

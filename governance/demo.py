@@ -44,14 +44,20 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     existing = {d.code: d.id for d in await service.list_departments()}
     for code, name in DEPARTMENTS:
         if code not in existing:
-            existing[code] = await service.create_department(schemas.DepartmentCreate(code=code, name=name), actor=actor)
+            existing[code] = await service.create_department(
+                schemas.DepartmentCreate(code=code, name=name), actor=actor
+            )
     created: list[tuple[str, str, str]] = []
     for username, full_name, dept, roles in USERS:
         password = "demo-" + secrets.token_urlsafe(9)
         await service.create_user(
             schemas.UserCreate(
-                username=username, full_name=full_name, department_id=existing[dept], roles=[r.value for r in roles],
-                password=password, email=f"{username}@city.midori.example.jp",
+                username=username,
+                full_name=full_name,
+                department_id=existing[dept],
+                roles=[r.value for r in roles],
+                password=password,
+                email=f"{username}@city.midori.example.jp",
             ),
             actor=actor,
         )

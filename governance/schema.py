@@ -7,3 +7,12 @@ import msgspec
 
 class Struct(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """Base for request and response shapes; unknown fields are refused, not ignored."""
+
+
+MAX_ID = 2_147_483_647
+"""Primary keys are ``serial`` (a 4-byte integer on PostgreSQL); larger numbers can name no record."""
+
+
+def id_field(title: str) -> object:
+    """Return the constraints of a field that holds a record id, titled for forms and OpenAPI."""
+    return msgspec.Meta(title=title, ge=1, le=MAX_ID)

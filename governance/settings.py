@@ -15,7 +15,9 @@ _FALSE = {"0", "false", "no", "off"}
 
 
 def _env(name: str, default: str) -> str:
-    return os.environ.get(name, default)
+    """Return the variable, or the default when it is unset or blank (``VAR=`` means "not configured")."""
+    raw = os.environ.get(name)
+    return default if raw is None or raw.strip() == "" else raw
 
 
 def _env_bool(name: str, default: bool) -> bool:

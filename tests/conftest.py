@@ -143,9 +143,12 @@ async def fx_client(app: Litestar):
     """
     from governance.db import db_lifespan
 
-    async with db_lifespan(), httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000)), base_url="http://testserver"
-    ) as client:
+    async with (
+        db_lifespan(),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=("127.0.0.1", 50000)), base_url="http://testserver"
+        ) as client,
+    ):
         yield client
 
 

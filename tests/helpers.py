@@ -27,7 +27,10 @@ async def make_user(username: str, *roles: str, password: str = PASSWORD, dept: 
     dept_id = await make_department(dept, f"{dept}課")
     return await UserService().create_user(
         schemas.UserCreate(
-            username=username, full_name=f"{username} 氏", department_id=dept_id, roles=list(roles) or ["auditor"],
+            username=username,
+            full_name=f"{username} 氏",
+            department_id=dept_id,
+            roles=list(roles) or ["auditor"],
             password=password,
         ),
         actor=Actor.system("test"),

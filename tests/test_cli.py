@@ -7,7 +7,14 @@ import asyncio
 from click.testing import CliRunner
 
 from governance.audit.tables import AuditEntry
-from governance.cli import audit_verify, demo_data_command, migrate_command, setup_link_command, users_create, users_list
+from governance.cli import (
+    audit_verify,
+    demo_data_command,
+    migrate_command,
+    setup_link_command,
+    users_create,
+    users_list,
+)
 from governance.db import close_connections
 
 PASSWORD = "correct-horse-battery"
@@ -26,8 +33,19 @@ def _run(coro):
 def test_users_create_makes_the_first_admin_and_department():
     result = CliRunner().invoke(
         users_create,
-        ["--username", "Admin", "--full-name", "管理 太郎", "--department-code", "joho",
-         "--department-name", "情報政策課", "--role", "admin", "--password-stdin"],
+        [
+            "--username",
+            "Admin",
+            "--full-name",
+            "管理 太郎",
+            "--department-code",
+            "joho",
+            "--department-name",
+            "情報政策課",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
         input=PASSWORD + "\n",
     )
     assert result.exit_code == 0, result.output
@@ -38,22 +56,49 @@ def test_users_create_makes_the_first_admin_and_department():
 
 def test_users_create_reports_errors_clearly():
     result = CliRunner().invoke(
-        users_create, ["--username", "x", "--full-name", "X", "--department-code", "NEW", "--role", "admin",
-                       "--password-stdin"], input="short\n",
+        users_create,
+        ["--username", "x", "--full-name", "X", "--department-code", "NEW", "--role", "admin", "--password-stdin"],
+        input="short\n",
     )
     assert result.exit_code == 1
     assert "--department-name" in result.output
     result = CliRunner().invoke(
-        users_create, ["--username", "kato", "--full-name", "X", "--department-code", "NEW", "--department-name", "新課",
-                       "--role", "admin", "--password-stdin"], input="short\n",
+        users_create,
+        [
+            "--username",
+            "kato",
+            "--full-name",
+            "X",
+            "--department-code",
+            "NEW",
+            "--department-name",
+            "新課",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input="short\n",
     )
     assert result.exit_code == 1 and "10文字以上" in result.output
 
 
 def test_audit_verify_passes_then_fails_after_a_hand_edit():
     CliRunner().invoke(
-        users_create, ["--username", "admin", "--full-name", "管理", "--department-code", "J", "--department-name",
-                       "情報政策課", "--role", "admin", "--password-stdin"], input=PASSWORD + "\n",
+        users_create,
+        [
+            "--username",
+            "admin",
+            "--full-name",
+            "管理",
+            "--department-code",
+            "J",
+            "--department-name",
+            "情報政策課",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
     )
     ok = CliRunner().invoke(audit_verify)
     assert ok.exit_code == 0 and "検証に成功しました：2件" in ok.output
@@ -72,8 +117,21 @@ def test_setup_link_only_while_no_user_exists():
     first = CliRunner().invoke(setup_link_command)
     assert first.exit_code == 0 and "/setup/" in first.output
     CliRunner().invoke(
-        users_create, ["--username", "admin", "--full-name", "管理", "--department-code", "J", "--department-name",
-                       "情報政策課", "--role", "admin", "--password-stdin"], input=PASSWORD + "\n",
+        users_create,
+        [
+            "--username",
+            "admin",
+            "--full-name",
+            "管理",
+            "--department-code",
+            "J",
+            "--department-name",
+            "情報政策課",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        input=PASSWORD + "\n",
     )
     second = CliRunner().invoke(setup_link_command)
     assert second.exit_code == 1 and "発行できません" in second.output

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from governance.schema import Struct
+from governance.schema import Struct, id_field
 
 Username = Annotated[
     str,
@@ -22,9 +22,7 @@ Username = Annotated[
 FullName = Annotated[str, msgspec.Meta(title="氏名", min_length=1, max_length=100)]
 Email = Annotated[str, msgspec.Meta(title="メールアドレス", max_length=254)]
 Password = Annotated[str, msgspec.Meta(title="パスワード", min_length=1, max_length=256)]
-DeptCode = Annotated[
-    str, msgspec.Meta(title="所属コード", min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")
-]
+DeptCode = Annotated[str, msgspec.Meta(title="所属コード", min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
 DeptName = Annotated[str, msgspec.Meta(title="所属名", min_length=1, max_length=100)]
 TokenName = Annotated[str, msgspec.Meta(title="トークン名", min_length=1, max_length=100)]
 
@@ -71,7 +69,7 @@ class UserCreate(Struct):
 
     username: Username
     full_name: FullName
-    department_id: Annotated[int, msgspec.Meta(title="所属", ge=1)]
+    department_id: Annotated[int, id_field("所属")]
     roles: Annotated[list[str], msgspec.Meta(title="役割", min_length=1, max_length=6)]
     password: Password
     email: Email = ""
@@ -81,7 +79,7 @@ class UserUpdate(Struct):
     """Changes to a user made by an administrator."""
 
     full_name: FullName
-    department_id: Annotated[int, msgspec.Meta(title="所属", ge=1)]
+    department_id: Annotated[int, id_field("所属")]
     roles: Annotated[list[str], msgspec.Meta(title="役割", min_length=1, max_length=6)]
     email: Email = ""
     active: bool = True

@@ -102,9 +102,10 @@ class ChainVerifier:
             return False
         if row["prev_hash"] != self.head:
             reason = "直前の記録とのつながりが一致しません（記録の削除・挿入の可能性）"
-        elif entry_hash(self.head, EntryFields(**{k: row[k] for k in EntryFields.__dataclass_fields__})) != row[
-            "entry_hash"
-        ]:
+        elif (
+            entry_hash(self.head, EntryFields(**{k: row[k] for k in EntryFields.__dataclass_fields__}))
+            != row["entry_hash"]
+        ):
             reason = "記録の内容がハッシュと一致しません（記録の改ざんの可能性）"
         else:
             self.head = row["entry_hash"]

@@ -29,8 +29,12 @@ DateParam = Annotated[dt.date | None, QueryParameter()]
 
 def _filter(actor: str, action: str, target_type: str, target_id: str, date_from: Any, date_to: Any) -> AuditFilter:
     return AuditFilter(
-        actor=actor.strip(), action=action.strip(), target_type=target_type.strip(), target_id=target_id.strip(),
-        date_from=date_from, date_to=date_to,
+        actor=actor.strip(),
+        action=action.strip(),
+        target_type=target_type.strip(),
+        target_id=target_id.strip(),
+        date_from=date_from,
+        date_to=date_to,
     )
 
 
@@ -77,8 +81,15 @@ class AuditPageController(Controller):
             rows, total = await AuditService().list(f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
         query = urlencode({k: v for k, v in values.items() if v})
         return render(
-            "audit/index.html", status_code=422 if errors else 200, rows=rows, total=total, page=page,
-            pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE), values=values, errors=errors, query=query,
+            "audit/index.html",
+            status_code=422 if errors else 200,
+            rows=rows,
+            total=total,
+            page=page,
+            pages=max(1, (total + PAGE_SIZE - 1) // PAGE_SIZE),
+            values=values,
+            errors=errors,
+            query=query,
             actions=ACTION_LABELS,
         )
 
@@ -87,29 +98,63 @@ class AuditPageController(Controller):
         """Download every matching entry as CSV (UTF-8 with BOM, so Excel opens it correctly)."""
         f, _, errors = self._read_filter(request)
         if errors:
-            return render("errors/error.html", status_code=422, status=422, title="入力内容に誤りがあります",
-                          detail="；".join(errors.values()), field_errors=[], incident="")
+            return render(
+                "errors/error.html",
+                status_code=422,
+                status=422,
+                title="入力内容に誤りがあります",
+                detail="；".join(errors.values()),
+                field_errors=[],
+                incident="",
+            )
 
         async def rows() -> AsyncIterator[str]:
             buf = io.StringIO()
             writer = csv.writer(buf, lineterminator="\r\n")
-            writer.writerow(["番号", "日時", "操作者ID", "操作者", "操作", "操作名", "対象種別", "対象ID", "対象",
-                             "変更前", "変更後", "直前ハッシュ", "ハッシュ"])
+            writer.writerow(
+                [
+                    "番号",
+                    "日時",
+                    "操作者ID",
+                    "操作者",
+                    "操作",
+                    "操作名",
+                    "対象種別",
+                    "対象ID",
+                    "対象",
+                    "変更前",
+                    "変更後",
+                    "直前ハッシュ",
+                    "ハッシュ",
+                ]
+            )
             yield "\ufeff" + buf.getvalue()
             async for r in AuditService().iter_all(f):
                 buf.seek(0)
                 buf.truncate()
-                writer.writerow([
-                    r["id"], r["occurred_at"].astimezone(TOKYO).isoformat(timespec="seconds"), r["actor_id"] or "",
-                    r["actor_label"], r["action"], ACTION_LABELS.get(r["action"], ""), r["target_type"],
-                    r["target_id"], r["target_label"], r["before_json"], r["after_json"], r["prev_hash"],
-                    r["entry_hash"],
-                ])
+                writer.writerow(
+                    [
+                        r["id"],
+                        r["occurred_at"].astimezone(TOKYO).isoformat(timespec="seconds"),
+                        r["actor_id"] or "",
+                        r["actor_label"],
+                        r["action"],
+                        ACTION_LABELS.get(r["action"], ""),
+                        r["target_type"],
+                        r["target_id"],
+                        r["target_label"],
+                        r["before_json"],
+                        r["after_json"],
+                        r["prev_hash"],
+                        r["entry_hash"],
+                    ]
+                )
                 yield buf.getvalue()
 
         stamp = dt.datetime.now(TOKYO).strftime("%Y%m%d-%H%M")
         return Stream(
-            rows(), media_type="text/csv; charset=utf-8",
+            rows(),
+            media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="audit-log-{stamp}.csv"'},
         )
 
@@ -137,15 +182,16 @@ class AuditApiController(Controller):
         rows, total = await AuditService().list(
             _filter(actor, action, target_type, target_id, date_from, date_to), limit=limit, offset=offset
         )
-        return schemas.AuditPage(
-            items=[schemas.AuditEntry(**r) for r in rows], total=total, limit=limit, offset=offset
-        )
+        return schemas.AuditPage(items=[schemas.AuditEntry(**r) for r in rows], total=total, limit=limit, offset=offset)
 
     @get("/verify")
     async def verify(self) -> schemas.ChainStatus:
         """Verify the hash chain and name the first broken entry, if any."""
         report = await AuditService().verify()
         return schemas.ChainStatus(
-            ok=report.ok, checked=report.checked, head_hash=report.head_hash, broken_id=report.broken_id,
+            ok=report.ok,
+            checked=report.checked,
+            head_hash=report.head_hash,
+            broken_id=report.broken_id,
             reason=report.reason,
         )

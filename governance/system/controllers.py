@@ -55,5 +55,6 @@ class HomeController(Controller):
         user = principal(request)
         today = today_tokyo()
         items = await todos_for(user.actor, today)
-        return render("home.html", items=items, today=today, today_label=wareki(today, weekday=True),
-                      notice=notice_of(request))
+        return render(
+            "home.html", items=items, today=today, today_label=wareki(today, weekday=True), notice=notice_of(request)
+        )

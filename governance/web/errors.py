@@ -37,7 +37,9 @@ STATUS_DETAILS: dict[int, str] = {
     403: "この操作を行う権限がありません。必要な場合はシステム管理者に役割の付与を依頼してください。",
     404: "お探しのページは見つかりませんでした。URLに誤りがないか、削除されていないかを確認してください。",
     405: "この方法ではアクセスできません。",
-    500: "処理中に予期しないエラーが発生しました。お手数ですが、下記の受付番号を添えてシステム管理者に連絡してください。",
+    500: (
+        "処理中に予期しないエラーが発生しました。お手数ですが、下記の受付番号を添えてシステム管理者に連絡してください。"
+    ),
 }
 
 
@@ -57,9 +59,19 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, str]]]:
         for item in exc.extra or []:
             if isinstance(item, dict):
                 fields.append({"field": str(item.get("key", "")), "message": str(item.get("message", ""))})
-        return 400, STATUS_TITLES[400], "リクエストの内容を解釈できませんでした。項目と値の形式を確認してください。", fields
+        return (
+            400,
+            STATUS_TITLES[400],
+            "リクエストの内容を解釈できませんでした。項目と値の形式を確認してください。",
+            fields,
+        )
     if is_unique_violation(exc):
-        return 409, STATUS_TITLES[409], "同じ内容が同時に登録されました。画面を読み込み直して、登録済みの内容を確認してください。", []
+        return (
+            409,
+            STATUS_TITLES[409],
+            "同じ内容が同時に登録されました。画面を読み込み直して、登録済みの内容を確認してください。",
+            [],
+        )
     if isinstance(exc, HTTPException):
         status = exc.status_code
         title = STATUS_TITLES.get(status, "リクエストを処理できませんでした")

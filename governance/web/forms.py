@@ -17,7 +17,9 @@ from msgspec import inspect as mi
 
 T = TypeVar("T")
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u2028\u2029]")
+# C0 and C1 control characters (except tab, LF, CR, handled below) and the Unicode line/paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+_FIELD_PATH = re.compile(r"\$\.(\w+)")
 _CHECKED = {"on", "true", "1", "yes"}
 
 
@@ -52,7 +54,7 @@ def _unwrap(t: mi.Type) -> tuple[mi.Type, dict[str, Any], bool]:
 
 
 def _text(value: str, title: str, t: mi.StrType, extra: dict[str, Any], multiline: bool) -> tuple[str, str | None]:
-    value = value.replace("\r\n", "\n").strip()
+    value = value.replace("\r\n", "\n").replace("\r", "\n").strip()
     if _CONTROL.search(value) or (not multiline and ("\n" in value or "\t" in value)):
         return value, f"{title}に使用できない文字（改行・制御文字など）が含まれています。"
     if t.max_length is not None and len(value) > t.max_length:
@@ -110,7 +112,9 @@ def parse_form(form: Any, struct_type: type[T], *, multiline: frozenset[str] = f
             items = [str(v).strip() for v in form.getall(f.name, []) if str(v).strip()]
             raw[f.name] = items
             if t.min_length and len(items) < t.min_length:
-                errors[f.name] = f"{title}を1つ以上選んでください。"
+                errors[f.name] = f"{title}を{t.min_length}つ以上選んでください。"
+            elif t.max_length is not None and len(items) > t.max_length:
+                errors[f.name] = f"{title}は{t.max_length}つまで選べます。"
             values[f.name] = items
             continue
         if isinstance(t, mi.BoolType):
@@ -147,5 +151,6 @@ def parse_form(form: Any, struct_type: type[T], *, multiline: frozenset[str] = f
     try:
         return FormResult(msgspec.convert(values, struct_type), {}, raw)
     except msgspec.ValidationError as exc:  # a constraint this module does not know: still a clear 422
-        name = str(exc).rsplit("$.", 1)[-1].split("[")[0] if "$." in str(exc) else "__all__"
+        match = _FIELD_PATH.search(str(exc))
+        name = match.group(1) if match else "__all__"
         return FormResult(None, {name: "入力内容を確認してください。"}, raw)

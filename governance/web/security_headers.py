@@ -26,6 +26,7 @@ class SecurityHeadersMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on and add the headers to the response start."""
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return

@@ -18,10 +18,20 @@ async def _admin(client) -> int:
 async def test_admin_creates_procurement_user_who_cannot_open_admin_pages(client, anon):
     await _admin(client)
     dept = await make_department("KEIYAKU", "総務部 契約検査課")
-    r = await post_form(client, "/admin/users", [
-        ("username", "Keiyaku.Hanako"), ("full_name", "契約 花子"), ("email", "keiyaku@example.jp"),
-        ("department_id", str(dept)), ("roles", "procurement"), ("password", PASSWORD),
-    ])
+    form = await client.get("/admin/users/new")
+    assert "ユーザーの登録" in form.text and "ユーザー：" not in form.text  # the layout's user must not leak in
+    r = await post_form(
+        client,
+        "/admin/users",
+        [
+            ("username", "Keiyaku.Hanako"),
+            ("full_name", "契約 花子"),
+            ("email", "keiyaku@example.jp"),
+            ("department_id", str(dept)),
+            ("roles", "procurement"),
+            ("password", PASSWORD),
+        ],
+    )
     assert r.status_code == 303, r.text
     page = await client.get(r.headers["location"])
     assert "keiyaku.hanako" in page.text and "登録しました" in page.text
@@ -36,27 +46,48 @@ async def test_admin_creates_procurement_user_who_cannot_open_admin_pages(client
 async def test_user_form_errors_are_field_level_and_keep_input(client):
     await _admin(client)
     await make_user("taken", "auditor")
-    r = await post_form(client, "/admin/users", [
-        ("username", "taken"), ("full_name", "山田 太郎"), ("department_id", ""), ("password", "short"),
-    ])
+    r = await post_form(
+        client,
+        "/admin/users",
+        [
+            ("username", "taken"),
+            ("full_name", "山田 太郎"),
+            ("department_id", ""),
+            ("password", "short"),
+        ],
+    )
     assert r.status_code == 422
     for message in ("所属を選んでください", "役割を1つ以上選んでください"):
         assert message in r.text
     assert 'value="山田 太郎"' in r.text
-    r = await post_form(client, "/admin/users", [
-        ("username", "TAKEN"), ("full_name", "山田 太郎"), ("department_id", str(await make_department())),
-        ("roles", "auditor"), ("password", "short"),
-    ])
+    r = await post_form(
+        client,
+        "/admin/users",
+        [
+            ("username", "TAKEN"),
+            ("full_name", "山田 太郎"),
+            ("department_id", str(await make_department())),
+            ("roles", "auditor"),
+            ("password", "short"),
+        ],
+    )
     assert r.status_code == 422
     assert "このユーザー名は既に使われています" in r.text and "10文字以上" in r.text
 
 
 async def test_unknown_role_and_department_are_refused(client):
     await _admin(client)
-    r = await post_form(client, "/admin/users", [
-        ("username", "x-user"), ("full_name", "X"), ("department_id", "9999"), ("roles", "superuser"),
-        ("password", PASSWORD),
-    ])
+    r = await post_form(
+        client,
+        "/admin/users",
+        [
+            ("username", "x-user"),
+            ("full_name", "X"),
+            ("department_id", "9999"),
+            ("roles", "superuser"),
+            ("password", PASSWORD),
+        ],
+    )
     assert r.status_code == 422
     assert "存在しない役割" in r.text and "所属を選んでください" in r.text
 
@@ -67,9 +98,15 @@ async def test_deactivating_a_user_ends_their_sessions_and_sign_in(client, anon)
     await login(anon, "kato")
     assert await UserSession.count().where(UserSession.user == uid) == 1
     dept = (await User.select(User.department).where(User.id == uid).first())["department"]
-    r = await post_form(client, f"/admin/users/{uid}", [
-        ("full_name", "加藤"), ("department_id", str(dept)), ("roles", "procurement"),
-    ])  # "active" unticked
+    r = await post_form(
+        client,
+        f"/admin/users/{uid}",
+        [
+            ("full_name", "加藤"),
+            ("department_id", str(dept)),
+            ("roles", "procurement"),
+        ],
+    )  # "active" unticked
     assert r.status_code == 303
     assert await UserSession.count().where(UserSession.user == uid) == 0
     assert (await anon.get("/")).status_code == 303
@@ -79,9 +116,16 @@ async def test_deactivating_a_user_ends_their_sessions_and_sign_in(client, anon)
 async def test_last_admin_cannot_remove_own_admin_role(client):
     uid = await _admin(client)
     dept = (await User.select(User.department).where(User.id == uid).first())["department"]
-    r = await post_form(client, f"/admin/users/{uid}", [
-        ("full_name", "管理"), ("department_id", str(dept)), ("roles", "auditor"), ("active", "on"),
-    ])
+    r = await post_form(
+        client,
+        f"/admin/users/{uid}",
+        [
+            ("full_name", "管理"),
+            ("department_id", str(dept)),
+            ("roles", "auditor"),
+            ("active", "on"),
+        ],
+    )
     assert r.status_code == 409 and "有効なシステム管理者がいなくなる" in r.text
 
 
@@ -89,8 +133,9 @@ async def test_password_reset_ends_sessions(client, anon):
     await _admin(client)
     uid = await make_user("kato", "procurement")
     await login(anon, "kato")
-    r = await post_form(client, f"/admin/users/{uid}/password",
-                        {"password": "another-secret-9", "password_confirm": "another-secret-9"})
+    r = await post_form(
+        client, f"/admin/users/{uid}/password", {"password": "another-secret-9", "password_confirm": "another-secret-9"}
+    )
     assert r.status_code == 303
     assert (await anon.get("/")).status_code == 303
     assert (await login(anon, "kato", "another-secret-9")).status_code == 303
@@ -99,13 +144,25 @@ async def test_password_reset_ends_sessions(client, anon):
 async def test_user_changes_own_password_and_keeps_current_session(client):
     await make_user("kato", "procurement")
     await login(client, "kato")
-    r = await post_form(client, "/account/password", {
-        "current_password": "wrong-one-123", "new_password": "brand-new-secret", "new_password_confirm": "brand-new-secret",
-    })
+    r = await post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": "wrong-one-123",
+            "new_password": "brand-new-secret",
+            "new_password_confirm": "brand-new-secret",
+        },
+    )
     assert r.status_code == 422 and "現在のパスワードが正しくありません" in r.text
-    r = await post_form(client, "/account/password", {
-        "current_password": PASSWORD, "new_password": "brand-new-secret", "new_password_confirm": "brand-new-secret",
-    })
+    r = await post_form(
+        client,
+        "/account/password",
+        {
+            "current_password": PASSWORD,
+            "new_password": "brand-new-secret",
+            "new_password_confirm": "brand-new-secret",
+        },
+    )
     assert r.status_code == 303
     assert (await client.get("/account")).status_code == 200
 
@@ -155,7 +212,9 @@ async def test_api_token_create_and_revoke_over_api_and_admin_revokes_anyones(cl
     await make_user("kato", "procurement")
     await login(client, "admin1")
     await login(anon, "kato")
-    first = re.search(r'id="new-token">([^<]+)<', (await post_form(anon, "/account/tokens", {"name": "一"})).text).group(1)
+    first = re.search(
+        r'id="new-token">([^<]+)<', (await post_form(anon, "/account/tokens", {"name": "一"})).text
+    ).group(1)
     r = await anon.post("/api/v1/tokens", json={"name": "二"}, headers={"Authorization": f"Bearer {first}"})
     assert r.status_code == 201
     second = r.json()["token"]
@@ -195,24 +254,47 @@ async def test_token_expiry_date_must_be_in_future(client):
 async def test_api_user_management(client, anon):
     await make_user("admin1", "admin")
     await login(client, "admin1")
-    token = re.search(r'id="new-token">([^<]+)<', (await post_form(client, "/account/tokens", {"name": "a"})).text).group(1)
+    token = re.search(
+        r'id="new-token">([^<]+)<', (await post_form(client, "/account/tokens", {"name": "a"})).text
+    ).group(1)
     auth = {"Authorization": f"Bearer {token}"}
     dept = (await anon.get("/api/v1/departments", headers=auth)).json()[0]["id"]
-    r = await anon.post("/api/v1/users", headers=auth, json={
-        "username": "api-user", "full_name": "API 利用者", "department_id": dept, "roles": ["auditor"],
-        "password": PASSWORD,
-    })
+    r = await anon.post(
+        "/api/v1/users",
+        headers=auth,
+        json={
+            "username": "api-user",
+            "full_name": "API 利用者",
+            "department_id": dept,
+            "roles": ["auditor"],
+            "password": PASSWORD,
+        },
+    )
     assert r.status_code == 201, r.text
     uid = r.json()["id"]
-    r = await anon.post("/api/v1/users", headers=auth, json={
-        "username": "api-user", "full_name": "重複", "department_id": dept, "roles": ["auditor"], "password": PASSWORD,
-    })
+    r = await anon.post(
+        "/api/v1/users",
+        headers=auth,
+        json={
+            "username": "api-user",
+            "full_name": "重複",
+            "department_id": dept,
+            "roles": ["auditor"],
+            "password": PASSWORD,
+        },
+    )
     assert r.status_code == 422
     assert r.json()["errors"] == [{"field": "username", "message": "このユーザー名は既に使われています。"}]
     r = await anon.post("/api/v1/users", headers=auth, json={"username": "x"})
     assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
-    r = await anon.put(f"/api/v1/users/{uid}", headers=auth, json={
-        "full_name": "API 利用者", "department_id": dept, "roles": ["auditor", "security_officer"],
-    })
+    r = await anon.put(
+        f"/api/v1/users/{uid}",
+        headers=auth,
+        json={
+            "full_name": "API 利用者",
+            "department_id": dept,
+            "roles": ["auditor", "security_officer"],
+        },
+    )
     assert r.status_code == 200 and r.json()["roles"] == ["security_officer", "auditor"]
     assert (await anon.get("/api/v1/users/999999", headers=auth)).status_code == 404

@@ -47,8 +47,13 @@ async def test_concurrent_writes_keep_one_linear_chain():
 
     async def create(i: int) -> None:
         await UserService().create_user(
-            schemas.UserCreate(username=f"user{i}", full_name=f"利用者{i}", department_id=dept, roles=["auditor"],
-                               password="abcdefghij1"),
+            schemas.UserCreate(
+                username=f"user{i}",
+                full_name=f"利用者{i}",
+                department_id=dept,
+                roles=["auditor"],
+                password="abcdefghij1",
+            ),
             actor=Actor.system("test"),
         )
 
@@ -135,7 +140,9 @@ async def test_audit_api_lists_and_verifies(client, anon):
 
     await make_user("kansa", "auditor")
     await login(client, "kansa")
-    token = re.search(r'id="new-token">([^<]+)<', (await post_form(client, "/account/tokens", {"name": "a"})).text).group(1)
+    token = re.search(
+        r'id="new-token">([^<]+)<', (await post_form(client, "/account/tokens", {"name": "a"})).text
+    ).group(1)
     auth = {"Authorization": f"Bearer {token}"}
     r = await anon.get("/api/v1/audit-entries", params={"limit": 2}, headers=auth)
     assert r.status_code == 200
@@ -152,8 +159,9 @@ async def test_write_transaction_rolls_back_all_on_error():
     with pytest.raises(RuntimeError):
         async with write_transaction():
             await UserService().create_user(
-                schemas.UserCreate(username="inner", full_name="x", department_id=dept, roles=["auditor"],
-                                   password="abcdefghij1"),
+                schemas.UserCreate(
+                    username="inner", full_name="x", department_id=dept, roles=["auditor"], password="abcdefghij1"
+                ),
                 actor=Actor.system("t"),
             )
             raise RuntimeError("boom")

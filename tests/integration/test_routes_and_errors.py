@@ -22,7 +22,8 @@ def _routes(app: Litestar):
 
 def test_every_route_declares_an_access_policy(app):
     missing = [
-        (path, sorted(methods)) for path, methods, handler in _routes(app)
+        (path, sorted(methods))
+        for path, methods, handler in _routes(app)
         if handler.opt.get(ACCESS_KEY) != PUBLIC and not isinstance(handler.opt.get(ACCESS_KEY), frozenset)
     ]
     assert missing == []

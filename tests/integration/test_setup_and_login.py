@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 
 from governance.accounts.services import AuthService, SetupService
 from governance.accounts.services._auth import SessionPolicy
 from governance.audit.tables import AuditEntry
+from governance.errors import AuthenticationError
 from tests.helpers import PASSWORD, csrf_headers, login, make_user, post_form
 
 
@@ -30,8 +32,13 @@ async def test_setup_link_creates_first_admin_once(client):
     r = await client.get(f"/setup/{token}")
     assert r.status_code == 200 and "最初の管理者" in r.text
     form = {
-        "department_code": "JOHO", "department_name": "総務部 情報政策課", "username": "admin1",
-        "full_name": "管理 太郎", "email": "admin1@example.jp", "password": PASSWORD, "password_confirm": PASSWORD,
+        "department_code": "JOHO",
+        "department_name": "総務部 情報政策課",
+        "username": "admin1",
+        "full_name": "管理 太郎",
+        "email": "admin1@example.jp",
+        "password": PASSWORD,
+        "password_confirm": PASSWORD,
     }
     r = await client.post(f"/setup/{token}", data=form, headers=csrf_headers(client))
     assert r.status_code == 303 and r.headers["location"].startswith("/login")
@@ -49,8 +56,14 @@ async def test_setup_link_creates_first_admin_once(client):
 async def test_setup_form_keeps_values_and_names_each_error(client):
     token = await SetupService().issue_token()
     await client.get(f"/setup/{token}")
-    form = {"department_code": "情報", "department_name": "情報政策課", "username": "a", "full_name": "管理 太郎",
-            "password": "short", "password_confirm": "short"}
+    form = {
+        "department_code": "情報",
+        "department_name": "情報政策課",
+        "username": "a",
+        "full_name": "管理 太郎",
+        "password": "short",
+        "password_confirm": "short",
+    }
     r = await client.post(f"/setup/{token}", data=form, headers=csrf_headers(client))
     assert r.status_code == 422
     assert "所属コードの形式が正しくありません" in r.text
@@ -89,10 +102,8 @@ async def test_lock_expires(client):
     service = AuthService(SessionPolicy(max_failures=2, lock_for=dt.timedelta(minutes=15)))
     past = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=20)
     for _ in range(2):
-        try:
+        with contextlib.suppress(AuthenticationError):
             await service.sign_in("kato", "bad-password-1", now=past)
-        except Exception:  # noqa: BLE001
-            pass
     assert await service.sign_in("kato", PASSWORD)
 
 
@@ -117,9 +128,7 @@ async def test_session_cookie_is_secure_over_https(app):
     import httpx
 
     await make_user("kato", "procurement")
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="https://testserver"
-    ) as client:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://testserver") as client:
         r = await login(client, "kato")
         assert "Secure" in r.headers["set-cookie"]
 
@@ -144,7 +153,8 @@ async def test_open_redirect_is_refused(client):
     await make_user("kato", "procurement")
     await client.get("/login")
     r = await client.post(
-        "/login", data={"username": "kato", "password": PASSWORD, "next": "//evil.example/"},
+        "/login",
+        data={"username": "kato", "password": PASSWORD, "next": "//evil.example/"},
         headers=csrf_headers(client),
     )
     assert r.headers["location"] == "/"

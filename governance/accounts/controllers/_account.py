@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from governance.accounts import schemas
@@ -17,6 +16,7 @@ from governance.web.access import access
 from governance.web.authentication import SESSION_COOKIE
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
+from governance.web.params import PathId
 
 
 class AccountController(Controller):
@@ -26,14 +26,17 @@ class AccountController(Controller):
     opt = access(ALL_ROLES)
     include_in_schema = False
 
-    async def _page(
-        self, request: Request[Any, Any, Any], *, status_code: int = 200, **extra: Any
-    ) -> Template:
+    async def _page(self, request: Request[Any, Any, Any], *, status_code: int = 200, **extra: Any) -> Template:
         user = principal(request)
         tokens = await TokenService().list(user_id=user.id)
         context: dict[str, Any] = {
-            "me": user, "tokens": tokens, "notice": notice_of(request), "password_errors": {}, "token_errors": {},
-            "token_values": {}, "new_token": None,
+            "me": user,
+            "tokens": tokens,
+            "notice": notice_of(request),
+            "password_errors": {},
+            "token_errors": {},
+            "token_values": {},
+            "new_token": None,
         }
         context.update(extra)
         return render("accounts/account.html", status_code=status_code, **context)
@@ -75,7 +78,7 @@ class AccountController(Controller):
         return await self._page(request, new_token=created)
 
     @post("/tokens/{token_id:int}/revoke")
-    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> Redirect:
+    async def revoke_token(self, request: Request[Any, Any, Any], token_id: PathId) -> Redirect:
         """Revoke one of one's own tokens."""
         await TokenService().revoke(token_id, actor=principal(request).actor)
         return redirect("/account", "token_revoked")

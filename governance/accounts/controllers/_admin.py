@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from governance.accounts import schemas
@@ -15,6 +14,7 @@ from governance.errors import ConflictError, ValidationError
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
+from governance.web.params import PathId
 
 
 class AdminController(Controller):
@@ -34,13 +34,28 @@ class AdminController(Controller):
         )
 
     async def _user_form(
-        self, *, user: schemas.User | None, values: dict[str, Any], errors: dict[str, str], status_code: int = 200,
-        password_errors: dict[str, str] | None = None, notice: str | None = None, error: str | None = None,
+        self,
+        *,
+        user: schemas.User | None,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int = 200,
+        password_errors: dict[str, str] | None = None,
+        notice: str | None = None,
+        error: str | None = None,
     ) -> Template:
         return render(
-            "admin/user_form.html", status_code=status_code, user=user, values=values, errors=errors,
-            departments=await UserService().list_departments(include_inactive=False), roles=list(Role),
-            password_errors=password_errors or {}, notice=notice, error=error, section="users",
+            "admin/user_form.html",
+            status_code=status_code,
+            user=user,
+            values=values,
+            errors=errors,
+            departments=await UserService().list_departments(include_inactive=False),
+            roles=list(Role),
+            password_errors=password_errors or {},
+            notice=notice,
+            error=error,
+            section="users",
         )
 
     @get("/users/new")
@@ -61,17 +76,20 @@ class AdminController(Controller):
         return redirect(f"/admin/users/{user_id}", "created")
 
     @get("/users/{user_id:int}")
-    async def edit_user(self, request: Request[Any, Any, Any], user_id: FromPath[int]) -> Template:
+    async def edit_user(self, request: Request[Any, Any, Any], user_id: PathId) -> Template:
         """Show a user's settings."""
         user = await UserService().get_user(user_id)
         values = {
-            "full_name": user.full_name, "email": user.email, "department_id": str(user.department_id),
-            "roles": user.roles, "active": user.active,
+            "full_name": user.full_name,
+            "email": user.email,
+            "department_id": str(user.department_id),
+            "roles": user.roles,
+            "active": user.active,
         }
         return await self._user_form(user=user, values=values, errors={}, notice=notice_of(request))
 
     @post("/users/{user_id:int}")
-    async def update_user(self, request: Request[Any, Any, Any], user_id: FromPath[int]) -> Template | Redirect:
+    async def update_user(self, request: Request[Any, Any, Any], user_id: PathId) -> Template | Redirect:
         """Change a user's name, department, roles or status."""
         service = UserService()
         user = await service.get_user(user_id)
@@ -83,18 +101,21 @@ class AdminController(Controller):
         except ValidationError as exc:
             return await self._user_form(user=user, values=result.raw, errors=exc.field_errors, status_code=422)
         except ConflictError as exc:
-            return await self._user_form(
-                user=user, values=result.raw, errors={}, status_code=409, error=exc.message
-            )
+            return await self._user_form(user=user, values=result.raw, errors={}, status_code=409, error=exc.message)
         return redirect(f"/admin/users/{user_id}", "saved")
 
     @post("/users/{user_id:int}/password")
-    async def reset_password(self, request: Request[Any, Any, Any], user_id: FromPath[int]) -> Template | Redirect:
+    async def reset_password(self, request: Request[Any, Any, Any], user_id: PathId) -> Template | Redirect:
         """Set a new password for a user."""
         service = UserService()
         user = await service.get_user(user_id)
-        values = {"full_name": user.full_name, "email": user.email, "department_id": str(user.department_id),
-                  "roles": user.roles, "active": user.active}
+        values = {
+            "full_name": user.full_name,
+            "email": user.email,
+            "department_id": str(user.department_id),
+            "roles": user.roles,
+            "active": user.active,
+        }
         form = await request.form()
         result = parse_form(form, schemas.PasswordReset)
         if result.ok and form.get("password") != form.get("password_confirm"):
@@ -114,12 +135,23 @@ class AdminController(Controller):
     # -- departments -------------------------------------------------------------------------------------------
 
     async def _departments(
-        self, *, values: dict[str, Any] | None = None, errors: dict[str, str] | None = None, status_code: int = 200,
-        notice: str | None = None, error: str | None = None,
+        self,
+        *,
+        values: dict[str, Any] | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+        notice: str | None = None,
+        error: str | None = None,
     ) -> Template:
         return render(
-            "admin/departments.html", status_code=status_code, departments=await UserService().list_departments(),
-            values=values or {}, errors=errors or {}, notice=notice, error=error, section="departments",
+            "admin/departments.html",
+            status_code=status_code,
+            departments=await UserService().list_departments(),
+            values=values or {},
+            errors=errors or {},
+            notice=notice,
+            error=error,
+            section="departments",
         )
 
     @get("/departments")
@@ -140,7 +172,7 @@ class AdminController(Controller):
         return redirect("/admin/departments", "created")
 
     @post("/departments/{dept_id:int}")
-    async def update_department(self, request: Request[Any, Any, Any], dept_id: FromPath[int]) -> Template | Redirect:
+    async def update_department(self, request: Request[Any, Any, Any], dept_id: PathId) -> Template | Redirect:
         """Rename or (de)activate a department."""
         result = parse_form(await request.form(), schemas.DepartmentUpdate)
         if not result.ok:
@@ -162,7 +194,7 @@ class AdminController(Controller):
         )
 
     @post("/tokens/{token_id:int}/revoke")
-    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> Redirect:
+    async def revoke_token(self, request: Request[Any, Any, Any], token_id: PathId) -> Redirect:
         """Revoke any user's token."""
         await TokenService().revoke(token_id, actor=principal(request).actor)
         return redirect("/admin/tokens", "token_revoked")

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.params import FromPath, JSONBody
+from litestar.params import JSONBody
 
 from governance.accounts import schemas
 from governance.accounts.roles import ALL_ROLES, Role
 from governance.accounts.services import TokenService, UserService
 from governance.web.access import access
 from governance.web.pages import principal
+from governance.web.params import PathId
 
 USER_READERS = access(Role.admin, Role.security_officer, Role.auditor)
 
@@ -28,8 +29,12 @@ class MeApiController(Controller):
         """Return the user the token belongs to."""
         user = principal(request)
         return schemas.Me(
-            id=user.id, username=user.username, full_name=user.full_name, department_id=user.department_id,
-            department_name=user.department_name, roles=sorted(user.roles),
+            id=user.id,
+            username=user.username,
+            full_name=user.full_name,
+            department_id=user.department_id,
+            department_name=user.department_name,
+            roles=sorted(user.roles),
         )
 
 
@@ -45,21 +50,19 @@ class UserApiController(Controller):
         return await UserService().list_users()
 
     @get("/{user_id:int}", opt=USER_READERS)
-    async def get_user(self, user_id: FromPath[int]) -> schemas.User:
+    async def get_user(self, user_id: PathId) -> schemas.User:
         """Return one user."""
         return await UserService().get_user(user_id)
 
     @post("/", opt=access(Role.admin))
-    async def create_user(
-        self, request: Request[Any, Any, Any], data: JSONBody[schemas.UserCreate]
-    ) -> schemas.User:
+    async def create_user(self, request: Request[Any, Any, Any], data: JSONBody[schemas.UserCreate]) -> schemas.User:
         """Create a user."""
         service = UserService()
         return await service.get_user(await service.create_user(data, actor=principal(request).actor))
 
     @put("/{user_id:int}", opt=access(Role.admin))
     async def update_user(
-        self, request: Request[Any, Any, Any], user_id: FromPath[int], data: JSONBody[schemas.UserUpdate]
+        self, request: Request[Any, Any, Any], user_id: PathId, data: JSONBody[schemas.UserUpdate]
     ) -> schemas.User:
         """Change a user's name, e-mail, department, roles or status."""
         service = UserService()
@@ -108,6 +111,6 @@ class TokenApiController(Controller):
         return await TokenService().create(data, actor=principal(request).actor)
 
     @delete("/{token_id:int}", status_code=204)
-    async def revoke_token(self, request: Request[Any, Any, Any], token_id: FromPath[int]) -> None:
+    async def revoke_token(self, request: Request[Any, Any, Any], token_id: PathId) -> None:
         """Revoke one of the caller's tokens (administrators: anyone's)."""
         await TokenService().revoke(token_id, actor=principal(request).actor)

@@ -39,8 +39,12 @@ class LoginController(Controller):
             return redirect(safe_next(request.query_params.get("next")))
         needs_setup = await SetupService().needs_setup()
         return render(
-            "accounts/login.html", next=safe_next(request.query_params.get("next")), username="",
-            error=None, notice=notice_of(request), needs_setup=needs_setup,
+            "accounts/login.html",
+            next=safe_next(request.query_params.get("next")),
+            username="",
+            error=None,
+            notice=notice_of(request),
+            needs_setup=needs_setup,
         )
 
     @post("/login")
@@ -55,17 +59,29 @@ class LoginController(Controller):
             if not username or not password:
                 raise AuthenticationError("ユーザー名とパスワードを入力してください。")
             token = await auth.sign_in(
-                username, password, ip=request.client.host if request.client else "",
+                username,
+                password,
+                ip=request.client.host if request.client else "",
                 user_agent=request.headers.get("user-agent", ""),
             )
         except AuthenticationError as exc:
             return render(
-                "accounts/login.html", status_code=401, next=target, username=username, error=exc.message,
-                notice=None, needs_setup=False,
+                "accounts/login.html",
+                status_code=401,
+                next=target,
+                username=username,
+                error=exc.message,
+                notice=None,
+                needs_setup=False,
             )
         response = redirect(target)
         response.set_cookie(
-            SESSION_COOKIE, token, httponly=True, samesite="lax", secure=cookie_secure(request), path="/",
+            SESSION_COOKIE,
+            token,
+            httponly=True,
+            samesite="lax",
+            secure=cookie_secure(request),
+            path="/",
             max_age=int(auth.policy.max_age.total_seconds()),
         )
         return response
@@ -110,7 +126,9 @@ class SetupController(Controller):
         try:
             await service.complete(token, result.value)
         except ValidationError as exc:
-            return render("accounts/setup.html", status_code=422, token=token, values=result.raw, errors=exc.field_errors)
+            return render(
+                "accounts/setup.html", status_code=422, token=token, values=result.raw, errors=exc.field_errors
+            )
         except DomainError:
             return render("accounts/setup_invalid.html", status_code=404)
         return redirect("/login", "setup_done")

@@ -96,9 +96,11 @@ class AuthService:
             raise AuthenticationError(
                 f"ログインの失敗が続いたため、このユーザー名は一時的にロックされています。約{minutes}分後に再度お試しください。"
             )
-        user = await User.select(User.id, User.username, User.password_hash, User.active).where(
-            User.username == username.strip().lower()
-        ).first()
+        user = (
+            await User.select(User.id, User.username, User.password_hash, User.active)
+            .where(User.username == username.strip().lower())
+            .first()
+        )
         ok = verify_password(user["password_hash"] if user else None, password)
         if not ok or not user or not user["active"]:
             await self._record_failure(key, user, ip=ip, now=now, throttle=throttle)
@@ -122,8 +124,13 @@ class AuthService:
                 )
             )
             await self.audit.record(
-                "user.signed_in", actor=Actor(id=user["id"], label=user["username"]), target_type="user",
-                target_id=user["id"], target_label=user["username"], after={"ip": ip}, now=now,
+                "user.signed_in",
+                actor=Actor(id=user["id"], label=user["username"]),
+                target_type="user",
+                target_id=user["id"],
+                target_label=user["username"],
+                after={"ip": ip},
+                now=now,
             )
         return token
 
@@ -142,28 +149,39 @@ class AuthService:
             else:
                 failures = row["failures"] + 1
                 locked = now + self.policy.lock_for if failures >= self.policy.max_failures else None
-                await LoginThrottle.update({LoginThrottle.failures: failures, LoginThrottle.locked_until: locked}).where(
-                    LoginThrottle.username_key == key
-                )
+                await LoginThrottle.update(
+                    {LoginThrottle.failures: failures, LoginThrottle.locked_until: locked}
+                ).where(LoginThrottle.username_key == key)
             label = user["username"] if user else key
             system = Actor.system("ログイン")
             await self.audit.record(
-                "user.sign_in_failed", actor=system, target_type="user", target_id=user["id"] if user else "",
-                target_label=label, after={"ip": ip, "failures": failures}, now=now,
+                "user.sign_in_failed",
+                actor=system,
+                target_type="user",
+                target_id=user["id"] if user else "",
+                target_label=label,
+                after={"ip": ip, "failures": failures},
+                now=now,
             )
             if failures == self.policy.max_failures:
                 await self.audit.record(
-                    "user.locked", actor=system, target_type="user", target_id=user["id"] if user else "",
-                    target_label=label, after={"locked_minutes": int(self.policy.lock_for.total_seconds() // 60)},
+                    "user.locked",
+                    actor=system,
+                    target_type="user",
+                    target_id=user["id"] if user else "",
+                    target_label=label,
+                    after={"locked_minutes": int(self.policy.lock_for.total_seconds() // 60)},
                     now=now,
                 )
 
     async def resolve_session(self, token: str, *, now: dt.datetime | None = None) -> Principal | None:
         """Return the principal of a live session, ending it when idle or too old."""
         now = now or dt.datetime.now(dt.UTC)
-        row = await UserSession.select(
-            UserSession.id, UserSession.user, UserSession.last_seen_at, UserSession.expires_at
-        ).where(UserSession.token_hash == token_digest(token)).first()
+        row = (
+            await UserSession.select(UserSession.id, UserSession.user, UserSession.last_seen_at, UserSession.expires_at)
+            .where(UserSession.token_hash == token_digest(token))
+            .first()
+        )
         if row is None:
             return None
         if row["expires_at"] <= now or now - row["last_seen_at"] > self.policy.idle:
@@ -176,19 +194,27 @@ class AuthService:
     async def sign_out(self, token: str, *, actor: Actor, now: dt.datetime | None = None) -> None:
         """End the session behind a cookie token (no error when it is already gone)."""
         async with write_transaction():
-            deleted = await UserSession.delete().where(UserSession.token_hash == token_digest(token)).returning(
-                UserSession.id
+            deleted = (
+                await UserSession.delete()
+                .where(UserSession.token_hash == token_digest(token))
+                .returning(UserSession.id)
             )
             if deleted and actor.id is not None:
                 await self.audit.record(
-                    "user.signed_out", actor=actor, target_type="user", target_id=actor.id, target_label=actor.label,
+                    "user.signed_out",
+                    actor=actor,
+                    target_type="user",
+                    target_id=actor.id,
+                    target_label=actor.label,
                     now=now,
                 )
 
     async def purge_expired(self, *, now: dt.datetime | None = None) -> int:
         """Delete sessions past their absolute or idle limit; return how many."""
         now = now or dt.datetime.now(dt.UTC)
-        rows = await UserSession.delete().where(
-            (UserSession.expires_at <= now) | (UserSession.last_seen_at < now - self.policy.idle)
-        ).returning(UserSession.id)
+        rows = (
+            await UserSession.delete()
+            .where((UserSession.expires_at <= now) | (UserSession.last_seen_at < now - self.policy.idle))
+            .returning(UserSession.id)
+        )
         return len(rows)

@@ -66,11 +66,17 @@ class SetupService:
                 raise NotFoundError("初期設定用リンク", "無効または期限切れ")
             if await User.exists():
                 raise ConflictError("初期設定は既に完了しています。ログイン画面からログインしてください。")
-            dept = await Department.select(Department.id).where(Department.code == data.department_code.strip().upper()).first()
+            dept = (
+                await Department.select(Department.id)
+                .where(Department.code == data.department_code.strip().upper())
+                .first()
+            )
             if dept is None:
                 dept_id = (
                     await Department.insert(
-                        Department(code=data.department_code.strip().upper(), name=data.department_name.strip(), created_at=now)
+                        Department(
+                            code=data.department_code.strip().upper(), name=data.department_name.strip(), created_at=now
+                        )
                     ).returning(Department.id)
                 )[0]["id"]
             else:
@@ -92,8 +98,11 @@ class SetupService:
             await UserRole.insert(UserRole(user=user_id, role=Role.admin))
             await SetupToken.delete(force=True)
             await self.audit.record(
-                "setup.completed", actor=Actor(id=user_id, label=f"{data.full_name.strip()}（{data.username}）"),
-                target_type="user", target_id=user_id, target_label=data.username,
+                "setup.completed",
+                actor=Actor(id=user_id, label=f"{data.full_name.strip()}（{data.username}）"),
+                target_type="user",
+                target_id=user_id,
+                target_label=data.username,
                 after={"username": data.username, "roles": [Role.admin.value], "department": data.department_name},
                 now=now,
             )

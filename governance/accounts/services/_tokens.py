@@ -67,8 +67,13 @@ class TokenService:
                 ).returning(ApiToken.id)
             )[0]["id"]
             await self.audit.record(
-                "api_token.created", actor=actor, target_type="api_token", target_id=token_id,
-                target_label=data.name.strip(), after={"prefix": token[:12], "expires_at": expires_at}, now=now,
+                "api_token.created",
+                actor=actor,
+                target_type="api_token",
+                target_id=token_id,
+                target_label=data.name.strip(),
+                after={"prefix": token[:12], "expires_at": expires_at},
+                now=now,
             )
         return schemas.ApiTokenCreated(id=token_id, name=data.name.strip(), token=token, expires_at=expires_at)
 
@@ -94,8 +99,13 @@ class TokenService:
                 return
             await ApiToken.update({ApiToken.revoked_at: now}).where(ApiToken.id == token_id)
             await self.audit.record(
-                "api_token.revoked", actor=actor, target_type="api_token", target_id=token_id,
-                target_label=row["name"], before={"owner": row["username"]}, now=now,
+                "api_token.revoked",
+                actor=actor,
+                target_type="api_token",
+                target_id=token_id,
+                target_label=row["name"],
+                before={"owner": row["username"]},
+                now=now,
             )
 
     async def resolve(self, token: str, *, now: dt.datetime | None = None) -> Principal | None:
@@ -103,9 +113,13 @@ class TokenService:
         now = now or dt.datetime.now(dt.UTC)
         if not token.startswith(TOKEN_PREFIX):
             return None
-        row = await ApiToken.select(
-            ApiToken.id, ApiToken.user, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at
-        ).where(ApiToken.token_hash == token_digest(token)).first()
+        row = (
+            await ApiToken.select(
+                ApiToken.id, ApiToken.user, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at
+            )
+            .where(ApiToken.token_hash == token_digest(token))
+            .first()
+        )
         if row is None or row["revoked_at"] is not None or (row["expires_at"] and row["expires_at"] <= now):
             return None
         if row["last_used_at"] is None or now - row["last_used_at"] > TOUCH_INTERVAL:

@@ -102,9 +102,7 @@ class UserService:
     # -- validation ----------------------------------------------------------------------------------------------
 
     @staticmethod
-    async def _check_user_fields(
-        *, department_id: int, roles: list[str], errors: dict[str, str]
-    ) -> None:
+    async def _check_user_fields(*, department_id: int, roles: list[str], errors: dict[str, str]) -> None:
         unknown = [r for r in roles if r not in ALL_ROLES]
         if unknown:
             errors["roles"] = f"存在しない役割が指定されています：{'、'.join(unknown)}"
@@ -124,7 +122,9 @@ class UserService:
         )
         was_admin = await UserRole.exists().where(UserRole.user == user_id, UserRole.role == Role.admin)
         if was_admin and others == 0:
-            raise ConflictError("有効なシステム管理者がいなくなるため、この変更はできません。先に別の管理者を設定してください。")
+            raise ConflictError(
+                "有効なシステム管理者がいなくなるため、この変更はできません。先に別の管理者を設定してください。"
+            )
 
     # -- writing -------------------------------------------------------------------------------------------------
 
@@ -164,8 +164,13 @@ class UserService:
             await UserRole.insert(*[UserRole(user=user_id, role=r) for r in roles])
             after = _snapshot({**msgspec.structs.asdict(data), "active": True}, roles)
             await self.audit.record(
-                "user.created", actor=actor, target_type="user", target_id=user_id, target_label=data.username.lower(),
-                after=after, now=now,
+                "user.created",
+                actor=actor,
+                target_type="user",
+                target_id=user_id,
+                target_label=data.username.lower(),
+                after=after,
+                now=now,
             )
         return user_id
 
@@ -204,11 +209,23 @@ class UserService:
             if not data.active:
                 await UserSession.delete().where(UserSession.user == user_id)
             before = _snapshot(msgspec.structs.asdict(current), current.roles)
-            after = {**before, "full_name": data.full_name.strip(), "email": data.email.strip(),
-                     "department_id": data.department_id, "roles": roles, "active": data.active}
+            after = {
+                **before,
+                "full_name": data.full_name.strip(),
+                "email": data.email.strip(),
+                "department_id": data.department_id,
+                "roles": roles,
+                "active": data.active,
+            }
             await self.audit.record(
-                "user.updated", actor=actor, target_type="user", target_id=user_id, target_label=current.username,
-                before=before, after=after, now=now,
+                "user.updated",
+                actor=actor,
+                target_type="user",
+                target_id=user_id,
+                target_label=current.username,
+                before=before,
+                after=after,
+                now=now,
             )
 
     async def reset_password(
@@ -231,12 +248,20 @@ class UserService:
             )
             await UserSession.delete().where(UserSession.user == user_id)
             await self.audit.record(
-                "user.password_reset", actor=actor, target_type="user", target_id=user_id,
-                target_label=user.username, now=now,
+                "user.password_reset",
+                actor=actor,
+                target_type="user",
+                target_id=user_id,
+                target_label=user.username,
+                now=now,
             )
 
     async def change_own_password(
-        self, data: schemas.PasswordChange, *, actor: Actor, keep_session_hash: str | None = None,
+        self,
+        data: schemas.PasswordChange,
+        *,
+        actor: Actor,
+        keep_session_hash: str | None = None,
         now: dt.datetime | None = None,
     ) -> None:
         """Change the actor's own password after checking the current one; other sessions end.
@@ -262,8 +287,12 @@ class UserService:
                 others = others.where(UserSession.token_hash != keep_session_hash)
             await others
             await self.audit.record(
-                "user.password_changed", actor=actor, target_type="user", target_id=actor.id,
-                target_label=row["username"], now=now,
+                "user.password_changed",
+                actor=actor,
+                target_type="user",
+                target_id=actor.id,
+                target_label=row["username"],
+                now=now,
             )
 
     async def create_department(
@@ -290,8 +319,13 @@ class UserService:
                 )
             )[0]["id"]
             await self.audit.record(
-                "department.created", actor=actor, target_type="department", target_id=dept_id, target_label=name,
-                after={"code": code, "name": name, "active": True}, now=now,
+                "department.created",
+                actor=actor,
+                target_type="department",
+                target_id=dept_id,
+                target_label=name,
+                after={"code": code, "name": name, "active": True},
+                now=now,
             )
         return dept_id
 
@@ -314,12 +348,19 @@ class UserService:
             if await Department.exists().where(Department.name == name, Department.id != dept_id):
                 raise ValidationError({"name": "この所属名は既に登録されています。"})
             if not data.active and await User.exists().where(User.department == dept_id, User.active.eq(True)):
-                raise ConflictError("有効なユーザーが所属しているため、廃止できません。先にユーザーの所属を変更してください。")
+                raise ConflictError(
+                    "有効なユーザーが所属しているため、廃止できません。先にユーザーの所属を変更してください。"
+                )
             await Department.update({Department.name: name, Department.active: data.active}).where(
                 Department.id == dept_id
             )
             await self.audit.record(
-                "department.updated", actor=actor, target_type="department", target_id=dept_id, target_label=name,
+                "department.updated",
+                actor=actor,
+                target_type="department",
+                target_id=dept_id,
+                target_label=name,
                 before={"name": current["name"], "active": current["active"]},
-                after={"name": name, "active": data.active}, now=now,
+                after={"name": name, "active": data.active},
+                now=now,
             )
