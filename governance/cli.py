@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
@@ -33,15 +34,10 @@ def _fail(message: str) -> None:
 @click.command("migrate")
 def migrate_command() -> None:
     """Apply pending database migrations."""
-    from governance.db import pending_migrations, run_migrations
-
-    async def go() -> list[str]:
-        pending = await pending_migrations()
-        await run_migrations()
-        return pending
+    from governance.db import apply_migrations
 
     try:
-        applied = run_async(go)
+        applied = run_async(apply_migrations)
     except RuntimeError as exc:
         _fail(str(exc))
     click.echo(
@@ -68,7 +64,7 @@ def serve_command(host: str | None, port: int | None, workers: int | None, migra
     """Apply migrations, print the first-run setup link when no user exists, and serve the app."""
     import uvicorn
 
-    from governance.db import run_migrations
+    from governance.db import apply_migrations
     from governance.settings import get_settings
 
     settings = get_settings()
@@ -79,9 +75,11 @@ def serve_command(host: str | None, port: int | None, workers: int | None, migra
     get_settings.cache_clear()
     if migrate:
         try:
-            run_async(run_migrations)
+            applied = run_async(apply_migrations)
         except RuntimeError as exc:
             _fail(str(exc))
+        if applied:
+            click.echo(f"マイグレーションを適用しました（{len(applied)}件）。")
     link = run_async(_setup_link)
     if link:
         click.secho(
@@ -241,6 +239,8 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
 def run_cli() -> None:
     """Entry point of the ``governance`` console script."""
     os.environ.setdefault("LITESTAR_APP", "governance.app:create_app")
+    # Piccolo logs "Running Sqlite version …" at INFO whenever an engine is made; not news to an operator.
+    logging.getLogger("piccolo").setLevel(logging.WARNING)
     from litestar.cli.main import litestar_group
 
     litestar_group()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import sqlite3
 import weakref
@@ -280,9 +281,20 @@ async def run_migrations() -> None:
     """
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
-    result = await run_forwards(app_name="governance", migration_id="all", fake=False)
+    # Piccolo prints its own progress (with a misleading "already complete" count); keep it for the error only.
+    output = io.StringIO()
+    with contextlib.redirect_stdout(output):
+        result = await run_forwards(app_name="governance", migration_id="all", fake=False)
     if not result.success:
-        raise RuntimeError(f"migrations failed: {result.message}")
+        raise RuntimeError(f"migrations failed: {result.message}\n{output.getvalue()}")
+
+
+async def apply_migrations() -> list[str]:
+    """Apply pending migrations and return the ids of those applied (empty when the schema was current)."""
+    pending = await pending_migrations()
+    if pending:
+        await run_migrations()
+    return pending
 
 
 async def pending_migrations() -> list[str]:

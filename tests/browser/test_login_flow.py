@@ -80,9 +80,11 @@ def test_audit_verify_after_browser_session(live_server, page):
     ):
         page.fill(f"#f-{field}", value)
     page.click("button[type=submit]")
+    page.wait_for_url("**/login?notice=setup_done")
     page.fill("#f-username", "admin")
     page.fill("#f-password", "correct-horse-battery")
     page.click("button[type=submit]")
+    page.wait_for_url(live_server["url"] + "/")  # let the sign-in finish before navigating on
     page.goto(live_server["url"] + "/audit")
     text = page.content()
     assert "初期設定（最初の管理者の作成）" in text and "ログイン" in text
