@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from governance.accounts.passwords import hash_password, needs_rehash, new_token, token_digest, verify_password
 from governance.accounts.services._users import roles_of
@@ -52,22 +53,38 @@ class SessionPolicy:
     lock_for: dt.timedelta = dt.timedelta(minutes=15)
 
 
-PRINCIPAL_COLUMNS = (
-    User.id,
-    User.username,
-    User.full_name,
-    User.department.id.as_alias("department_id"),
-    User.department.name.as_alias("department_name"),
-)
+def principal_columns(user: Any) -> tuple[Any, ...]:
+    """The user columns a principal needs, reached through ``user`` (``User`` itself or a foreign key to it).
+
+    Sessions and tokens select these in the same query as the credential, so that authenticating a request costs
+    two queries (credential with user, then roles) instead of three.
+    """
+    return (
+        user.id.as_alias("user_id"),
+        user.username.as_alias("username"),
+        user.full_name.as_alias("full_name"),
+        user.active.as_alias("user_active"),
+        user.department.id.as_alias("department_id"),
+        user.department.name.as_alias("department_name"),
+    )
 
 
-async def load_principal(user_id: int, *, via: str, credential_id: int) -> Principal | None:
-    """Build the principal of an active user, or None when the user is missing or inactive."""
-    row = await User.select(*PRINCIPAL_COLUMNS).where(User.id == user_id, User.active.eq(True)).first()
-    if row is None:
+async def principal_from_row(row: dict[str, Any], *, via: str, credential_id: int) -> Principal | None:
+    """Build the principal from a credential row with ``principal_columns``; None for an inactive user."""
+    if not row["user_active"]:
         return None
+    user_id = row["user_id"]
     roles = (await roles_of([user_id]))[user_id]
-    return Principal(**row, roles=frozenset(roles), via=via, credential_id=credential_id)
+    return Principal(
+        id=user_id,
+        username=row["username"],
+        full_name=row["full_name"],
+        department_id=row["department_id"],
+        department_name=row["department_name"],
+        roles=frozenset(roles),
+        via=via,
+        credential_id=credential_id,
+    )
 
 
 class AuthService:
@@ -178,7 +195,9 @@ class AuthService:
         """Return the principal of a live session, ending it when idle or too old."""
         now = now or dt.datetime.now(dt.UTC)
         row = (
-            await UserSession.select(UserSession.id, UserSession.user, UserSession.last_seen_at, UserSession.expires_at)
+            await UserSession.select(
+                UserSession.id, UserSession.last_seen_at, UserSession.expires_at, *principal_columns(UserSession.user)
+            )
             .where(UserSession.token_hash == token_digest(token))
             .first()
         )
@@ -189,7 +208,7 @@ class AuthService:
             return None
         if now - row["last_seen_at"] > TOUCH_INTERVAL:
             await UserSession.update({UserSession.last_seen_at: now}).where(UserSession.id == row["id"])
-        return await load_principal(row["user"], via="session", credential_id=row["id"])
+        return await principal_from_row(row, via="session", credential_id=row["id"])
 
     async def sign_out(self, token: str, *, actor: Actor, now: dt.datetime | None = None) -> None:
         """End the session behind a cookie token (no error when it is already gone)."""

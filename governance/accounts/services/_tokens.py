@@ -7,8 +7,8 @@ import datetime as dt
 from governance.accounts import schemas
 from governance.accounts.passwords import new_token, token_digest
 from governance.accounts.roles import Role
-from governance.accounts.services._auth import TOUCH_INTERVAL, Principal, load_principal
-from governance.accounts.tables import ApiToken, User
+from governance.accounts.services._auth import TOUCH_INTERVAL, Principal, principal_columns, principal_from_row
+from governance.accounts.tables import ApiToken
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.calendar import TOKYO
@@ -115,7 +115,11 @@ class TokenService:
             return None
         row = (
             await ApiToken.select(
-                ApiToken.id, ApiToken.user, ApiToken.expires_at, ApiToken.revoked_at, ApiToken.last_used_at
+                ApiToken.id,
+                ApiToken.expires_at,
+                ApiToken.revoked_at,
+                ApiToken.last_used_at,
+                *principal_columns(ApiToken.user),
             )
             .where(ApiToken.token_hash == token_digest(token))
             .first()
@@ -124,8 +128,4 @@ class TokenService:
             return None
         if row["last_used_at"] is None or now - row["last_used_at"] > TOUCH_INTERVAL:
             await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == row["id"])
-        return await load_principal(row["user"], via="token", credential_id=row["id"])
-
-    async def owner_exists(self, user_id: int) -> bool:
-        """Tell whether a user exists (used by admin pages before listing tokens)."""
-        return await User.exists().where(User.id == user_id)
+        return await principal_from_row(row, via="token", credential_id=row["id"])
