@@ -36,7 +36,7 @@ from governance.db import db_lifespan
 from governance.settings import Settings, get_settings
 from governance.system.controllers import HealthController, HomeController
 from governance.web.access import PUBLIC, access, access_guard
-from governance.web.authentication import AuthenticationMiddleware
+from governance.web.authentication import CSRF_COOKIE, AuthenticationMiddleware
 from governance.web.errors import exception_handler
 from governance.web.security_headers import SecurityHeadersMiddleware
 from governance.web.templating import STATIC_DIR, make_template_config
@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         ],
         csrf_config=CSRFConfig(
             secret=_derive(secret, "csrf"),
-            cookie_name="gov_csrf",
+            cookie_name=CSRF_COOKIE,
             cookie_httponly=True,
             cookie_samesite="strict",
             cookie_secure=settings.cookie_secure == "true",

@@ -144,7 +144,8 @@ def users_create(
 
     async def go() -> int:
         service = UserService()
-        dept = next((d for d in await service.list_departments() if d.code == department_code), None)
+        code = department_code.strip().upper()  # codes are stored in upper case
+        dept = next((d for d in await service.list_departments() if d.code == code), None)
         if dept is None:
             if not department_name:
                 raise ValidationError(

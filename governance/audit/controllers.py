@@ -17,6 +17,7 @@ from governance.accounts.roles import Role
 from governance.audit import schemas
 from governance.audit.services import ACTION_LABELS, AuditFilter, AuditService
 from governance.calendar import TOKYO
+from governance.schema import MAX_ID
 from governance.web.access import access
 from governance.web.pages import render
 
@@ -176,7 +177,7 @@ class AuditApiController(Controller):
         date_from: DateParam = None,
         date_to: DateParam = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
     ) -> schemas.AuditPage:
         """List entries newest first, filtered by actor, action (prefix), target and date (Japan time)."""
         rows, total = await AuditService().list(

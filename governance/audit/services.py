@@ -31,6 +31,10 @@ ACTION_LABELS: dict[str, str] = {
 }
 
 
+_EARLIEST = dt.date(2000, 1, 1)
+_LATEST = dt.date(9000, 1, 1)
+
+
 @dataclass(frozen=True)
 class AuditFilter:
     """Criteria for listing entries; empty fields do not filter."""
@@ -108,10 +112,11 @@ class AuditService:
             clauses.append(AuditEntry.target_type == f.target_type)
         if f.target_id:
             clauses.append(AuditEntry.target_id == f.target_id)
-        if f.date_from:
+        # Bounds far outside any possible entry are dropped: converting them to UTC instants would overflow.
+        if f.date_from and f.date_from > _EARLIEST:
             start = dt.datetime.combine(f.date_from, dt.time.min, TOKYO)
             clauses.append(AuditEntry.occurred_at >= start)
-        if f.date_to:
+        if f.date_to and f.date_to < _LATEST:
             end = dt.datetime.combine(f.date_to + dt.timedelta(days=1), dt.time.min, TOKYO)
             clauses.append(AuditEntry.occurred_at < end)
         return clauses

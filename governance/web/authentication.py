@@ -10,6 +10,7 @@ from litestar.middleware.authentication import AbstractAuthenticationMiddleware,
 from governance.accounts.services import AuthService, TokenService
 
 SESSION_COOKIE = "gov_session"
+CSRF_COOKIE = "gov_csrf"
 API_PREFIX = "/api/"
 
 

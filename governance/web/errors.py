@@ -8,13 +8,13 @@ from typing import Any
 from urllib.parse import quote
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, ValidationException
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException, ValidationException
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from governance.db import is_unique_violation
 from governance.errors import DomainError, ValidationError
-from governance.web.authentication import API_PREFIX
+from governance.web.authentication import API_PREFIX, CSRF_COOKIE, SESSION_COOKIE
 
 log = logging.getLogger("governance.errors")
 
@@ -80,6 +80,10 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, str]]]:
     return HTTP_500_INTERNAL_SERVER_ERROR, STATUS_TITLES[500], STATUS_DETAILS[500], []
 
 
+def _is_csrf_failure(exc: Exception) -> bool:
+    return isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower()
+
+
 def _is_japanese(text: str) -> bool:
     return any("\u3040" <= ch <= "\u9fff" for ch in text)
 
@@ -101,7 +105,29 @@ def exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
         return Response(body, status_code=status, media_type="application/problem+json", headers=headers)
     if isinstance(exc, NotAuthorizedException) and request.method in {"GET", "HEAD"}:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        return Redirect(path=f"/login?next={quote(target, safe='')}", status_code=303)
+        # A browser that still sends a session cookie had a session that ended (idle, too old, signed out elsewhere).
+        notice = "&notice=session_expired" if request.cookies.get(SESSION_COOKIE) else ""
+        response = Redirect(path=f"/login?next={quote(target, safe='')}{notice}", status_code=303)
+        if notice:
+            response.delete_cookie(SESSION_COOKIE, path="/")
+        return response
+    if _is_csrf_failure(exc):
+        # The form was older than the browser's CSRF cookie (or the server's key changed). Drop the cookie so the
+        # next page issues a fresh one, and say what to do: this is not a permission problem.
+        response = Template(
+            template_name="errors/error.html",
+            context={
+                "status": 403,
+                "title": "画面の有効期限が切れました",
+                "detail": "画面を表示してから時間がたったか、システムの設定が変わったため、"
+                "送信を受け付けられませんでした。お手数ですが、前の画面を開き直してから、もう一度操作してください。",
+                "field_errors": [],
+                "incident": "",
+            },
+            status_code=403,
+        )
+        response.delete_cookie(CSRF_COOKIE, path="/")
+        return response
     return Template(
         template_name="errors/error.html",
         context={"status": status, "title": title, "detail": detail, "field_errors": fields, "incident": incident},

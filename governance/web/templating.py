@@ -36,6 +36,11 @@ def wareki_filter(value: dt.date | dt.datetime | None, weekday: bool = False) ->
     return wareki(value, weekday=weekday)
 
 
+def last_valid_day(value: dt.datetime) -> str:
+    """The last day an expiry instant still allows (expiry is stored as 0:00 JST of the following day)."""
+    return (value.astimezone(TOKYO) - dt.timedelta(microseconds=1)).strftime("%Y-%m-%d")
+
+
 def role_label(value: str) -> str:
     """The Japanese name of a role."""
     try:
@@ -46,7 +51,7 @@ def role_label(value: str) -> str:
 
 def configure_environment(env: Environment) -> None:
     """Add this application's filters and globals to the Jinja environment."""
-    env.filters.update(jst=jst, wareki=wareki_filter, role_label=role_label)
+    env.filters.update(jst=jst, wareki=wareki_filter, role_label=role_label, last_valid_day=last_valid_day)
     env.filters["action_label"] = lambda a: ACTION_LABELS.get(a, a)
     env.globals.update(
         nav_items=NAV,

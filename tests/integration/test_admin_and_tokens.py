@@ -246,7 +246,7 @@ async def test_token_expiry_date_must_be_in_future(client):
     await make_user("kato", "procurement")
     await login(client, "kato")
     r = await post_form(client, "/account/tokens", {"name": "x", "expires_on": "2020-01-01"})
-    assert r.status_code == 422 and "明日以降" in r.text
+    assert r.status_code == 422 and "今日以降" in r.text
     r = await post_form(client, "/account/tokens", {"name": "x", "expires_on": "2020-13-45"})
     assert r.status_code == 422 and "実在する日付" in r.text
 

@@ -166,3 +166,14 @@ async def test_write_transaction_rolls_back_all_on_error():
             )
             raise RuntimeError("boom")
     assert not await UserService().list_users() or all(u.username != "inner" for u in await UserService().list_users())
+
+
+async def test_extreme_filter_values_do_not_fail():
+    import datetime as dt
+
+    await make_user("kato", "procurement")
+    service = AuditService()
+    rows, total = await service.list(AuditFilter(date_from=dt.date.min, date_to=dt.date.max))
+    assert total == 2 and len(rows) == 2
+    rows, _ = await service.list(AuditFilter(), offset=2_147_483_647)
+    assert rows == []

@@ -8,6 +8,7 @@ import re
 
 from governance.accounts.services import AuthService, SetupService
 from governance.accounts.services._auth import SessionPolicy
+from governance.accounts.tables import UserSession
 from governance.audit.tables import AuditEntry
 from governance.errors import AuthenticationError
 from tests.helpers import PASSWORD, csrf_headers, login, make_user, post_form
@@ -165,3 +166,29 @@ async def test_security_headers(client):
     assert "default-src 'self'" in r.headers["content-security-policy"]
     assert r.headers["x-frame-options"] == "DENY"
     assert not re.search(r"https?://", r.text.replace("http://testserver", ""))  # no external asset
+
+
+async def test_stale_csrf_cookie_gets_a_clear_message_and_a_fresh_cookie(client):
+    await make_user("kato", "procurement")
+    await client.get("/login")
+    r = await client.post("/login", data={"username": "kato", "password": PASSWORD}, headers={"x-csrftoken": "stale"})
+    assert r.status_code == 403 and "画面の有効期限が切れました" in r.text and "権限" not in r.text
+    assert 'gov_csrf=""' in r.headers["set-cookie"] or "Max-Age=0" in r.headers["set-cookie"]
+
+
+async def test_expired_session_redirects_with_an_explanation(client):
+    await make_user("kato", "procurement")
+    await login(client, "kato")
+    await UserSession.delete(force=True)  # e.g. ended by idle timeout
+    r = await client.get("/account")
+    assert r.status_code == 303 and "notice=session_expired" in r.headers["location"]
+    page = await client.get(r.headers["location"])
+    assert "一定時間操作がなかったため" in page.text
+
+
+async def test_sign_in_purges_expired_sessions():
+    await make_user("kato", "procurement")
+    service = AuthService(SessionPolicy(idle=dt.timedelta(minutes=30)))
+    await service.sign_in("kato", PASSWORD, now=dt.datetime.now(dt.UTC) - dt.timedelta(hours=2))
+    await service.sign_in("kato", PASSWORD)
+    assert await UserSession.count() == 1

@@ -124,7 +124,10 @@ class AuthService:
             raise AuthenticationError("ユーザー名またはパスワードが正しくありません。")
         token = new_token()
         async with write_transaction():
-            await LoginThrottle.delete().where(LoginThrottle.username_key == key)
+            await LoginThrottle.delete().where(
+                (LoginThrottle.username_key == key) | (LoginThrottle.first_failure_at < now - self.policy.lock_for * 4)
+            )
+            await self._purge_expired(now)
             updates = {User.last_login_at: now}
             if needs_rehash(user["password_hash"]):
                 updates[User.password_hash] = hash_password(password)
@@ -228,9 +231,8 @@ class AuthService:
                     now=now,
                 )
 
-    async def purge_expired(self, *, now: dt.datetime | None = None) -> int:
-        """Delete sessions past their absolute or idle limit; return how many."""
-        now = now or dt.datetime.now(dt.UTC)
+    async def _purge_expired(self, now: dt.datetime) -> int:
+        """Delete sessions past their absolute or idle limit (done at every sign-in); return how many."""
         rows = (
             await UserSession.delete()
             .where((UserSession.expires_at <= now) | (UserSession.last_seen_at < now - self.policy.idle))

@@ -51,7 +51,7 @@ class TokenService:
         if data.expires_on is not None:
             expires_at = dt.datetime.combine(data.expires_on + dt.timedelta(days=1), dt.time.min, TOKYO)
             if expires_at <= now:
-                raise ValidationError({"expires_on": "有効期限には明日以降の日付を指定してください。"})
+                raise ValidationError({"expires_on": "有効期限には今日以降の日付を指定してください。"})
         token = new_token(TOKEN_PREFIX)
         async with write_transaction():
             token_id = (
