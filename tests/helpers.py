@@ -58,3 +58,49 @@ async def post_form(client: httpx.AsyncClient, url: str, data: dict | list | Non
         headers = {**csrf_headers(client), "content-type": "application/x-www-form-urlencoded"}
         return await client.post(url, content=urlencode(data), headers=headers)
     return await client.post(url, data=data or {}, headers=csrf_headers(client))
+
+
+async def make_contractor(name: str = "株式会社みどり情報", *, number: str = "", certs: tuple = (), **extra) -> int:
+    """Register a contractor, optionally with certifications (kind, number, valid_from, valid_until)."""
+    from governance.contractors.schemas import CertificationCreate, ContractorCreate
+    from governance.contractors.services import ContractorService
+
+    service = ContractorService()
+    actor = Actor.system("test")
+    cid = await service.create(ContractorCreate(name=name, corporate_number=number, **extra), actor=actor)
+    for kind, cert_number, valid_from, valid_until in certs:
+        await service.add_certification(
+            cid,
+            CertificationCreate(kind=kind, number=cert_number, valid_from=valid_from, valid_until=valid_until),
+            actor=actor,
+        )
+    return cid
+
+
+def engagement_data(**overrides):
+    """A valid EngagementCreate: マイナンバー work with 再委託 at the contractor's premises, unless overridden."""
+    import datetime as dt
+
+    from governance.engagements.schemas import EngagementCreate
+
+    values = {
+        "title": "住民情報システム運用保守業務",
+        "department_id": 0,
+        "start_date": dt.date(2026, 4, 1),
+        "end_date": dt.date(2027, 3, 31),
+        "work_kinds": ["system_operation", "system_maintenance"],
+        "work_locations": ["contractor_site"],
+        "confidentiality": "3B",
+        "integrity": 2,
+        "availability": 2,
+        "personal_info": True,
+        "specific_personal_info": True,
+        "segments": ["mynumber"],
+        "subcontracting": True,
+        "subcontractors": "株式会社下請システム",
+        "renewal": "automatic",
+        "renewal_months": 12,
+        "notice_days": 90,
+    }
+    values.update(overrides)
+    return EngagementCreate(**values)

@@ -1,0 +1,1 @@
+"""Contractors (委託事業者): companies we outsource to, their certifications and bidding suspensions."""

@@ -1,0 +1,205 @@
+"""Data shapes of the engagements domain (engagements, facts, selections)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+import msgspec
+
+from governance.schema import Struct, id_field
+
+LongText = Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class EngagementCreate(Struct):
+    """A new engagement with its security facts."""
+
+    title: Annotated[str, msgspec.Meta(title="業務名", min_length=1, max_length=200)]
+    department_id: Annotated[int, id_field("所管課")]
+    start_date: Annotated[dt.date, msgspec.Meta(title="契約期間（開始）")]
+    end_date: Annotated[dt.date, msgspec.Meta(title="契約期間（終了）")]
+    work_kinds: Annotated[list[str], msgspec.Meta(title="業務の種類", min_length=1, max_length=7)]
+    work_locations: Annotated[list[str], msgspec.Meta(title="作業場所", min_length=1, max_length=3)]
+    supervisor_id: Annotated[int | None, id_field("監督職員")] = None
+    purpose: Annotated[str, msgspec.Meta(title="目的", max_length=4000)] = ""
+    scope: Annotated[str, msgspec.Meta(title="業務の範囲", max_length=4000)] = ""
+    renewal: Annotated[str, msgspec.Meta(title="更新", max_length=20)] = "none"
+    renewal_months: Annotated[int, msgspec.Meta(title="更新期間（月）", ge=0, le=120)] = 12
+    notice_days: Annotated[int, msgspec.Meta(title="解約の申出期間（日）", ge=0, le=730)] = 0
+    contract_value: Annotated[int | None, msgspec.Meta(title="契約金額（円）", ge=0, le=10**13)] = None
+    scheme: Annotated[str, msgspec.Meta(title="分類の基準", max_length=4)] = "R6"
+    confidentiality: Annotated[str, msgspec.Meta(title="機密性", min_length=1, max_length=4)] = "1"
+    integrity: Annotated[int, msgspec.Meta(title="完全性", ge=1, le=2)] = 1
+    availability: Annotated[int, msgspec.Meta(title="可用性", ge=1, le=2)] = 1
+    personal_info: bool = False
+    specific_personal_info: bool = False
+    segments: Annotated[list[str], msgspec.Meta(title="接続するネットワーク", max_length=3)] = []
+    remote_access: bool = False
+    off_premises: bool = False
+    subcontracting: bool = False
+    subcontractors: Annotated[str, msgspec.Meta(title="再委託先（予定）", max_length=2000)] = ""
+    status: Annotated[str, msgspec.Meta(title="状態", max_length=20)] = "planning"
+    tier_change_reason: Annotated[str, msgspec.Meta(title="重要度が上がる理由", max_length=2000)] = ""
+
+
+class EngagementUpdate(EngagementCreate):
+    """Changes to an engagement (every field)."""
+
+
+class TierChange(Struct):
+    """One entry of the tier history."""
+
+    old_tier: int | None
+    new_tier: int
+    reason: str
+    changed_by: str
+    changed_at: dt.datetime
+
+
+class Engagement(Struct):
+    """An engagement with its facts, flags, tier and term arithmetic."""
+
+    id: int
+    title: str
+    department_id: int
+    department_name: str
+    supervisor_id: int | None
+    purpose: str
+    scope: str
+    start_date: dt.date
+    end_date: dt.date
+    renewal: str
+    renewal_months: int
+    notice_days: int
+    contract_value: int | None
+    status: str
+    status_label: str
+    scheme: str
+    confidentiality: str
+    integrity: int
+    availability: int
+    personal_info: bool
+    specific_personal_info: bool
+    segments: list[str]
+    work_kinds: list[str]
+    work_locations: list[str]
+    remote_access: bool
+    off_premises: bool
+    subcontracting: bool
+    subcontractors: list[str]
+    flags: list[str]
+    tier: int
+    tier_label: str
+    tier_reasons: list[str]
+    current_term_start: dt.date
+    current_term_end: dt.date
+    cancel_by: dt.date | None
+    fiscal_years: str
+    tier_history: list[TierChange]
+
+
+class EngagementSummary(Struct):
+    """An engagement as listed."""
+
+    id: int
+    title: str
+    department_name: str
+    status: str
+    status_label: str
+    tier: int
+    tier_label: str
+    start_date: dt.date
+    end_date: dt.date
+
+
+class SelectionCreate(Struct):
+    """A new selection record (method and its legal ground)."""
+
+    method: Annotated[str, msgspec.Meta(title="選定方法", min_length=1, max_length=40)]
+    legal_ground: Annotated[str, msgspec.Meta(title="根拠・説明", max_length=2000)] = ""
+    evaluated_on: Annotated[dt.date | None, msgspec.Meta(title="評価日")] = None
+
+
+class CandidateAdd(Struct):
+    """A contractor added as a candidate."""
+
+    contractor_id: Annotated[int, id_field("候補者")]
+
+
+class EvaluationIn(Struct):
+    """One answer to one criterion for one candidate."""
+
+    candidate_id: Annotated[int, id_field("候補者")]
+    criterion_id: Annotated[str, msgspec.Meta(max_length=20)]
+    answer: Annotated[str | None, msgspec.Meta(max_length=20)] = None
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class Decision(Struct):
+    """The selected contractor and the reason."""
+
+    contractor_id: Annotated[int | None, id_field("選定する事業者")] = None
+    rationale: Annotated[str, msgspec.Meta(title="選定理由", max_length=4000)] = ""
+
+
+class ReviewIn(Struct):
+    """A reviewer's comment (required when returning a selection)."""
+
+    comment: Annotated[str, msgspec.Meta(title="コメント", max_length=2000)] = ""
+
+
+class EvaluationOut(Struct):
+    """An answer as stored, with the pre-fill suggestion next to it."""
+
+    criterion_id: str
+    answer: str | None
+    note: str
+    suggested: str | None
+    suggestion_note: str
+
+
+class CandidateOut(Struct):
+    """A candidate with its evaluations and warnings."""
+
+    id: int
+    contractor_id: int
+    contractor_name: str
+    suspended: bool
+    evaluations: list[EvaluationOut]
+
+
+class CriterionOut(Struct):
+    """A criterion that applies, with why."""
+
+    id: str
+    label: str
+    description: str
+    reasons: list[str]
+
+
+class Selection(Struct):
+    """A selection record."""
+
+    id: int
+    engagement_id: int
+    engagement_title: str
+    version: int
+    method: str
+    method_label: str
+    legal_ground: str
+    status: str
+    status_label: str
+    evaluated_on: dt.date
+    criteria: list[CriterionOut]
+    candidates: list[CandidateOut]
+    selected_contractor_id: int | None
+    rationale: str
+    prepared_by_id: int
+    prepared_by: str
+    submitted_at: dt.datetime | None
+    reviewed_by: str | None
+    reviewed_at: dt.datetime | None
+    review_comment: str
+    supersedes: int | None
+    editable: bool

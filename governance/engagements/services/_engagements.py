@@ -1,0 +1,351 @@
+"""Engagements: facts, derived tier with its history, term arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from governance.accounts.tables import Department, User
+from governance.actor import Actor
+from governance.audit.chain import canonical_json
+from governance.audit.services import AuditService
+from governance.calendar import today_tokyo
+from governance.db import for_update, icontains, write_transaction
+from governance.engagements import schemas
+from governance.engagements.facts import EngagementFacts
+from governance.engagements.tables import ENGAGEMENT_STATUS_LABELS, Engagement, EngagementTierChange
+from governance.engagements.term import Renewal, Term
+from governance.engagements.tier import TIER_LABELS, criticality
+from governance.errors import NotFoundError, ValidationError
+
+FACT_FIELDS = (
+    "scheme", "confidentiality", "integrity", "availability", "personal_info", "specific_personal_info",
+    "segments", "work_kinds", "work_locations", "remote_access", "off_premises", "subcontracting", "subcontractors",
+)  # fmt: skip
+JSON_FIELDS = ("segments", "work_kinds", "work_locations", "subcontractors", "tier_reasons")
+
+
+def split_subcontractors(text: str) -> tuple[str, ...]:
+    """One subcontractor per line (or separated by 、 or ,), blanks dropped, order kept, duplicates removed."""
+    names = [n.strip() for n in re.split(r"[\n、,，]", text) if n.strip()]
+    return tuple(dict.fromkeys(names))
+
+
+def facts_of(row: dict[str, Any]) -> EngagementFacts:
+    """Build the pure facts from a stored engagement row (JSON columns already decoded)."""
+    return EngagementFacts(
+        scheme=row["scheme"],
+        confidentiality=row["confidentiality"],
+        integrity=row["integrity"],
+        availability=row["availability"],
+        personal_info=row["personal_info"],
+        specific_personal_info=row["specific_personal_info"],
+        segments=frozenset(row["segments"]),
+        work_kinds=frozenset(row["work_kinds"]),
+        work_locations=frozenset(row["work_locations"]),
+        remote_access=row["remote_access"],
+        off_premises=row["off_premises"],
+        subcontracting=row["subcontracting"],
+        subcontractors=tuple(row["subcontractors"]),
+    )
+
+
+def facts_snapshot(facts: EngagementFacts) -> dict[str, Any]:
+    """The facts as a JSON-ready dict (sets sorted)."""
+    return {
+        name: sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
+        for name in FACT_FIELDS
+        for value in [getattr(facts, name)]
+    }
+
+
+def _decode(row: dict[str, Any]) -> dict[str, Any]:
+    for name in JSON_FIELDS:
+        if isinstance(row.get(name), str):
+            row[name] = json.loads(row[name] or "[]")
+    return row
+
+
+@dataclass(frozen=True)
+class EngagementQuery:
+    """List filters."""
+
+    q: str = ""
+    department_id: int | None = None
+    status: str = ""
+    tier: int | None = None
+    page: int = 1
+    per_page: int = 20
+
+
+class EngagementService:
+    """Create, change and read engagements; facts changes keep the tier history."""
+
+    def __init__(self, audit: AuditService | None = None) -> None:
+        self.audit = audit or AuditService()
+
+    @staticmethod
+    async def _validate(data: schemas.EngagementCreate) -> tuple[EngagementFacts, Term]:
+        facts = EngagementFacts(
+            scheme=data.scheme,
+            confidentiality=data.confidentiality,
+            integrity=data.integrity,
+            availability=data.availability,
+            personal_info=data.personal_info,
+            specific_personal_info=data.specific_personal_info,
+            segments=frozenset(data.segments),
+            work_kinds=frozenset(data.work_kinds),
+            work_locations=frozenset(data.work_locations),
+            remote_access=data.remote_access,
+            off_premises=data.off_premises,
+            subcontracting=data.subcontracting,
+            subcontractors=split_subcontractors(data.subcontractors),
+        )
+        term = Term(
+            start=data.start_date,
+            end=data.end_date,
+            renewal=data.renewal,
+            renewal_months=data.renewal_months if data.renewal == Renewal.automatic else 12,
+            notice_days=data.notice_days,
+        )
+        errors = {**facts.problems(), **term.problems()}
+        if data.status not in ENGAGEMENT_STATUS_LABELS:
+            errors["status"] = "状態を選んでください。"
+        dept = await Department.select(Department.active).where(Department.id == data.department_id).first()
+        if dept is None or not dept["active"]:
+            errors["department_id"] = "所管課を選んでください。"
+        if data.supervisor_id is not None and not await User.exists().where(
+            User.id == data.supervisor_id, User.active.eq(True)
+        ):
+            errors["supervisor_id"] = "監督職員には有効な職員を選んでください。"
+        if errors:
+            raise ValidationError(errors)
+        return facts, term
+
+    @staticmethod
+    def _columns(data: schemas.EngagementCreate, facts: EngagementFacts, term: Term) -> dict[str, Any]:
+        tier = criticality(facts)
+        return {
+            "title": data.title.strip(),
+            "department": data.department_id,
+            "supervisor": data.supervisor_id,
+            "purpose": data.purpose.strip(),
+            "scope": data.scope.strip(),
+            "start_date": term.start,
+            "end_date": term.end,
+            "renewal": term.renewal,
+            "renewal_months": term.renewal_months,
+            "notice_days": term.notice_days,
+            "contract_value": data.contract_value,
+            "status": data.status,
+            **facts_snapshot(facts),
+            "tier": tier.tier,
+            "tier_reasons": list(tier.reasons),
+        }
+
+    async def _record_tier(
+        self,
+        engagement_id: int,
+        old: int | None,
+        new: int,
+        facts: EngagementFacts,
+        reason: str,
+        actor: Actor,
+        now: dt.datetime,
+    ) -> None:
+        await EngagementTierChange.insert(
+            EngagementTierChange(
+                engagement=engagement_id,
+                old_tier=old,
+                new_tier=new,
+                facts_json=canonical_json(facts_snapshot(facts)),
+                reason=reason,
+                changed_by_id=actor.id,
+                changed_by_label=actor.label[:200],
+                changed_at=now,
+            )
+        )
+
+    async def create(self, data: schemas.EngagementCreate, *, actor: Actor, now: dt.datetime | None = None) -> int:
+        """Register an engagement; its tier is computed from the facts and the first history entry written.
+
+        Raises:
+            ValidationError: contradictory facts, an impossible term, unknown department or supervisor.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        facts, term = await self._validate(data)
+        values = self._columns(data, facts, term)
+        async with write_transaction():
+            new_id = (
+                await Engagement.insert(Engagement(**values, created_at=now, updated_at=now)).returning(Engagement.id)
+            )[0]["id"]
+            await self._record_tier(new_id, None, values["tier"], facts, "登録時の判定", actor, now)
+            await self.audit.record(
+                "engagement.created",
+                actor=actor,
+                target_type="engagement",
+                target_id=new_id,
+                target_label=values["title"],
+                after=values,
+                now=now,
+            )
+        return new_id
+
+    async def update(
+        self, engagement_id: int, data: schemas.EngagementUpdate, *, actor: Actor, now: dt.datetime | None = None
+    ) -> None:
+        """Change an engagement; a change of facts that raises the tier needs a reason and is kept in the history.
+
+        Raises:
+            NotFoundError: no such engagement.
+            ValidationError: as for create, or a raised tier without a reason.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        facts, term = await self._validate(data)
+        values = self._columns(data, facts, term)
+        async with write_transaction():
+            current = await for_update(Engagement.select().where(Engagement.id == engagement_id)).first()
+            if current is None:
+                raise NotFoundError("委託業務", engagement_id)
+            current = _decode(current)
+            old_tier, new_tier = current["tier"], values["tier"]
+            reason = data.tier_change_reason.strip()
+            if new_tier > old_tier and not reason:
+                raise ValidationError(
+                    {
+                        "tier_change_reason": (
+                            f"この変更で重要度が「{TIER_LABELS[old_tier]}」から「{TIER_LABELS[new_tier]}」に上がります。"
+                            "変更の理由を入力してください。"
+                        )
+                    }
+                )
+            await Engagement.update({**values, "updated_at": now}).where(Engagement.id == engagement_id)
+            if new_tier != old_tier:
+                await self._record_tier(
+                    engagement_id, old_tier, new_tier, facts, reason or "事実の変更による再判定", actor, now
+                )
+            before = {k: current[k] for k in values}
+            await self.audit.record(
+                "engagement.updated",
+                actor=actor,
+                target_type="engagement",
+                target_id=engagement_id,
+                target_label=values["title"],
+                before=before,
+                after=values,
+                now=now,
+            )
+
+    async def set_status(self, engagement_id: int, status: str, *, actor: Actor, now: dt.datetime) -> None:
+        """Move an engagement to a status inside the caller's transaction (used by selection approval)."""
+        row = await Engagement.select(Engagement.status, Engagement.title).where(Engagement.id == engagement_id).first()
+        if row is None or row["status"] == status:
+            return
+        await Engagement.update({Engagement.status: status, Engagement.updated_at: now}).where(
+            Engagement.id == engagement_id
+        )
+        await self.audit.record(
+            "engagement.status_changed",
+            actor=actor,
+            target_type="engagement",
+            target_id=engagement_id,
+            target_label=row["title"],
+            before={"status": row["status"]},
+            after={"status": status},
+            now=now,
+        )
+
+    async def get(self, engagement_id: int, *, today: dt.date | None = None) -> schemas.Engagement:
+        """Return an engagement with flags, tier, current term, cancel-by date and tier history.
+
+        Raises:
+            NotFoundError: no such engagement.
+        """
+        today = today or today_tokyo()
+        row = (
+            await Engagement.select(*Engagement.all_columns(), Engagement.department.name.as_alias("department_name"))
+            .where(Engagement.id == engagement_id)
+            .first()
+        )
+        if row is None:
+            raise NotFoundError("委託業務", engagement_id)
+        row = _decode(row)
+        facts = facts_of(row)
+        term = Term(row["start_date"], row["end_date"], row["renewal"], row["renewal_months"], row["notice_days"])
+        start, end = term.current_period(today)
+        history = (
+            await EngagementTierChange.select()
+            .where(EngagementTierChange.engagement == engagement_id)
+            .order_by(EngagementTierChange.id)
+        )
+        return schemas.Engagement(
+            id=row["id"], title=row["title"], department_id=row["department"],
+            department_name=row["department_name"], supervisor_id=row["supervisor"], purpose=row["purpose"],
+            scope=row["scope"], start_date=row["start_date"], end_date=row["end_date"], renewal=row["renewal"],
+            renewal_months=row["renewal_months"], notice_days=row["notice_days"],
+            contract_value=row["contract_value"], status=row["status"],
+            status_label=ENGAGEMENT_STATUS_LABELS.get(row["status"], row["status"]),
+            **{k: row[k] for k in ("scheme", "confidentiality", "integrity", "availability", "personal_info",
+                                   "specific_personal_info", "remote_access", "off_premises", "subcontracting")},
+            segments=row["segments"], work_kinds=row["work_kinds"], work_locations=row["work_locations"],
+            subcontractors=row["subcontractors"], flags=sorted(facts.flags), tier=row["tier"],
+            tier_label=TIER_LABELS[row["tier"]], tier_reasons=row["tier_reasons"], current_term_start=start,
+            current_term_end=end, cancel_by=term.cancel_by(today), fiscal_years=term.fiscal_years_label(today),
+            tier_history=[
+                schemas.TierChange(
+                    old_tier=h["old_tier"], new_tier=h["new_tier"], reason=h["reason"],
+                    changed_by=h["changed_by_label"], changed_at=h["changed_at"],
+                )
+                for h in history
+            ],
+        )  # fmt: skip
+
+    async def list(self, query: EngagementQuery) -> tuple[list[schemas.EngagementSummary], int]:
+        """Return one page of engagements (newest first) and the total matching the filter."""
+        where: list[Any] = []
+        if query.q.strip():
+            where.append(icontains(Engagement.title, query.q.strip()))
+        if query.department_id:
+            where.append(Engagement.department == query.department_id)
+        if query.status:
+            where.append(Engagement.status == query.status)
+        if query.tier:
+            where.append(Engagement.tier == query.tier)
+        per_page = max(1, min(query.per_page, 100))
+        select = Engagement.select(
+            Engagement.id,
+            Engagement.title,
+            Engagement.department.name.as_alias("department_name"),
+            Engagement.status,
+            Engagement.tier,
+            Engagement.start_date,
+            Engagement.end_date,
+        ).order_by(Engagement.id, ascending=False)
+        count = Engagement.count()
+        if where:
+            select, count = select.where(*where), count.where(*where)
+        rows = await select.limit(per_page).offset((max(1, query.page) - 1) * per_page)
+        items = [
+            schemas.EngagementSummary(
+                **r,
+                status_label=ENGAGEMENT_STATUS_LABELS.get(r["status"], r["status"]),
+                tier_label=TIER_LABELS[r["tier"]],
+            )
+            for r in rows
+        ]
+        return items, await count
+
+    async def facts(self, engagement_id: int) -> tuple[dict[str, Any], EngagementFacts]:
+        """Return the engagement row and its facts (for selection).
+
+        Raises:
+            NotFoundError: no such engagement.
+        """
+        row = await Engagement.select().where(Engagement.id == engagement_id).first()
+        if row is None:
+            raise NotFoundError("委託業務", engagement_id)
+        row = _decode(row)
+        return row, facts_of(row)

@@ -1,0 +1,545 @@
+"""Contractor selection: criteria from the facts, candidates evaluated, decision, submission, approval, versions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from governance.accounts.roles import Role
+from governance.accounts.tables import User
+from governance.actor import Actor
+from governance.audit.chain import canonical_json
+from governance.audit.services import AuditService
+from governance.calendar import today_tokyo
+from governance.contractors.services import ContractorService
+from governance.contractors.tables import Contractor
+from governance.db import for_update, write_transaction
+from governance.engagements import schemas
+from governance.engagements.criteria import ANSWER_LABELS, CATALOG_BY_ID, criteria_for, prefill
+from governance.engagements.services._engagements import EngagementService, facts_snapshot
+from governance.engagements.tables import (
+    SELECTION_STATUS_LABELS,
+    CriterionEvaluation,
+    EngagementStatus,
+    Selection,
+    SelectionCandidate,
+    SelectionStatus,
+)
+from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, SelfApprovalError, ValidationError
+
+SELECTION_METHODS: dict[str, str] = {
+    "general_competitive": "一般競争入札",
+    "designated_competitive": "指名競争入札",
+    "negotiated": "随意契約",
+    "open_proposal": "公募型プロポーザル",
+    "designated_proposal": "指名型プロポーザル",
+    "other": "その他",
+}
+OPEN_STATUSES = (SelectionStatus.draft, SelectionStatus.submitted)
+
+
+class SelectionService:
+    """The selection workflow; every step audited, approvals only by another person."""
+
+    def __init__(self, audit: AuditService | None = None) -> None:
+        self.audit = audit or AuditService()
+        self.engagements = EngagementService(self.audit)
+        self.contractors = ContractorService(audit=self.audit)
+
+    # -- helpers ---------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _locked(selection_id: int) -> dict[str, Any]:
+        row = await for_update(Selection.select().where(Selection.id == selection_id)).first()
+        if row is None:
+            raise NotFoundError("選定記録", selection_id)
+        return row
+
+    @staticmethod
+    def _require_draft(row: dict[str, Any]) -> None:
+        if row["status"] != SelectionStatus.draft:
+            label = SELECTION_STATUS_LABELS.get(row["status"], row["status"])
+            raise ConflictError(
+                f"この選定記録は「{label}」のため変更できません。変更が必要な場合は訂正版を作成してください。"
+            )
+
+    async def _audit(self, action: str, row: dict[str, Any], actor: Actor, now: dt.datetime, **kw: Any) -> None:
+        await self.audit.record(
+            action,
+            actor=actor,
+            target_type="selection",
+            target_id=row["id"],
+            target_label=f"委託業務{row['engagement']} 第{row['version']}版",
+            now=now,
+            **kw,
+        )
+
+    # -- writing ---------------------------------------------------------------------------------------------------
+
+    async def create(
+        self, engagement_id: int, data: schemas.SelectionCreate, *, actor: Actor, now: dt.datetime | None = None
+    ) -> int:
+        """Start a selection for an engagement, snapshotting the criteria its facts call for.
+
+        Raises:
+            NotFoundError: no such engagement.
+            ValidationError: unknown method.
+            ConflictError: a selection of this engagement is already being prepared or reviewed.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        if data.method not in SELECTION_METHODS:
+            raise ValidationError({"method": "選定方法を選んでください。"})
+        async with write_transaction():
+            _, facts = await self.engagements.facts(engagement_id)
+            if await Selection.exists().where(
+                Selection.engagement == engagement_id, Selection.status.is_in(OPEN_STATUSES)
+            ):
+                raise ConflictError(
+                    "この委託業務には作成中または承認待ちの選定記録があります。そちらを使ってください。"
+                )
+            return await self._insert(engagement_id, data, facts_snapshot(facts), criteria_for(facts), actor, now)
+
+    async def _insert(
+        self,
+        engagement_id: int,
+        data: schemas.SelectionCreate,
+        facts: dict[str, Any],
+        applied: list[Any],
+        actor: Actor,
+        now: dt.datetime,
+        supersedes: int | None = None,
+    ) -> int:
+        last = (
+            await Selection.select(Selection.version)
+            .where(Selection.engagement == engagement_id)
+            .order_by(Selection.version, ascending=False)
+            .first()
+        )
+        criteria = [
+            {"id": a.criterion.id, "label": a.criterion.label, "description": a.criterion.description,
+             "reasons": list(a.reasons)}
+            for a in applied
+        ]  # fmt: skip
+        values = {
+            "engagement": engagement_id, "version": (last["version"] + 1) if last else 1, "method": data.method,
+            "legal_ground": data.legal_ground.strip(), "status": SelectionStatus.draft,
+            "evaluated_on": data.evaluated_on or today_tokyo(now), "criteria_json": canonical_json({"items": criteria}),
+            "facts_json": canonical_json(facts), "prepared_by": actor.id, "supersedes": supersedes,
+        }  # fmt: skip
+        new_id = (await Selection.insert(Selection(**values, created_at=now, updated_at=now)).returning(Selection.id))[
+            0
+        ]["id"]
+        if supersedes is None:  # a correction leaves the engagement where its approval put it
+            await self.engagements.set_status(engagement_id, EngagementStatus.selecting, actor=actor, now=now)
+        await self.audit.record(
+            "selection.created",
+            actor=actor,
+            target_type="selection",
+            target_id=new_id,
+            target_label=f"委託業務{engagement_id} 第{values['version']}版",
+            after={"method": data.method, "criteria": [c["id"] for c in criteria], "supersedes": supersedes},
+            now=now,
+        )
+        return new_id
+
+    async def add_candidate(
+        self, selection_id: int, contractor_id: int, *, actor: Actor, now: dt.datetime | None = None
+    ) -> int:
+        """Add a contractor as a candidate; certification criteria are pre-filled from the registry.
+
+        Raises:
+            ConflictError: the selection is not a draft, or the contractor is already a candidate.
+            ValidationError: no such contractor.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await self._locked(selection_id)
+            self._require_draft(row)
+            contractor = await Contractor.select(Contractor.name).where(Contractor.id == contractor_id).first()
+            if contractor is None:
+                raise ValidationError({"contractor_id": "候補者を選んでください。"})
+            if await SelectionCandidate.exists().where(
+                SelectionCandidate.selection == selection_id, SelectionCandidate.contractor == contractor_id
+            ):
+                raise ConflictError(f"{contractor['name']}は既に候補者に含まれています。")
+            candidate_id = (
+                await SelectionCandidate.insert(
+                    SelectionCandidate(selection=selection_id, contractor=contractor_id)
+                ).returning(SelectionCandidate.id)
+            )[0]["id"]
+            certs = (await self.contractors.certificate_facts([contractor_id]))[contractor_id]
+            evaluations = []
+            for item in json.loads(row["criteria_json"])["items"]:
+                suggestion = (
+                    prefill(CATALOG_BY_ID[item["id"]], certs, row["evaluated_on"])
+                    if item["id"] in CATALOG_BY_ID
+                    else None
+                )
+                evaluations.append(
+                    CriterionEvaluation(
+                        candidate=candidate_id,
+                        criterion_id=item["id"],
+                        answer=suggestion.answer if suggestion else None,
+                        note=suggestion.note if suggestion else "",
+                    )
+                )
+            await CriterionEvaluation.insert(*evaluations)
+            await Selection.update({Selection.updated_at: now}).where(Selection.id == selection_id)
+            await self._audit("selection.candidate_added", row, actor, now, after={"contractor": contractor["name"]})
+        return candidate_id
+
+    async def remove_candidate(self, selection_id: int, candidate_id: int, *, actor: Actor) -> None:
+        """Remove a candidate (and its evaluations) from a draft."""
+        now = dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await self._locked(selection_id)
+            self._require_draft(row)
+            cand = (
+                await SelectionCandidate.select(
+                    SelectionCandidate.contractor, SelectionCandidate.contractor.name.as_alias("name")
+                )
+                .where(SelectionCandidate.id == candidate_id, SelectionCandidate.selection == selection_id)
+                .first()
+            )
+            if cand is None:
+                raise NotFoundError("候補者", candidate_id)
+            await SelectionCandidate.delete().where(SelectionCandidate.id == candidate_id)
+            if row["selected_contractor"] == cand["contractor"]:
+                await Selection.update({Selection.selected_contractor: None}).where(Selection.id == selection_id)
+            await self._audit("selection.candidate_removed", row, actor, now, before={"contractor": cand["name"]})
+
+    async def save_evaluations(
+        self, selection_id: int, items: list[schemas.EvaluationIn], *, actor: Actor, now: dt.datetime | None = None
+    ) -> None:
+        """Record answers (適合 / 不適合 / 該当なし) and notes for candidates × criteria.
+
+        Raises:
+            ConflictError: the selection is not a draft.
+            ValidationError: an unknown candidate, criterion or answer.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await self._locked(selection_id)
+            self._require_draft(row)
+            criteria = {c["id"] for c in json.loads(row["criteria_json"])["items"]}
+            candidates = {
+                c["id"] for c in await SelectionCandidate.select(SelectionCandidate.id).where(
+                    SelectionCandidate.selection == selection_id
+                )
+            }  # fmt: skip
+            errors: dict[str, str] = {}
+            for item in items:
+                key = f"answer-{item.candidate_id}-{item.criterion_id}"
+                if item.candidate_id not in candidates or item.criterion_id not in criteria:
+                    errors[key] = "この選定記録にない候補者または基準です。"
+                elif item.answer is not None and item.answer not in ANSWER_LABELS:
+                    errors[key] = "適合・不適合・該当なしのいずれかを選んでください。"
+            if errors:
+                raise ValidationError(errors)
+            changed = []
+            for item in items:
+                await CriterionEvaluation.update(
+                    {CriterionEvaluation.answer: item.answer, CriterionEvaluation.note: item.note.strip()}
+                ).where(
+                    CriterionEvaluation.candidate == item.candidate_id,
+                    CriterionEvaluation.criterion_id == item.criterion_id,
+                )
+                changed.append([item.candidate_id, item.criterion_id, item.answer])
+            await Selection.update({Selection.updated_at: now}).where(Selection.id == selection_id)
+            await self._audit("selection.evaluated", row, actor, now, after={"answers": changed})
+
+    async def decide(
+        self, selection_id: int, data: schemas.Decision, *, actor: Actor, now: dt.datetime | None = None
+    ) -> None:
+        """Record the selected contractor and the rationale (選定理由) on a draft.
+
+        Raises:
+            ConflictError: the selection is not a draft.
+            ValidationError: the contractor is not a candidate.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await self._locked(selection_id)
+            self._require_draft(row)
+            if data.contractor_id is not None and not await SelectionCandidate.exists().where(
+                SelectionCandidate.selection == selection_id, SelectionCandidate.contractor == data.contractor_id
+            ):
+                raise ValidationError({"contractor_id": "選定する事業者は候補者の中から選んでください。"})
+            await Selection.update(
+                {
+                    Selection.selected_contractor: data.contractor_id,
+                    Selection.rationale: data.rationale.strip(),
+                    Selection.updated_at: now,
+                }
+            ).where(Selection.id == selection_id)
+            await self._audit(
+                "selection.decided",
+                row,
+                actor,
+                now,
+                before={"contractor_id": row["selected_contractor"], "rationale": row["rationale"]},
+                after={"contractor_id": data.contractor_id, "rationale": data.rationale.strip()},
+            )
+
+    async def _blocking_problems(self, row: dict[str, Any], day: dt.date) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        candidates = await SelectionCandidate.select(SelectionCandidate.id, SelectionCandidate.contractor).where(
+            SelectionCandidate.selection == row["id"]
+        )
+        if not candidates:
+            problems["candidates"] = "候補者を1者以上追加してください。"
+        unanswered = await CriterionEvaluation.count().where(
+            CriterionEvaluation.candidate.selection == row["id"], CriterionEvaluation.answer.is_null()
+        )
+        if unanswered:
+            problems["evaluations"] = (
+                f"評価が未入力の項目が{unanswered}件あります。すべての基準について評価してください。"
+            )
+        selected = row["selected_contractor"]
+        if selected is None:
+            problems["contractor_id"] = "選定する事業者を選んでください。"
+        elif selected in await self.contractors.suspended_ids([selected], day):
+            problems["contractor_id"] = f"選定する事業者は{day.isoformat()}時点で指名停止期間中のため、選定できません。"
+        if not row["rationale"].strip():
+            problems["rationale"] = "選定理由を入力してください。"
+        return problems
+
+    async def submit(self, selection_id: int, *, actor: Actor, now: dt.datetime | None = None) -> None:
+        """Submit a complete draft for approval.
+
+        Raises:
+            ConflictError: not a draft.
+            ValidationError: what is still missing (candidates, answers, decision, rationale) or a suspended choice.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await self._locked(selection_id)
+            self._require_draft(row)
+            problems = await self._blocking_problems(row, row["evaluated_on"])
+            if problems:
+                raise ValidationError(problems, message="提出できません。次の点を確認してください。")
+            await Selection.update(
+                {Selection.status: SelectionStatus.submitted, Selection.submitted_at: now, Selection.updated_at: now}
+            ).where(Selection.id == selection_id)
+            await self._audit("selection.submitted", row, actor, now, after={"status": SelectionStatus.submitted})
+
+    async def approve(
+        self, selection_id: int, *, actor: Actor, comment: str = "", now: dt.datetime | None = None
+    ) -> None:
+        """Approve a submitted selection (情報セキュリティ管理者, never its preparer); it becomes read-only.
+
+        Raises:
+            PermissionDeniedError: the approver lacks the role, or prepared it (SelfApprovalError).
+            ConflictError: not submitted.
+            ValidationError: the selected contractor is suspended today.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        if not actor.has_any(Role.security_officer):
+            raise PermissionDeniedError("選定の承認は情報セキュリティ管理者が行います。")
+        async with write_transaction():
+            row = await self._locked(selection_id)
+            if row["prepared_by"] == actor.id:
+                raise SelfApprovalError("選定記録")
+            if row["status"] != SelectionStatus.submitted:
+                raise ConflictError("承認待ちの選定記録ではないため、承認できません。")
+            problems = await self._blocking_problems(row, today_tokyo(now))
+            if problems:
+                raise ValidationError(problems, message="承認できません。次の点を確認してください。")
+            await Selection.update(
+                {
+                    Selection.status: SelectionStatus.approved,
+                    Selection.reviewed_by: actor.id,
+                    Selection.reviewed_at: now,
+                    Selection.review_comment: comment.strip(),
+                    Selection.updated_at: now,
+                }
+            ).where(Selection.id == selection_id)
+            if row["supersedes"]:
+                await Selection.update({Selection.status: SelectionStatus.superseded}).where(
+                    Selection.id == row["supersedes"]
+                )
+            await self.engagements.set_status(row["engagement"], EngagementStatus.preparing, actor=actor, now=now)
+            await self._audit(
+                "selection.approved", row, actor, now,
+                after={"status": SelectionStatus.approved, "contractor_id": row["selected_contractor"],
+                       "comment": comment.strip()},
+            )  # fmt: skip
+
+    async def return_to_preparer(
+        self, selection_id: int, *, actor: Actor, comment: str, now: dt.datetime | None = None
+    ) -> None:
+        """Send a submitted selection back for correction (差戻し) with a comment.
+
+        Raises:
+            PermissionDeniedError: the reviewer lacks the role.
+            ConflictError: not submitted.
+            ValidationError: no comment.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        if not actor.has_any(Role.security_officer):
+            raise PermissionDeniedError("差戻しは情報セキュリティ管理者が行います。")
+        if not comment.strip():
+            raise ValidationError({"comment": "差戻しの理由を入力してください。"})
+        async with write_transaction():
+            row = await self._locked(selection_id)
+            if row["status"] != SelectionStatus.submitted:
+                raise ConflictError("承認待ちの選定記録ではないため、差し戻せません。")
+            await Selection.update(
+                {
+                    Selection.status: SelectionStatus.draft,
+                    Selection.review_comment: comment.strip(),
+                    Selection.reviewed_by: actor.id,
+                    Selection.reviewed_at: now,
+                    Selection.updated_at: now,
+                }
+            ).where(Selection.id == selection_id)
+            await self._audit("selection.returned", row, actor, now, after={"comment": comment.strip()})
+
+    async def correct(self, selection_id: int, *, actor: Actor, now: dt.datetime | None = None) -> int:
+        """Start a correction of an approved selection: a new draft version copying its content.
+
+        The approved version stays in force until the correction is approved, then becomes 訂正により失効.
+
+        Raises:
+            ConflictError: not approved, or another version is already open.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await self._locked(selection_id)
+            if row["status"] != SelectionStatus.approved:
+                raise ConflictError("訂正版は承認済みの選定記録からのみ作成できます。")
+            if await Selection.exists().where(
+                Selection.engagement == row["engagement"], Selection.status.is_in(OPEN_STATUSES)
+            ):
+                raise ConflictError("この委託業務には作成中または承認待ちの選定記録が既にあります。")
+            _, facts = await self.engagements.facts(row["engagement"])
+            new_id = await self._insert(
+                row["engagement"],
+                schemas.SelectionCreate(method=row["method"], legal_ground=row["legal_ground"],
+                                        evaluated_on=today_tokyo(now)),
+                facts_snapshot(facts), criteria_for(facts), actor, now, supersedes=selection_id,
+            )  # fmt: skip
+            criteria = {c["id"] for c in json.loads((await self._locked(new_id))["criteria_json"])["items"]}
+            for cand in await SelectionCandidate.select().where(SelectionCandidate.selection == selection_id):
+                new_cand = (
+                    await SelectionCandidate.insert(
+                        SelectionCandidate(selection=new_id, contractor=cand["contractor"], note=cand["note"])
+                    ).returning(SelectionCandidate.id)
+                )[0]["id"]
+                old = {
+                    e["criterion_id"]: e for e in await CriterionEvaluation.select().where(
+                        CriterionEvaluation.candidate == cand["id"]
+                    )
+                }  # fmt: skip
+                await CriterionEvaluation.insert(
+                    *[
+                        CriterionEvaluation(
+                            candidate=new_cand,
+                            criterion_id=cid,
+                            answer=old.get(cid, {}).get("answer"),
+                            note=old.get(cid, {}).get("note", ""),
+                            evidence=old.get(cid, {}).get("evidence"),
+                        )
+                        for cid in sorted(criteria)
+                    ]
+                )
+            await Selection.update(
+                {Selection.selected_contractor: row["selected_contractor"], Selection.rationale: row["rationale"]}
+            ).where(Selection.id == new_id)
+        return new_id
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+
+    async def get(self, selection_id: int) -> schemas.Selection:
+        """Return a selection with criteria, candidates, answers and pre-fill suggestions.
+
+        Raises:
+            NotFoundError: no such selection.
+        """
+        row = await Selection.select(
+            *Selection.all_columns(), Selection.engagement.title.as_alias("engagement_title"),
+            Selection.prepared_by.full_name.as_alias("prepared_by_name"),
+            Selection.reviewed_by.full_name.as_alias("reviewed_by_name"),
+        ).where(Selection.id == selection_id).first()  # fmt: skip
+        if row is None:
+            raise NotFoundError("選定記録", selection_id)
+        criteria = json.loads(row["criteria_json"])["items"]
+        cands = (
+            await SelectionCandidate.select(
+                SelectionCandidate.id,
+                SelectionCandidate.contractor,
+                SelectionCandidate.contractor.name.as_alias("name"),
+            )
+            .where(SelectionCandidate.selection == selection_id)
+            .order_by(SelectionCandidate.id)
+        )
+        ids = [c["contractor"] for c in cands]
+        certs = await self.contractors.certificate_facts(ids)
+        suspended = await self.contractors.suspended_ids(ids, row["evaluated_on"])
+        evals: dict[int, dict[str, dict[str, Any]]] = {}
+        if cands:
+            for e in await CriterionEvaluation.select().where(
+                CriterionEvaluation.candidate.is_in([c["id"] for c in cands])
+            ):
+                evals.setdefault(e["candidate"], {})[e["criterion_id"]] = e
+        candidates = []
+        for c in cands:
+            out = []
+            for item in criteria:
+                e = evals.get(c["id"], {}).get(item["id"], {})
+                sug = (
+                    prefill(CATALOG_BY_ID[item["id"]], certs[c["contractor"]], row["evaluated_on"])
+                    if item["id"] in CATALOG_BY_ID
+                    else None
+                )
+                out.append(
+                    schemas.EvaluationOut(
+                        criterion_id=item["id"],
+                        answer=e.get("answer"),
+                        note=e.get("note", ""),
+                        suggested=sug.answer if sug else None,
+                        suggestion_note=sug.note if sug else "",
+                    )
+                )
+            candidates.append(
+                schemas.CandidateOut(
+                    id=c["id"],
+                    contractor_id=c["contractor"],
+                    contractor_name=c["name"],
+                    suspended=c["contractor"] in suspended,
+                    evaluations=out,
+                )
+            )
+        return schemas.Selection(
+            id=row["id"], engagement_id=row["engagement"], engagement_title=row["engagement_title"],
+            version=row["version"], method=row["method"],
+            method_label=SELECTION_METHODS.get(row["method"], row["method"]),
+            legal_ground=row["legal_ground"], status=row["status"],
+            status_label=SELECTION_STATUS_LABELS.get(row["status"], row["status"]), evaluated_on=row["evaluated_on"],
+            criteria=[schemas.CriterionOut(**c) for c in criteria], candidates=candidates,
+            selected_contractor_id=row["selected_contractor"], rationale=row["rationale"],
+            prepared_by_id=row["prepared_by"], prepared_by=row["prepared_by_name"] or "",
+            submitted_at=row["submitted_at"], reviewed_by=row["reviewed_by_name"], reviewed_at=row["reviewed_at"],
+            review_comment=row["review_comment"], supersedes=row["supersedes"],
+            editable=row["status"] == SelectionStatus.draft,
+        )  # fmt: skip
+
+    async def for_engagement(self, engagement_id: int) -> list[dict[str, Any]]:
+        """The selection versions of an engagement, newest first."""
+        return await Selection.select(
+            Selection.id, Selection.version, Selection.status, Selection.method, Selection.created_at,
+            Selection.selected_contractor.name.as_alias("selected_name"),
+        ).where(Selection.engagement == engagement_id).order_by(Selection.version, ascending=False)  # fmt: skip
+
+    async def awaiting_approval(self) -> list[dict[str, Any]]:
+        """Submitted selections, oldest first (the security officers' to-do list)."""
+        return await Selection.select(
+            Selection.id, Selection.version, Selection.submitted_at, Selection.prepared_by,
+            Selection.engagement.title.as_alias("engagement_title"),
+        ).where(Selection.status == SelectionStatus.submitted).order_by(Selection.submitted_at)  # fmt: skip
+
+    async def preparer_name(self, user_id: int) -> str:
+        """The full name of a user (for records)."""
+        row = await User.select(User.full_name).where(User.id == user_id).first()
+        return row["full_name"] if row else ""

@@ -1,0 +1,34 @@
+"""Download of evidence files by id (never by a path the user chose)."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, get
+from litestar.response import Response
+
+from governance.accounts.roles import ALL_ROLES, Role
+from governance.files.services import FileService
+from governance.web.access import access
+from governance.web.params import PathId
+
+
+class FileController(Controller):
+    """Serve stored evidence to staff (everyone but the system administrator role alone)."""
+
+    path = "/files"
+    opt = access(ALL_ROLES - {Role.admin})
+    include_in_schema = False
+
+    @get("/{file_id:int}")
+    async def download(self, request: Request[Any, Any, Any], file_id: PathId) -> Response[bytes]:
+        """Send the file as an attachment with its checked content type."""
+        content = await FileService(request.app.state.settings.data_dir).load(file_id)
+        ascii_name = content.filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
+        disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(content.filename)}"
+        return Response(
+            content.data,
+            media_type=content.content_type,
+            headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+        )

@@ -1,0 +1,99 @@
+"""Store evidence files by content hash under DATA_DIR/files and read them back by record id."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import secrets
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from governance.actor import Actor
+from governance.errors import NotFoundError, ValidationError
+from governance.files.sniff import ALLOWED, sniff_content_type
+from governance.files.tables import StoredFile
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class FileContent:
+    """A stored file's bytes and what to call it when served."""
+
+    data: bytes
+    content_type: str
+    filename: str
+
+
+def clean_filename(name: str) -> str:
+    """Keep only the base name, without path parts or control characters, at most 200 characters."""
+    base = re.split(r"[\\/]", name)[-1]
+    base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C").strip()
+    return (base or "file")[:200]
+
+
+class FileService:
+    """Save and load evidence files; the caller's transaction covers the record (and its audit entry)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _path(self, sha256: str) -> Path:
+        return self.root / "files" / sha256[:2] / sha256[2:4] / sha256
+
+    async def save(
+        self, data: bytes, filename: str, *, actor: Actor, field: str = "evidence", now: dt.datetime | None = None
+    ) -> int:
+        """Check and store a file; return the new record's id.
+
+        Raises:
+            ValidationError: empty, too large, or not an allowed kind (checked from the bytes).
+        """
+        if not data:
+            raise ValidationError({field: "ファイルが空です。"})
+        if len(data) > MAX_FILE_BYTES:
+            raise ValidationError({field: f"ファイルは{MAX_FILE_BYTES // (1024 * 1024)}MB以下にしてください。"})
+        content_type = sniff_content_type(data)
+        if content_type is None:
+            kinds = "・".join(ALLOWED.values())
+            raise ValidationError({field: f"このファイルの形式は登録できません。{kinds}のいずれかにしてください。"})
+        digest = hashlib.sha256(data).hexdigest()
+        path = self._path(digest)
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{digest}.{secrets.token_hex(4)}")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)  # atomic: a reader never sees half a file
+        rows = await StoredFile.insert(
+            StoredFile(
+                sha256=digest,
+                size=len(data),
+                content_type=content_type,
+                original_name=clean_filename(filename),
+                uploaded_by_id=actor.id,
+                uploaded_by_label=actor.label[:200],
+                uploaded_at=now or dt.datetime.now(dt.UTC),
+            )
+        ).returning(StoredFile.id)
+        return rows[0]["id"]
+
+    async def load(self, file_id: int) -> FileContent:
+        """Read a stored file, checking its bytes against the recorded hash.
+
+        Raises:
+            NotFoundError: no such record, or its bytes are missing or altered.
+        """
+        row = await StoredFile.select().where(StoredFile.id == file_id).first()
+        if row is None:
+            raise NotFoundError("ファイル", file_id)
+        path = self._path(row["sha256"])
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError("ファイル", file_id) from None
+        if hashlib.sha256(data).hexdigest() != row["sha256"]:
+            raise NotFoundError("ファイル", file_id)
+        return FileContent(data, row["content_type"], row["original_name"])

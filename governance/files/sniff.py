@@ -1,0 +1,52 @@
+"""Decide a file's type from its bytes, never from the name the user gave it (pure)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+ALLOWED: dict[str, str] = {
+    "application/pdf": "PDF",
+    "image/png": "PNG画像",
+    "image/jpeg": "JPEG画像",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word文書",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excelブック",
+    "text/plain; charset=utf-8": "テキスト",
+}
+
+EXTENSIONS: dict[str, str] = {
+    "application/pdf": ".pdf",
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
+    "text/plain; charset=utf-8": ".txt",
+}
+
+
+def sniff_content_type(data: bytes) -> str | None:
+    """Return the content type of an allowed file, or None when the bytes are not one of the allowed kinds."""
+    if data.startswith(b"%PDF-"):
+        return "application/pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as z:
+                names = set(z.namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "word/document.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if "xl/workbook.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return None
+    if b"\x00" not in data:
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+        return "text/plain; charset=utf-8"
+    return None
