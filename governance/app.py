@@ -32,7 +32,16 @@ from governance.accounts.controllers import (
 from governance.accounts.services import AuthService
 from governance.accounts.services._auth import SessionPolicy
 from governance.audit.controllers import AuditApiController, AuditPageController
+from governance.contractors.controllers import ContractorApiController, ContractorPageController
 from governance.db import db_lifespan
+from governance.engagements.controllers import (
+    EngagementApiController,
+    EngagementPageController,
+    SelectionApiController,
+    SelectionPageController,
+)
+from governance.engagements.todos import register as register_engagement_todos
+from governance.files.controllers import FileController
 from governance.settings import Settings, get_settings
 from governance.system.controllers import HealthController, HomeController
 from governance.web.access import PUBLIC, access, access_guard
@@ -49,11 +58,18 @@ ROUTE_HANDLERS: list[Any] = [
     AccountController,
     AdminController,
     AuditPageController,
+    ContractorPageController,
+    EngagementPageController,
+    SelectionPageController,
+    FileController,
     MeApiController,
     UserApiController,
     DepartmentApiController,
     TokenApiController,
     AuditApiController,
+    ContractorApiController,
+    EngagementApiController,
+    SelectionApiController,
 ]
 
 
@@ -72,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     """
     settings = settings or get_settings()
     secret = settings.resolved_secret_key()
+    register_engagement_todos()
     logging.getLogger("governance").setLevel(settings.log_level)
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt=access(PUBLIC), name="static", include_in_schema=False

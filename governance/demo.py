@@ -32,6 +32,113 @@ USERS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
 )
 
 
+async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> None:
+    """Contractors with certificates (valid, expiring, expired) and a suspension; three kinds of engagement."""
+    import datetime as dt
+
+    from governance.calendar import today_tokyo
+    from governance.contractors.schemas import CertificationCreate, ContactCreate, ContractorCreate, SuspensionCreate
+    from governance.contractors.services import ContractorService
+    from governance.engagements.schemas import Decision, EngagementCreate, EvaluationIn, SelectionCreate
+    from governance.engagements.services import EngagementService, SelectionService
+
+    today = today_tokyo()
+    keiyaku = Actor(id=users["demo-keiyaku"], label="契約 花子（demo-keiyaku）", roles=frozenset({Role.procurement}))
+    contractors = ContractorService()
+    midori = await contractors.create(
+        ContractorCreate(name="株式会社みどり情報システム", name_kana="ミドリジョウホウシステム",
+                         corporate_number="7000012050002", address="みどり市中央一丁目1番1号",
+                         representative="代表取締役 緑川 一郎", status="active"),
+        actor=keiyaku,
+    )  # fmt: skip
+    await contractors.add_contact(
+        midori, ContactCreate(name="森 健太", role="営業部 課長", email="mori@midori-is.example.jp",
+                              phone="0574-00-0001"), actor=keiyaku,
+    )  # fmt: skip
+    await contractors.add_certification(
+        midori, CertificationCreate(kind="isms", number="IS 000001", issuer="一般財団法人 審査機構（架空）",
+                                    valid_from=today - dt.timedelta(days=500),
+                                    valid_until=today + dt.timedelta(days=600)),
+        actor=keiyaku,
+    )  # fmt: skip
+    await contractors.add_certification(
+        midori, CertificationCreate(kind="privacy_mark", number="10000001(05)",
+                                    valid_from=today - dt.timedelta(days=700),
+                                    valid_until=today + dt.timedelta(days=30)),
+        actor=keiyaku,
+    )  # fmt: skip
+    aoba = await contractors.create(
+        ContractorCreate(name="あおば電算株式会社", name_kana="アオバデンサン", status="candidate"), actor=keiyaku
+    )
+    await contractors.add_certification(
+        aoba, CertificationCreate(kind="isms", number="IS 000002", valid_from=today - dt.timedelta(days=1200),
+                                  valid_until=today - dt.timedelta(days=20)),
+        actor=keiyaku,
+    )  # fmt: skip
+    kumo = await contractors.create(
+        ContractorCreate(name="くもクラウド合同会社", name_kana="クモクラウド", status="active"), actor=keiyaku
+    )
+    await contractors.add_certification(
+        kumo, CertificationCreate(kind="ismap_liu", number="L-0001", valid_until=today + dt.timedelta(days=300)),
+        actor=keiyaku,
+    )  # fmt: skip
+    hoshi = await contractors.create(
+        ContractorCreate(name="ほし事務サービス株式会社", name_kana="ホシジムサービス", status="stopped"), actor=keiyaku
+    )
+    await contractors.add_suspension(
+        hoshi, SuspensionCreate(start_date=today - dt.timedelta(days=30), end_date=today + dt.timedelta(days=60),
+                                reason="個人情報取扱特記事項違反（再委託の無断実施）による指名停止"),
+        actor=keiyaku,
+    )  # fmt: skip
+
+    engagements = EngagementService()
+    fy = today.year if today.month >= 4 else today.year - 1
+    start, end = dt.date(fy, 4, 1), dt.date(fy + 1, 3, 31)
+    mn = await engagements.create(
+        EngagementCreate(
+            title="住民情報システム運用保守業務", department_id=depts["SHIMIN"], start_date=start, end_date=end,
+            work_kinds=["system_operation", "system_maintenance"], work_locations=["contractor_site"],
+            purpose="住民基本台帳・個人住民税システムの安定稼働", confidentiality="3B", integrity=2, availability=2,
+            personal_info=True, specific_personal_info=True, segments=["mynumber", "lgwan"], remote_access=True,
+            subcontracting=True, subcontractors="株式会社みどりサポート", renewal="automatic", notice_days=90,
+            contract_value=38_500_000,
+        ),
+        actor=keiyaku,
+    )  # fmt: skip
+    await engagements.create(
+        EngagementCreate(
+            title="福祉窓口受付業務", department_id=depts["FUKUSHI"], start_date=start, end_date=end,
+            work_kinds=["clerical"], work_locations=["onsite"], confidentiality="2", personal_info=True,
+            segments=["lgwan"], contract_value=9_200_000,
+        ),
+        actor=keiyaku,
+    )  # fmt: skip
+    await engagements.create(
+        EngagementCreate(
+            title="市公式ウェブサイト用フォームサービス利用", department_id=depts["KOHO"], start_date=start,
+            end_date=end, work_kinds=["cloud_service"], work_locations=["remote"], confidentiality="1",
+            renewal="automatic", notice_days=30,
+        ),
+        actor=keiyaku,
+    )  # fmt: skip
+    selections = SelectionService()
+    sid = await selections.create(
+        mn, SelectionCreate(method="open_proposal", legal_ground="地方自治法施行令第167条の2第1項第2号"), actor=keiyaku
+    )
+    for cid in (midori, aoba):
+        await selections.add_candidate(sid, cid, actor=keiyaku)
+    sel = await selections.get(sid)
+    await selections.save_evaluations(
+        sid,
+        [EvaluationIn(candidate_id=c.id, criterion_id=e.criterion_id, answer=e.answer or "conforms", note=e.note)
+         for c in sel.candidates for e in c.evaluations],
+        actor=keiyaku,
+    )  # fmt: skip
+    rationale = "プロポーザル審査の結果、情報セキュリティ体制の評価が最も高かったため"
+    await selections.decide(sid, Decision(contractor_id=midori, rationale=rationale), actor=keiyaku)
+    await selections.submit(sid, actor=keiyaku)
+
+
 async def load_demo_data() -> list[tuple[str, str, str]]:
     """Create the demo departments and one user per role; return (user name, role, password) of new users.
 
@@ -48,9 +155,10 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
                 schemas.DepartmentCreate(code=code, name=name), actor=actor
             )
     created: list[tuple[str, str, str]] = []
+    user_ids: dict[str, int] = {}
     for username, full_name, dept, roles in USERS:
         password = "demo-" + secrets.token_urlsafe(9)
-        await service.create_user(
+        user_ids[username] = await service.create_user(
             schemas.UserCreate(
                 username=username,
                 full_name=full_name,
@@ -62,4 +170,5 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
             actor=actor,
         )
         created.append((username, roles[0].label, password))
+    await _load_outsourcing(user_ids, existing)
     return created

@@ -92,6 +92,8 @@ class Settings:
     """GOVERNANCE_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
     classification_scheme: str = "R6"
     """GOVERNANCE_CLASSIFICATION_SCHEME: ``R6`` (自治体機密性3A/3B/3C/2/1) or ``R5`` (機密性3/2/1)."""
+    cert_warn_days: int = 60
+    """GOVERNANCE_CERT_WARN_DAYS: a certificate within this many days of expiry shows as 期限間近."""
     contract_templates_dir: Path = field(default=REPO_ROOT / "contract_templates")
     """GOVERNANCE_CONTRACT_TEMPLATES_DIR: the clause library."""
 
@@ -137,6 +139,7 @@ class Settings:
             mail_from=_env("GOVERNANCE_MAIL_FROM", d.mail_from),
             log_level=log_level,
             classification_scheme=scheme,
+            cert_warn_days=_env_int("GOVERNANCE_CERT_WARN_DAYS", d.cert_warn_days),
             contract_templates_dir=Path(_env("GOVERNANCE_CONTRACT_TEMPLATES_DIR", str(d.contract_templates_dir))),
         )
 

@@ -34,4 +34,7 @@ ALL_ROLES: frozenset[str] = frozenset(Role)
 """Every signed-in user, whatever their role."""
 
 STAFF_EDITORS: frozenset[str] = frozenset({Role.procurement, Role.department_staff})
+"""Who registers and edits contractors, engagements and selections."""
 READERS: frozenset[str] = frozenset({Role.security_officer, Role.auditor})
+OUTSOURCING_READERS: frozenset[str] = STAFF_EDITORS | READERS
+"""Who reads the outsourcing records: editors, security officers and auditors."""

@@ -8,7 +8,7 @@ import unicodedata
 
 def normalize_corporate_number(value: str) -> str:
     """Turn full-width digits into ASCII and drop spaces and hyphens people type for readability."""
-    return re.sub(r"[\s\-‐－ー]", "", unicodedata.normalize("NFKC", value))
+    return re.sub(r"[\s\-‐‑‒–—―−－ー]", "", unicodedata.normalize("NFKC", value))
 
 
 def check_digit(base12: str) -> int:
@@ -20,7 +20,7 @@ def check_digit(base12: str) -> int:
     Raises:
         ValueError: when ``base12`` is not 12 digits.
     """
-    if not re.fullmatch(r"\d{12}", base12):
+    if not re.fullmatch(r"[0-9]{12}", base12):  # ASCII only: \d would also accept other scripts' digits
         raise ValueError("the base number must be 12 digits")
     total = sum(int(d) * (1 if n % 2 == 1 else 2) for n, d in enumerate(reversed(base12), start=1))
     return 9 - total % 9
@@ -28,7 +28,7 @@ def check_digit(base12: str) -> int:
 
 def corporate_number_problem(value: str) -> str | None:
     """Return why a (normalized) corporate number is invalid, in Japanese, or None when it is valid."""
-    if not re.fullmatch(r"\d{13}", value):
+    if not re.fullmatch(r"[0-9]{13}", value):
         return "法人番号は13桁の数字で入力してください。"
     if int(value[0]) != check_digit(value[1:]):
         return "法人番号の検査用数字（先頭の1桁）が一致しません。番号に誤りがないか確認してください。"

@@ -174,6 +174,6 @@ def prefill(criterion: Criterion, certificates: Iterable[CertificateFact], on: d
         c = max(valid, key=lambda x: x.valid_until or dt.date.max)
         until = f"（有効期限 {c.valid_until.isoformat()}）" if c.valid_until else ""
         return Prefill(Answer.conforms, f"{c.label} {c.number}{until}".strip())
-    c = max(relevant, key=lambda x: x.valid_until or dt.date.min)
+    c = max(relevant, key=lambda x: x.valid_until or dt.date.max)  # open-ended counts as latest, as above
     why = "期限切れ" if status[id(c)] == "expired" else "有効期間前"
     return Prefill(Answer.fails, f"{c.label} {c.number}（{why}）".strip())

@@ -178,8 +178,8 @@ class EngagementFacts:
     def flags(self) -> frozenset[str]:
         """The condition flags that hold for these facts (always including ALL)."""
         flags = {Flag.ALL}
-        if self.personal_info or self.specific_personal_info:
-            flags.add(Flag.PI)
+        if self.personal_info or self.specific_personal_info or Segment.mynumber in self.segments:
+            flags.add(Flag.PI)  # the マイナンバー利用事務系 holds 特定個人情報, which is personal information
         if self.specific_personal_info or Segment.mynumber in self.segments:
             flags.add(Flag.MN)
         if self.is_c2_plus:
@@ -199,6 +199,8 @@ class EngagementFacts:
         reasons: dict[str, str] = {Flag.ALL: "すべての委託に共通"}
         if self.personal_info or self.specific_personal_info:
             reasons[Flag.PI] = "個人情報を取り扱う"
+        elif Segment.mynumber in self.segments:
+            reasons[Flag.PI] = "マイナンバー利用事務系に接続する（特定個人情報に触れ得る）"
         if self.specific_personal_info:
             reasons[Flag.MN] = "特定個人情報（マイナンバー）を取り扱う"
         elif Segment.mynumber in self.segments:

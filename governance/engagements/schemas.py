@@ -21,13 +21,13 @@ class EngagementCreate(Struct):
     end_date: Annotated[dt.date, msgspec.Meta(title="契約期間（終了）")]
     work_kinds: Annotated[list[str], msgspec.Meta(title="業務の種類", min_length=1, max_length=7)]
     work_locations: Annotated[list[str], msgspec.Meta(title="作業場所", min_length=1, max_length=3)]
-    supervisor_id: Annotated[int | None, id_field("監督職員")] = None
+    supervisor_id: Annotated[int, id_field("監督職員")] | None = None
     purpose: Annotated[str, msgspec.Meta(title="目的", max_length=4000)] = ""
     scope: Annotated[str, msgspec.Meta(title="業務の範囲", max_length=4000)] = ""
     renewal: Annotated[str, msgspec.Meta(title="更新", max_length=20)] = "none"
     renewal_months: Annotated[int, msgspec.Meta(title="更新期間（月）", ge=0, le=120)] = 12
     notice_days: Annotated[int, msgspec.Meta(title="解約の申出期間（日）", ge=0, le=730)] = 0
-    contract_value: Annotated[int | None, msgspec.Meta(title="契約金額（円）", ge=0, le=10**13)] = None
+    contract_value: Annotated[int, msgspec.Meta(title="契約金額（円）", ge=0, le=10**13)] | None = None
     scheme: Annotated[str, msgspec.Meta(title="分類の基準", max_length=4)] = "R6"
     confidentiality: Annotated[str, msgspec.Meta(title="機密性", min_length=1, max_length=4)] = "1"
     integrity: Annotated[int, msgspec.Meta(title="完全性", ge=1, le=2)] = 1
@@ -132,14 +132,14 @@ class EvaluationIn(Struct):
 
     candidate_id: Annotated[int, id_field("候補者")]
     criterion_id: Annotated[str, msgspec.Meta(max_length=20)]
-    answer: Annotated[str | None, msgspec.Meta(max_length=20)] = None
+    answer: Annotated[str, msgspec.Meta(max_length=20)] | None = None
     note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class Decision(Struct):
     """The selected contractor and the reason."""
 
-    contractor_id: Annotated[int | None, id_field("選定する事業者")] = None
+    contractor_id: Annotated[int, id_field("選定する事業者")] | None = None
     rationale: Annotated[str, msgspec.Meta(title="選定理由", max_length=4000)] = ""
 
 

@@ -25,6 +25,20 @@ RENEWAL_LABELS: dict[str, str] = {
 }
 
 
+def period_end(start: dt.date, months: int) -> dt.date:
+    """The last day of a period of whole months from ``start`` (民法第143条).
+
+    The period ends the day before the day corresponding to ``start`` in the last month; when that month has no such
+    day (a period from 1/31 or 2/29), it ends on that month's last day.
+    """
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    last = calendar.monthrange(year, month)[1]
+    if start.day > last:
+        return dt.date(year, month, last)
+    return dt.date(year, month, start.day) - dt.timedelta(days=1)
+
+
 def add_months(day: dt.date, months: int) -> dt.date:
     """Add months, clamping to the last day of a shorter month (1/31 + 1 month = 2/28 or 2/29)."""
     index = day.month - 1 + months
@@ -62,11 +76,11 @@ class Term:
         their planned period (after its end the planned period is still returned: the contract has ended).
         """
         start, end = self.start, self.end
-        if self.renewal != Renewal.automatic:
+        if self.renewal != Renewal.automatic or self.renewal_months < 1:
             return start, end
         while end < today:
             start = end + dt.timedelta(days=1)
-            end = add_months(start, self.renewal_months) - dt.timedelta(days=1)
+            end = period_end(start, self.renewal_months)
         return start, end
 
     def current_end(self, today: dt.date) -> dt.date:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from governance.accounts.roles import ALL_ROLES, Role
+from governance.accounts.roles import ALL_ROLES, OUTSOURCING_READERS, Role
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ _STAFF = ALL_ROLES - {Role.admin}
 NAV: tuple[NavItem, ...] = (
     NavItem("home", "ホーム", "/", ALL_ROLES),
     # Entries whose pages are not built yet have no href: they show as 準備中 and link nowhere.
-    NavItem("contractors", "委託事業者", None, _STAFF),
-    NavItem("engagements", "委託業務・契約", None, _STAFF),
+    NavItem("contractors", "委託事業者", "/contractors", OUTSOURCING_READERS),
+    NavItem("engagements", "委託業務・契約", "/engagements", OUTSOURCING_READERS),
     NavItem("verification", "確認・措置", None, _STAFF),
     NavItem("external_services", "外部サービス", None, _STAFF),
     NavItem("social_accounts", "SNSアカウント", None, _STAFF),

@@ -123,7 +123,7 @@ async def test_security_officer_cannot_approve_own_selection():
 
 
 async def test_suspended_contractor_cannot_be_selected_on_that_date():
-    prep, officer = await _actors()
+    prep, _ = await _actors()
     eid = await _mn_engagement(prep)
     cid = await make_contractor()
     await ContractorService().add_suspension(

@@ -1,0 +1,1 @@
+"""Word documents (python-docx): shared Japanese page setup and text safety."""

@@ -1,0 +1,132 @@
+"""JSON API for engagements and selections."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post, put
+from litestar.params import JSONBody, QueryParameter
+
+from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS, Role
+from governance.engagements import schemas
+from governance.engagements.services import EngagementQuery, EngagementService, SelectionService
+from governance.web.access import access
+from governance.web.pages import principal
+from governance.web.params import PathId
+
+READ = access(OUTSOURCING_READERS)
+WRITE = access(STAFF_EDITORS)
+REVIEW = access(Role.security_officer)
+
+
+class EngagementApiController(Controller):
+    """Engagements."""
+
+    path = "/api/v1/engagements"
+    tags = ["engagements"]
+
+    @get("/", opt=READ)
+    async def list_engagements(
+        self,
+        q: Annotated[str, QueryParameter(max_length=100)] = "",
+        status: Annotated[str, QueryParameter(max_length=20)] = "",
+        tier: Annotated[int | None, QueryParameter(ge=1, le=3)] = None,
+        page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
+    ) -> list[schemas.EngagementSummary]:
+        """List engagements, newest first."""
+        items, _ = await EngagementService().list(EngagementQuery(q=q, status=status, tier=tier, page=page))
+        return items
+
+    @get("/{engagement_id:int}", opt=READ)
+    async def get_engagement(self, engagement_id: PathId) -> schemas.Engagement:
+        """Return an engagement with facts, flags, tier, term arithmetic and tier history."""
+        return await EngagementService().get(engagement_id)
+
+    @post("/", opt=WRITE)
+    async def create_engagement(
+        self, request: Request[Any, Any, Any], data: JSONBody[schemas.EngagementCreate]
+    ) -> schemas.Engagement:
+        """Register an engagement."""
+        service = EngagementService()
+        return await service.get(await service.create(data, actor=principal(request).actor))
+
+    @put("/{engagement_id:int}", opt=WRITE)
+    async def update_engagement(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, data: JSONBody[schemas.EngagementUpdate]
+    ) -> schemas.Engagement:
+        """Change an engagement (a raised tier needs tier_change_reason)."""
+        service = EngagementService()
+        await service.update(engagement_id, data, actor=principal(request).actor)
+        return await service.get(engagement_id)
+
+    @post("/{engagement_id:int}/selections", opt=WRITE)
+    async def start_selection(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, data: JSONBody[schemas.SelectionCreate]
+    ) -> schemas.Selection:
+        """Start a selection record with the criteria the engagement's facts call for."""
+        service = SelectionService()
+        return await service.get(await service.create(engagement_id, data, actor=principal(request).actor))
+
+
+class SelectionApiController(Controller):
+    """Selection records and their workflow."""
+
+    path = "/api/v1/selections"
+    tags = ["engagements"]
+
+    @get("/{selection_id:int}", opt=READ)
+    async def get_selection(self, selection_id: PathId) -> schemas.Selection:
+        """Return a selection with criteria, candidates, answers and suggestions."""
+        return await SelectionService().get(selection_id)
+
+    @post("/{selection_id:int}/candidates", opt=WRITE)
+    async def add_candidate(
+        self, request: Request[Any, Any, Any], selection_id: PathId, data: JSONBody[schemas.CandidateAdd]
+    ) -> schemas.Selection:
+        """Add a candidate (certification criteria are pre-filled)."""
+        service = SelectionService()
+        await service.add_candidate(selection_id, data.contractor_id, actor=principal(request).actor)
+        return await service.get(selection_id)
+
+    @put("/{selection_id:int}/evaluations", opt=WRITE)
+    async def save_evaluations(
+        self, request: Request[Any, Any, Any], selection_id: PathId, data: JSONBody[list[schemas.EvaluationIn]]
+    ) -> schemas.Selection:
+        """Record answers (conforms / fails / not_applicable) and notes."""
+        service = SelectionService()
+        await service.save_evaluations(selection_id, data, actor=principal(request).actor)
+        return await service.get(selection_id)
+
+    @put("/{selection_id:int}/decision", opt=WRITE)
+    async def decide(
+        self, request: Request[Any, Any, Any], selection_id: PathId, data: JSONBody[schemas.Decision]
+    ) -> schemas.Selection:
+        """Record the selected contractor and rationale."""
+        service = SelectionService()
+        await service.decide(selection_id, data, actor=principal(request).actor)
+        return await service.get(selection_id)
+
+    @post("/{selection_id:int}/submit", opt=WRITE)
+    async def submit(self, request: Request[Any, Any, Any], selection_id: PathId) -> schemas.Selection:
+        """Submit for approval."""
+        service = SelectionService()
+        await service.submit(selection_id, actor=principal(request).actor)
+        return await service.get(selection_id)
+
+    @post("/{selection_id:int}/approve", opt=REVIEW)
+    async def approve(
+        self, request: Request[Any, Any, Any], selection_id: PathId, data: JSONBody[schemas.ReviewIn]
+    ) -> schemas.Selection:
+        """Approve (情報セキュリティ管理者, not the preparer)."""
+        service = SelectionService()
+        await service.approve(selection_id, actor=principal(request).actor, comment=data.comment)
+        return await service.get(selection_id)
+
+    @post("/{selection_id:int}/return", opt=REVIEW)
+    async def return_to_preparer(
+        self, request: Request[Any, Any, Any], selection_id: PathId, data: JSONBody[schemas.ReviewIn]
+    ) -> schemas.Selection:
+        """Return for correction with a comment."""
+        service = SelectionService()
+        await service.return_to_preparer(selection_id, actor=principal(request).actor, comment=data.comment)
+        return await service.get(selection_id)

@@ -1,0 +1,204 @@
+"""Engagement pages: list, register, detail (facts, tier, term, selections), edit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS
+from governance.accounts.services import UserService
+from governance.calendar import today_tokyo
+from governance.engagements import schemas
+from governance.engagements.facts import (
+    CONFIDENTIALITY_LABELS,
+    CONFIDENTIALITY_LEVELS,
+    FLAG_LABELS,
+    SEGMENT_LABELS,
+    WORK_KIND_LABELS,
+    WORK_LOCATION_LABELS,
+)
+from governance.engagements.services import SELECTION_METHODS, EngagementQuery, EngagementService, SelectionService
+from governance.engagements.tables import ENGAGEMENT_STATUS_LABELS, SELECTION_STATUS_LABELS
+from governance.engagements.term import RENEWAL_LABELS
+from governance.engagements.tier import TIER_LABELS
+from governance.errors import ConflictError, ValidationError
+from governance.web.access import access
+from governance.web.forms import parse_form
+from governance.web.pages import notice_of, principal, redirect, render
+from governance.web.params import PathId
+
+READ = access(OUTSOURCING_READERS)
+WRITE = access(STAFF_EDITORS)
+MULTILINE = frozenset({"purpose", "scope", "subcontractors", "tier_change_reason", "legal_ground"})
+
+CHOICES = {
+    "statuses": ENGAGEMENT_STATUS_LABELS,
+    "renewals": RENEWAL_LABELS,
+    "segments": SEGMENT_LABELS,
+    "work_kinds": WORK_KIND_LABELS,
+    "work_locations": WORK_LOCATION_LABELS,
+    "integrity": {"1": "完全性1", "2": "完全性2"},
+    "availability": {"1": "可用性1", "2": "可用性2"},
+    "tiers": TIER_LABELS,
+    "flags": FLAG_LABELS,
+    "methods": SELECTION_METHODS,
+    "selection_statuses": SELECTION_STATUS_LABELS,
+}
+
+
+def confidentiality_options(scheme: str) -> dict[str, str]:
+    """The confidentiality levels of the classification scheme in force."""
+    return {level: CONFIDENTIALITY_LABELS[level] for level in CONFIDENTIALITY_LEVELS.get(scheme, ())}
+
+
+class EngagementPageController(Controller):
+    """委託業務: the engagement register and each engagement's facts."""
+
+    path = "/engagements"
+    include_in_schema = False
+
+    @get("/", opt=READ)
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        """List engagements with filters."""
+        q = request.query_params
+
+        def number(name: str) -> int | None:
+            value = str(q.get(name, "")).strip()
+            return int(value) if value.isdigit() and len(value) < 9 else None
+
+        query = EngagementQuery(
+            q=str(q.get("q", ""))[:100],
+            department_id=number("department_id"),
+            status=str(q.get("status", ""))[:20],
+            tier=number("tier"),
+            page=number("page") or 1,
+        )
+        items, total = await EngagementService().list(query)
+        return render(
+            "engagements/index.html", items=items, total=total, query=query,
+            pages=max(1, -(-total // query.per_page)), departments=await UserService().list_departments(),
+            notice=notice_of(request), active_nav="engagements", **CHOICES,
+        )  # fmt: skip
+
+    async def _form(
+        self,
+        request: Request[Any, Any, Any],
+        *,
+        engagement: Any = None,
+        values: dict[str, Any],
+        errors: dict[str, str],
+        status_code: int = 200,
+    ) -> Template:
+        scheme = request.app.state.settings.classification_scheme
+        users = await UserService().list_users(include_inactive=False)
+        return render(
+            "engagements/form.html", status_code=status_code, engagement=engagement, values=values, errors=errors,
+            departments={str(d.id): d.name for d in await UserService().list_departments(include_inactive=False)},
+            supervisors={str(u.id): f"{u.full_name}（{u.department_name}）" for u in users},
+            confidentiality=confidentiality_options(scheme), scheme=scheme,
+            active_nav="engagements", **CHOICES,
+        )  # fmt: skip
+
+    @get("/new", opt=WRITE)
+    async def new(self, request: Request[Any, Any, Any]) -> Template:
+        """Show the registration form."""
+        user = principal(request)
+        values = {"department_id": str(user.department_id), "status": "planning", "renewal": "none",
+                  "renewal_months": "12", "notice_days": "0", "integrity": "1", "availability": "1",
+                  "confidentiality": "2", "work_kinds": [], "work_locations": [], "segments": []}  # fmt: skip
+        return await self._form(request, values=values, errors={})
+
+    @post("/", opt=WRITE)
+    async def create(self, request: Request[Any, Any, Any]) -> Template | Redirect:
+        """Register an engagement."""
+        form = await request.form()
+        result = parse_form(form, schemas.EngagementCreate, multiline=MULTILINE)
+        if not result.ok:
+            return await self._form(request, values=result.raw, errors=result.errors, status_code=422)
+        try:
+            new_id = await EngagementService().create(
+                self._with_scheme(request, result.value), actor=principal(request).actor
+            )
+        except ValidationError as exc:
+            return await self._form(request, values=result.raw, errors=exc.field_errors, status_code=422)
+        return redirect(f"/engagements/{new_id}", "created")
+
+    @staticmethod
+    def _with_scheme(request: Request[Any, Any, Any], data: schemas.EngagementCreate) -> schemas.EngagementCreate:
+        import msgspec
+
+        # The scheme in force is a setting; a form cannot choose another one.
+        return msgspec.structs.replace(data, scheme=request.app.state.settings.classification_scheme)
+
+    @get("/{engagement_id:int}", opt=READ)
+    async def detail(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template:
+        """Show an engagement: facts, flags, tier and why, term arithmetic, tier history, selections."""
+        return await self._detail(request, engagement_id)
+
+    async def _detail(
+        self, request: Request[Any, Any, Any], engagement_id: int, *, status_code: int = 200, **extra: Any
+    ) -> Template:
+        engagement = await EngagementService().get(engagement_id)
+        selections = await SelectionService().for_engagement(engagement_id)
+        user = principal(request)
+        context = {"selection_values": {"method": ""}, "selection_errors": {}, "error": None}
+        context.update(extra)
+        return render(
+            "engagements/detail.html", status_code=status_code, e=engagement, selections=selections,
+            can_edit=user.has_any(*STAFF_EDITORS), today=today_tokyo(), confidentiality_labels=CONFIDENTIALITY_LABELS,
+            notice=notice_of(request), active_nav="engagements", **CHOICES, **context,
+        )  # fmt: skip
+
+    @get("/{engagement_id:int}/edit", opt=WRITE)
+    async def edit(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template:
+        """Show the edit form."""
+        e = await EngagementService().get(engagement_id)
+        values: dict[str, Any] = {
+            name: getattr(e, name)
+            for name in ("title", "purpose", "scope", "renewal", "status", "scheme", "confidentiality", "segments",
+                         "work_kinds", "work_locations", "personal_info", "specific_personal_info", "remote_access",
+                         "off_premises", "subcontracting")
+        }  # fmt: skip
+        values.update(
+            department_id=str(e.department_id), supervisor_id=str(e.supervisor_id or ""),
+            start_date=e.start_date.isoformat(), end_date=e.end_date.isoformat(), renewal_months=str(e.renewal_months),
+            notice_days=str(e.notice_days), contract_value="" if e.contract_value is None else str(e.contract_value),
+            integrity=str(e.integrity), availability=str(e.availability), subcontractors="\n".join(e.subcontractors),
+        )  # fmt: skip
+        return await self._form(request, engagement=e, values=values, errors={})
+
+    @post("/{engagement_id:int}", opt=WRITE)
+    async def update(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template | Redirect:
+        """Save changes; raising the tier asks for a reason."""
+        service = EngagementService()
+        e = await service.get(engagement_id)
+        result = parse_form(await request.form(), schemas.EngagementUpdate, multiline=MULTILINE)
+        if not result.ok:
+            return await self._form(request, engagement=e, values=result.raw, errors=result.errors, status_code=422)
+        try:
+            await service.update(
+                engagement_id, self._with_scheme(request, result.value), actor=principal(request).actor
+            )
+        except ValidationError as exc:
+            return await self._form(request, engagement=e, values=result.raw, errors=exc.field_errors, status_code=422)
+        return redirect(f"/engagements/{engagement_id}", "saved")
+
+    @post("/{engagement_id:int}/selections", opt=WRITE)
+    async def start_selection(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template | Redirect:
+        """Start a selection record for the engagement."""
+        result = parse_form(await request.form(), schemas.SelectionCreate, multiline=MULTILINE)
+        if not result.ok:
+            return await self._detail(
+                request, engagement_id, status_code=422, selection_values=result.raw, selection_errors=result.errors
+            )
+        try:
+            sel_id = await SelectionService().create(engagement_id, result.value, actor=principal(request).actor)
+        except ValidationError as exc:
+            return await self._detail(
+                request, engagement_id, status_code=422, selection_values=result.raw, selection_errors=exc.field_errors
+            )
+        except ConflictError as exc:
+            return await self._detail(request, engagement_id, status_code=409, error=exc.message)
+        return redirect(f"/selections/{sel_id}", "created")

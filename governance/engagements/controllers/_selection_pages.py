@@ -1,0 +1,190 @@
+"""Selection pages: evaluate candidates against the criteria, decide, submit, approve or return, correct, print."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Response, Template
+
+from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS, Role
+from governance.calendar import today_tokyo
+from governance.contractors.services import ContractorService
+from governance.engagements import schemas
+from governance.engagements.criteria import ANSWER_LABELS
+from governance.engagements.documents import render_selection_record
+from governance.engagements.services import EngagementService, SelectionService
+from governance.errors import ConflictError, DomainError, ValidationError
+from governance.web.access import access
+from governance.web.forms import parse_form
+from governance.web.pages import notice_of, principal, redirect, render
+from governance.web.params import PathId
+
+READ = access(OUTSOURCING_READERS)
+WRITE = access(STAFF_EDITORS)
+REVIEW = access(Role.security_officer)
+_ANSWER_KEY = re.compile(r"^answer-(\d{1,10})-(OUT-SEL-\d{2})$")
+
+
+class SelectionPageController(Controller):
+    """One selection record (選定記録) and its workflow."""
+
+    path = "/selections"
+    include_in_schema = False
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        selection_id: int,
+        *,
+        status_code: int = 200,
+        errors: Any = None,
+        error: str | None = None,
+        values: dict[str, Any] | None = None,
+    ) -> Template:
+        selection = await SelectionService().get(selection_id)
+        user = principal(request)
+        return render(
+            "selections/detail.html", status_code=status_code, s=selection, answers=ANSWER_LABELS,
+            contractors=await ContractorService().options(), errors=errors or {}, error=error, values=values or {},
+            can_edit=selection.editable and user.has_any(*STAFF_EDITORS),
+            can_review=selection.status == "submitted" and user.has_any(Role.security_officer),
+            own=selection.prepared_by_id == user.id, can_correct=selection.status == "approved"
+            and user.has_any(*STAFF_EDITORS), notice=notice_of(request), active_nav="engagements",
+        )  # fmt: skip
+
+    async def _run(
+        self,
+        request: Request[Any, Any, Any],
+        selection_id: int,
+        action: Any,
+        *,
+        notice: str = "saved",
+        values: dict[str, Any] | None = None,
+    ) -> Template | Redirect:
+        """Run a workflow step; show the page again with the message when the service refuses."""
+        try:
+            await action
+        except ValidationError as exc:
+            return await self._page(
+                request, selection_id, status_code=422, errors=exc.field_errors, error=exc.message, values=values
+            )
+        except DomainError as exc:
+            return await self._page(
+                request, selection_id, status_code=exc.status_code, error=exc.message, values=values
+            )
+        return redirect(f"/selections/{selection_id}", notice)
+
+    @get("/{selection_id:int}", opt=READ)
+    async def detail(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template:
+        """Show the selection: criteria × candidates, decision and status."""
+        return await self._page(request, selection_id)
+
+    @post("/{selection_id:int}/candidates", opt=WRITE)
+    async def add_candidate(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
+        """Add a contractor as a candidate."""
+        result = parse_form(await request.form(), schemas.CandidateAdd)
+        if not result.ok:
+            return await self._page(request, selection_id, status_code=422, errors=result.errors)
+        return await self._run(
+            request, selection_id,
+            SelectionService().add_candidate(selection_id, result.value.contractor_id, actor=principal(request).actor),
+        )  # fmt: skip
+
+    @post("/{selection_id:int}/candidates/{candidate_id:int}/delete", opt=WRITE)
+    async def remove_candidate(
+        self, request: Request[Any, Any, Any], selection_id: PathId, candidate_id: PathId
+    ) -> Template | Redirect:
+        """Remove a candidate."""
+        return await self._run(
+            request, selection_id,
+            SelectionService().remove_candidate(selection_id, candidate_id, actor=principal(request).actor),
+        )  # fmt: skip
+
+    @post("/{selection_id:int}/evaluations", opt=WRITE)
+    async def save_evaluations(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
+        """Save the answers and notes of the evaluation table."""
+        form = await request.form()
+        items: list[schemas.EvaluationIn] = []
+        for key in form:
+            match = _ANSWER_KEY.match(key)
+            if not match:
+                continue
+            candidate_id, criterion_id = int(match.group(1)), match.group(2)
+            answer = str(form.get(key, "")).strip() or None
+            note = str(form.get(f"note-{candidate_id}-{criterion_id}", ""))[:2000]
+            items.append(
+                schemas.EvaluationIn(candidate_id=candidate_id, criterion_id=criterion_id, answer=answer, note=note)
+            )
+        return await self._run(
+            request,
+            selection_id,
+            SelectionService().save_evaluations(selection_id, items, actor=principal(request).actor),
+        )
+
+    @post("/{selection_id:int}/decision", opt=WRITE)
+    async def decide(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
+        """Record the selected contractor and the rationale."""
+        result = parse_form(await request.form(), schemas.Decision, multiline=frozenset({"rationale"}))
+        if not result.ok:
+            return await self._page(request, selection_id, status_code=422, errors=result.errors, values=result.raw)
+        return await self._run(
+            request, selection_id,
+            SelectionService().decide(selection_id, result.value, actor=principal(request).actor), values=result.raw,
+        )  # fmt: skip
+
+    @post("/{selection_id:int}/submit", opt=WRITE)
+    async def submit(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
+        """Submit the selection for approval."""
+        return await self._run(
+            request, selection_id, SelectionService().submit(selection_id, actor=principal(request).actor)
+        )
+
+    @post("/{selection_id:int}/approve", opt=REVIEW)
+    async def approve(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
+        """Approve (情報セキュリティ管理者, not the preparer)."""
+        result = parse_form(await request.form(), schemas.ReviewIn, multiline=frozenset({"comment"}))
+        comment = result.value.comment if result.ok else ""
+        return await self._run(
+            request, selection_id,
+            SelectionService().approve(selection_id, actor=principal(request).actor, comment=comment),
+        )  # fmt: skip
+
+    @post("/{selection_id:int}/return", opt=REVIEW)
+    async def return_to_preparer(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
+        """Send back for correction with a comment."""
+        result = parse_form(await request.form(), schemas.ReviewIn, multiline=frozenset({"comment"}))
+        comment = result.value.comment if result.ok else ""
+        return await self._run(
+            request, selection_id,
+            SelectionService().return_to_preparer(selection_id, actor=principal(request).actor, comment=comment),
+        )  # fmt: skip
+
+    @post("/{selection_id:int}/correct", opt=WRITE)
+    async def correct(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
+        """Start a correction (a new version) of an approved selection."""
+        try:
+            new_id = await SelectionService().correct(selection_id, actor=principal(request).actor)
+        except ConflictError as exc:
+            return await self._page(request, selection_id, status_code=409, error=exc.message)
+        return redirect(f"/selections/{new_id}", "created")
+
+    @get("/{selection_id:int}/record.docx", opt=READ)
+    async def record(self, request: Request[Any, Any, Any], selection_id: PathId) -> Response[bytes]:
+        """Download the printable selection record (.docx)."""
+        import anyio
+
+        selection = await SelectionService().get(selection_id)
+        engagement = await EngagementService().get(selection.engagement_id)
+        data = await anyio.to_thread.run_sync(
+            lambda: render_selection_record(selection, engagement, issued_on=today_tokyo())
+        )
+        name = f"選定記録_{selection.engagement_id}_第{selection.version}版.docx"
+        return Response(
+            data,
+            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            headers={"Content-Disposition": f"attachment; filename=\"selection-{selection.id}.docx\"; "
+                     f"filename*=UTF-8''{quote(name)}"},
+        )  # fmt: skip
