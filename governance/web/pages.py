@@ -44,7 +44,8 @@ def redirect(path: str, notice: str | None = None) -> Redirect:
     """Redirect after a successful post (303, so the browser then GETs)."""
     if notice:
         assert notice in NOTICES, notice
-        path += ("&" if "?" in path else "?") + f"notice={notice}"
+        path, hash_, fragment = path.partition("#")  # the query goes before the fragment
+        path += ("&" if "?" in path else "?") + f"notice={notice}" + hash_ + fragment
     return Redirect(path=path, status_code=303)
 
 

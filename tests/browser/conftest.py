@@ -100,7 +100,12 @@ def fx_page(chromium_path: str):
         page = context.new_page()
         page.on("console", lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
-        page.on("requestfailed", lambda r: problems.append(f"request failed: {r.url}"))
+        # A navigation or download cancels requests still in flight (net::ERR_ABORTED); that is not an error.
+        page.on(
+            "requestfailed",
+            lambda r: None if "ERR_ABORTED" in (r.failure or "") else problems.append(f"request failed: {r.url}"),
+        )
+        page.on("response", lambda r: problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 500 else None)
         page.problems = problems  # type: ignore[attr-defined]
         yield page
         context.close()

@@ -117,3 +117,10 @@ def test_guard_refuses_a_user_without_any_of_the_roles() -> None:
 @pytest.mark.parametrize("roles", [["procurement"], ["auditor", "procurement"], [Role.procurement]])
 def test_guard_lets_a_user_with_one_of_the_roles_through(roles: list[str]) -> None:
     assert access_guard(connection(roles), handler(access(Role.admin, Role.procurement))) is None
+
+
+def test_redirect_puts_the_notice_before_the_fragment():
+    from governance.web.pages import redirect
+
+    assert redirect("/contractors/1#certifications", "saved").url == "/contractors/1?notice=saved#certifications"
+    assert redirect("/a?x=1", "saved").url == "/a?x=1&notice=saved"

@@ -1,0 +1,81 @@
+"""Generated Word documents open in a real LibreOffice and keep their Japanese text (converted to PDF)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from governance.engagements.documents import render_selection_record
+from governance.engagements.schemas import SelectionCreate
+from governance.engagements.services import EngagementService, SelectionService
+from tests.helpers import engagement_data, make_contractor, make_department, make_user
+
+REPO = Path(__file__).resolve().parents[2]
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _require_libreoffice() -> str:
+    if SOFFICE is None:
+        message = "LibreOffice is not installed (Debian: libreoffice-writer; .ci/run installs it)"
+        if os.environ.get("GOVERNANCE_REQUIRE_BROWSER") == "1":  # CI: every real-tool test must run
+            pytest.fail(message)
+        pytest.skip(message)
+    return SOFFICE
+
+
+def to_pdf(docx: bytes, workdir: Path) -> Path:
+    """Convert with LibreOffice headless, using the project's font aliases for Japanese document fonts."""
+    soffice = _require_libreoffice()
+    source = workdir / "record.docx"
+    source.write_bytes(docx)
+    fonts = workdir / "fonts.conf"
+    fonts.write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig>'
+        '<include ignore_missing="yes">/etc/fonts/fonts.conf</include>'
+        f"<include>{REPO / 'contrib/fontconfig/60-governance-japanese.conf'}</include></fontconfig>",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "FONTCONFIG_FILE": str(fonts), "HOME": str(workdir)}
+    result = subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{workdir}/lo-profile",
+         "--convert-to", "pdf", "--outdir", str(workdir), str(source)],
+        env=env, capture_output=True, text=True, timeout=180, check=False,
+    )  # fmt: skip
+    pdf = workdir / "record.pdf"
+    assert result.returncode == 0 and pdf.exists(), result.stdout + result.stderr
+    return pdf
+
+
+async def test_selection_record_converts_to_pdf_with_japanese_text(tmp_path):
+    from pypdf import PdfReader
+
+    from governance.actor import Actor
+
+    uid = await make_user("keiyaku", "procurement")
+    actor = Actor(id=uid, label="契約", roles=frozenset({"procurement"}))
+    eid = await EngagementService().create(engagement_data(department_id=await make_department()), actor=actor)
+    sid = await SelectionService().create(eid, SelectionCreate(method="open_proposal"), actor=actor)
+    await SelectionService().add_candidate(sid, await make_contractor("株式会社みどり情報"), actor=actor)
+    record = render_selection_record(
+        await SelectionService().get(sid), await EngagementService().get(eid), issued_on=dt.date(2026, 4, 1)
+    )
+    pdf = to_pdf(record, tmp_path)
+    reader = PdfReader(pdf)
+    text = "".join(page.extract_text() for page in reader.pages)
+    expected_texts = (
+        "委託事業者選定記録", "住民情報システム運用保守業務", "令和8年4月1日", "OUT-SEL-13", "株式会社みどり情報",
+    )  # fmt: skip
+    for expected in expected_texts:
+        assert expected in text.replace(" ", ""), expected
+    fonts = {
+        str(font.get("/BaseFont"))
+        for page in reader.pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+        for font in [font.get_object()]
+    }
+    assert any("CJK" in f for f in fonts), fonts  # rendered in Noto CJK, not a fallback without Japanese glyphs
