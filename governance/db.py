@@ -254,7 +254,8 @@ def for_update(query: Any) -> Any:
     read (READ COMMITTED would lose that update). SQLite has no row locks and needs none: ``write_transaction()``
     starts ``BEGIN IMMEDIATE``, which already admits one writer at a time.
     """
-    return query if is_sqlite() else query.lock_rows()
+    # OF <table>: PostgreSQL refuses FOR UPDATE on the nullable side of the outer joins that related columns add.
+    return query if is_sqlite() else query.lock_rows(of=(query.table,))
 
 
 def is_unique_violation(exc: BaseException) -> bool:

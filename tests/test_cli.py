@@ -30,6 +30,16 @@ def _run(coro):
     return asyncio.run(main())
 
 
+def _create_admin():
+    result = CliRunner().invoke(
+        users_create,
+        ["--username", "admin", "--full-name", "管理", "--department-code", "J", "--department-name", "情報政策課",
+         "--role", "admin", "--password-stdin"],
+        input=PASSWORD + "\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+
+
 def test_users_create_makes_the_first_admin_and_department():
     result = CliRunner().invoke(
         users_create,
@@ -83,23 +93,7 @@ def test_users_create_reports_errors_clearly():
 
 
 def test_audit_verify_passes_then_fails_after_a_hand_edit():
-    CliRunner().invoke(
-        users_create,
-        [
-            "--username",
-            "admin",
-            "--full-name",
-            "管理",
-            "--department-code",
-            "J",
-            "--department-name",
-            "情報政策課",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        input=PASSWORD + "\n",
-    )
+    _create_admin()
     ok = CliRunner().invoke(audit_verify)
     assert ok.exit_code == 0 and "検証に成功しました：2件" in ok.output
 
@@ -116,23 +110,7 @@ def test_audit_verify_passes_then_fails_after_a_hand_edit():
 def test_setup_link_only_while_no_user_exists():
     first = CliRunner().invoke(setup_link_command)
     assert first.exit_code == 0 and "/setup/" in first.output
-    CliRunner().invoke(
-        users_create,
-        [
-            "--username",
-            "admin",
-            "--full-name",
-            "管理",
-            "--department-code",
-            "J",
-            "--department-name",
-            "情報政策課",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        input=PASSWORD + "\n",
-    )
+    _create_admin()
     second = CliRunner().invoke(setup_link_command)
     assert second.exit_code == 1 and "発行できません" in second.output
 

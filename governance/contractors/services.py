@@ -152,51 +152,65 @@ class ContractorService:
         await Contractor.update({Contractor.updated_at: now}).where(Contractor.id == contractor_id)
         return row
 
+    async def _add_child(
+        self, contractor_id: int, record: Any, action: str, values: dict[str, Any], actor: Actor, now: dt.datetime
+    ) -> int:
+        """Insert a record that belongs to a contractor (contact, certification, suspension), audited."""
+        table = type(record)
+        async with write_transaction():
+            contractor = await self._touch(contractor_id, now)
+            new_id = (await table.insert(record).returning(table.id))[0]["id"]
+            await self.audit.record(
+                action, actor=actor, target_type="contractor", target_id=contractor_id,
+                target_label=contractor["name"], after=values, now=now,
+            )  # fmt: skip
+        return new_id
+
+    async def _remove_child(
+        self,
+        contractor_id: int,
+        table: Any,
+        record_id: int,
+        what: str,
+        action: str,
+        shown: tuple[Any, ...],
+        actor: Actor,
+    ) -> None:
+        """Delete a record that belongs to a contractor, keeping what it said in the audit entry."""
+        now = dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            contractor = await self._touch(contractor_id, now)
+            gone = (
+                await table.delete().where(table.id == record_id, table.contractor == contractor_id).returning(*shown)
+            )
+            if not gone:
+                raise NotFoundError(what, record_id)
+            await self.audit.record(
+                action, actor=actor, target_type="contractor", target_id=contractor_id,
+                target_label=contractor["name"], before=gone[0], now=now,
+            )  # fmt: skip
+
     async def add_contact(
         self, contractor_id: int, data: schemas.ContactCreate, *, actor: Actor, now: dt.datetime | None = None
     ) -> int:
         """Add a contact person."""
-        now = now or dt.datetime.now(dt.UTC)
-        async with write_transaction():
-            row = await self._touch(contractor_id, now)
-            values = {k: getattr(data, k).strip() for k in ("name", "role", "email", "phone")}
-            new_id = (
-                await ContactPerson.insert(ContactPerson(contractor=contractor_id, **values)).returning(
-                    ContactPerson.id
-                )
-            )[0]["id"]
-            await self.audit.record(
-                "contractor.contact_added",
-                actor=actor,
-                target_type="contractor",
-                target_id=contractor_id,
-                target_label=row["name"],
-                after=values,
-                now=now,
-            )
-        return new_id
+        values = {k: getattr(data, k).strip() for k in ("name", "role", "email", "phone")}
+        record = ContactPerson(contractor=contractor_id, **values)
+        return await self._add_child(
+            contractor_id, record, "contractor.contact_added", values, actor, now or dt.datetime.now(dt.UTC)
+        )
 
     async def remove_contact(self, contractor_id: int, contact_id: int, *, actor: Actor) -> None:
         """Remove a contact person."""
-        now = dt.datetime.now(dt.UTC)
-        async with write_transaction():
-            row = await self._touch(contractor_id, now)
-            gone = (
-                await ContactPerson.delete()
-                .where(ContactPerson.id == contact_id, ContactPerson.contractor == contractor_id)
-                .returning(ContactPerson.name)
-            )
-            if not gone:
-                raise NotFoundError("担当者", contact_id)
-            await self.audit.record(
-                "contractor.contact_removed",
-                actor=actor,
-                target_type="contractor",
-                target_id=contractor_id,
-                target_label=row["name"],
-                before={"name": gone[0]["name"]},
-                now=now,
-            )
+        await self._remove_child(
+            contractor_id,
+            ContactPerson,
+            contact_id,
+            "担当者",
+            "contractor.contact_removed",
+            (ContactPerson.name,),
+            actor,
+        )
 
     async def add_certification(
         self,
@@ -220,46 +234,18 @@ class ContractorService:
             errors["valid_until"] = "有効期間の終了日は開始日以降にしてください。"
         if errors:
             raise ValidationError(errors)
-        async with write_transaction():
-            row = await self._touch(contractor_id, now)
-            values = msgspec.structs.asdict(data)
-            new_id = (
-                await Certification.insert(
-                    Certification(contractor=contractor_id, evidence=evidence_id, created_at=now, **values)
-                ).returning(Certification.id)
-            )[0]["id"]
-            await self.audit.record(
-                "contractor.certification_added",
-                actor=actor,
-                target_type="contractor",
-                target_id=contractor_id,
-                target_label=row["name"],
-                after={**values, "evidence_id": evidence_id},
-                now=now,
-            )
-        return new_id
+        values = msgspec.structs.asdict(data)
+        record = Certification(contractor=contractor_id, evidence=evidence_id, created_at=now, **values)
+        return await self._add_child(
+            contractor_id, record, "contractor.certification_added", {**values, "evidence_id": evidence_id}, actor, now
+        )
 
     async def remove_certification(self, contractor_id: int, certification_id: int, *, actor: Actor) -> None:
         """Remove a certification record (e.g. entered by mistake)."""
-        now = dt.datetime.now(dt.UTC)
-        async with write_transaction():
-            row = await self._touch(contractor_id, now)
-            gone = (
-                await Certification.delete()
-                .where(Certification.id == certification_id, Certification.contractor == contractor_id)
-                .returning(Certification.kind, Certification.number)
-            )
-            if not gone:
-                raise NotFoundError("認証", certification_id)
-            await self.audit.record(
-                "contractor.certification_removed",
-                actor=actor,
-                target_type="contractor",
-                target_id=contractor_id,
-                target_label=row["name"],
-                before=gone[0],
-                now=now,
-            )
+        await self._remove_child(
+            contractor_id, Certification, certification_id, "認証", "contractor.certification_removed",
+            (Certification.kind, Certification.number), actor,
+        )  # fmt: skip
 
     async def add_suspension(
         self, contractor_id: int, data: schemas.SuspensionCreate, *, actor: Actor, now: dt.datetime | None = None
@@ -272,24 +258,9 @@ class ContractorService:
         now = now or dt.datetime.now(dt.UTC)
         if data.end_date and data.end_date < data.start_date:
             raise ValidationError({"end_date": "終了日は開始日以降にしてください。"})
-        async with write_transaction():
-            row = await self._touch(contractor_id, now)
-            values = {"start_date": data.start_date, "end_date": data.end_date, "reason": data.reason.strip()}
-            new_id = (
-                await Suspension.insert(Suspension(contractor=contractor_id, created_at=now, **values)).returning(
-                    Suspension.id
-                )
-            )[0]["id"]
-            await self.audit.record(
-                "contractor.suspended",
-                actor=actor,
-                target_type="contractor",
-                target_id=contractor_id,
-                target_label=row["name"],
-                after=values,
-                now=now,
-            )
-        return new_id
+        values = {"start_date": data.start_date, "end_date": data.end_date, "reason": data.reason.strip()}
+        record = Suspension(contractor=contractor_id, created_at=now, **values)
+        return await self._add_child(contractor_id, record, "contractor.suspended", values, actor, now)
 
     # -- reading -------------------------------------------------------------------------------------------------
 
