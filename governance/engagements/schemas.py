@@ -155,6 +155,7 @@ class EvaluationOut(Struct):
     criterion_id: str
     answer: str | None
     note: str
+    evidence_id: int | None
     suggested: str | None
     suggestion_note: str
 

@@ -205,3 +205,54 @@ async def test_raising_tier_on_the_edit_page_asks_for_a_reason(client):
     assert r.status_code == 303
     page = await client.get(f"/engagements/{eid}")
     assert "予約受付に個人情報を扱うため" in page.text
+
+
+async def test_evaluation_evidence_is_uploaded_with_the_table(client):
+    from governance.actor import Actor
+    from governance.engagements.schemas import SelectionCreate
+    from governance.engagements.services import EngagementService, SelectionService
+    from tests.helpers import engagement_data
+
+    uid = await make_user("keiyaku", "procurement")
+    await login(client, "keiyaku")
+    actor = Actor(id=uid, label="契約", roles=frozenset({"procurement"}))
+    eid = await EngagementService().create(engagement_data(department_id=await make_department()), actor=actor)
+    sid = await SelectionService().create(eid, SelectionCreate(method="negotiated"), actor=actor)
+    cand = await SelectionService().add_candidate(sid, await make_contractor(), actor=actor)
+    r = await client.post(
+        f"/selections/{sid}/evaluations",
+        data={f"answer-{cand}-OUT-SEL-12": "conforms", f"note-{cand}-OUT-SEL-12": "体制図を確認"},
+        files={f"evidence-{cand}-OUT-SEL-12": ("体制図.pdf", PDF, "application/pdf")},
+        headers=csrf_headers(client),
+    )
+    assert r.status_code == 303, r.text
+    sel = await SelectionService().get(sid)
+    e = next(e for e in sel.candidates[0].evaluations if e.criterion_id == "OUT-SEL-12")
+    assert e.answer == "conforms" and e.note == "体制図を確認" and e.evidence_id
+    assert (await client.get(f"/files/{e.evidence_id}")).content == PDF
+    bad = await client.post(
+        f"/selections/{sid}/evaluations",
+        data={f"answer-{cand}-OUT-SEL-12": "conforms"},
+        files={f"evidence-{cand}-OUT-SEL-12": ("x.bin", b"\x00\x01\x02", "application/pdf")},
+        headers=csrf_headers(client),
+    )
+    assert bad.status_code == 422 and "このファイルの形式は登録できません" in bad.text
+
+
+async def test_engagement_list_sorts(client):
+    from governance.actor import Actor
+    from governance.engagements.services import EngagementService
+    from tests.helpers import engagement_data
+
+    await _signed_in(client)
+    dept = await make_department()
+    actor = Actor.system("test")
+    for title, start in (("B業務", dt.date(2026, 6, 1)), ("A業務", dt.date(2026, 4, 1))):
+        await EngagementService().create(
+            engagement_data(department_id=dept, title=title, start_date=start, end_date=dt.date(2027, 3, 31)),
+            actor=actor,
+        )
+    by_title = (await client.get("/engagements", params={"sort": "title"})).text
+    assert by_title.index("A業務") < by_title.index("B業務")
+    newest = (await client.get("/engagements")).text
+    assert newest.index("A業務") < newest.index("B業務")  # registered last, listed first

@@ -40,42 +40,46 @@ def _concrete(path: str) -> str:
 
 
 @pytest.mark.parametrize("role", sorted(ALL_ROLES))
-async def test_get_routes_allow_and_deny_by_role(app, client, role):
-    """For every GET page and API route: a role outside the policy gets 403, a role inside does not."""
+async def test_every_route_allows_and_denies_by_role(app, client, role):
+    """Every page and API route, every method: a role outside its policy gets 403; a role inside never does.
+
+    Records are not created here, so an allowed request may well answer 404 (or 4xx for an empty form): what
+    matters is that the guard let it through, which a 403 would deny.
+    """
     import httpx
 
-    await make_user("admin-seed", Role.admin)  # keeps "last admin" rules out of the way
+    from governance.accounts.schemas import ApiTokenCreate
+    from governance.accounts.services import TokenService
+    from governance.actor import Actor
+
+    seed = await make_user("admin-seed", Role.admin)  # keeps "last admin" rules out of the way
+    # Record 1 of every kind the concrete URLs name must not be the one this test runs on.
+    await TokenService().create(ApiTokenCreate(name="seed"), actor=Actor(id=seed, label="seed"))
     await make_user(f"user-{role}", role)
     await login(client, f"user-{role}")
     token_page = await client.post(
         "/account/tokens", data={"name": "matrix"}, headers={"x-csrftoken": client.cookies["gov_csrf"]}
     )
     token = re.search(r'id="new-token">([^<]+)<', token_page.text).group(1)
+    checked = 0
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as api:
         for path, methods, handler in _routes(app):
             policy = handler.opt[ACCESS_KEY]
-            if "GET" not in methods or policy == PUBLIC or "{" in path.replace("{user_id:int}", ""):
-                continue
+            if policy == PUBLIC or path == "/logout" or path.startswith("/api/v1/tokens"):
+                continue  # signing out or revoking tokens mid-matrix would end the session it runs on
             url = _concrete(path)
-            if path.startswith("/api/"):
-                r = await api.get(url, headers={"Authorization": f"Bearer {token}"})
-            else:
-                r = await client.get(url)
-            if role in policy:
-                assert r.status_code in (200, 404), (role, url, r.status_code)
-            else:
-                assert r.status_code == 403, (role, url, r.status_code)
-
-
-async def test_post_routes_deny_roles_outside_policy(app, client):
-    await make_user("kansa", Role.auditor)
-    await login(client, "kansa")
-    for path, methods, handler in _routes(app):
-        policy = handler.opt[ACCESS_KEY]
-        if "POST" not in methods or path.startswith("/api/") or policy == PUBLIC or Role.auditor in policy:
-            continue
-        r = await client.post(_concrete(path), data={}, headers={"x-csrftoken": client.cookies["gov_csrf"]})
-        assert r.status_code == 403, (path, r.status_code)
+            for method in sorted(methods):
+                if path.startswith("/api/"):
+                    r = await api.request(method, url, headers={"Authorization": f"Bearer {token}"}, json={})
+                else:
+                    headers = {"x-csrftoken": client.cookies["gov_csrf"]}
+                    r = await client.request(method, url, headers=headers, data={} if method == "POST" else None)
+                checked += 1
+                if role in policy:
+                    assert r.status_code != 403 and r.status_code < 500, (role, method, url, r.status_code)
+                else:
+                    assert r.status_code == 403, (role, method, url, r.status_code)
+    assert checked > 60
 
 
 async def test_anonymous_api_gets_problem_json_401(anon):

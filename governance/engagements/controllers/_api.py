@@ -31,10 +31,11 @@ class EngagementApiController(Controller):
         q: Annotated[str, QueryParameter(max_length=100)] = "",
         status: Annotated[str, QueryParameter(max_length=20)] = "",
         tier: Annotated[int | None, QueryParameter(ge=1, le=3)] = None,
+        sort: Annotated[str, QueryParameter(max_length=10, description="new, title, start or tier")] = "new",
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
     ) -> list[schemas.EngagementSummary]:
         """List engagements, newest first."""
-        items, _ = await EngagementService().list(EngagementQuery(q=q, status=status, tier=tier, page=page))
+        items, _ = await EngagementService().list(EngagementQuery(q=q, status=status, tier=tier, sort=sort, page=page))
         return items
 
     @get("/{engagement_id:int}", opt=READ)

@@ -73,6 +73,7 @@ class EngagementPageController(Controller):
             department_id=number("department_id"),
             status=str(q.get("status", ""))[:20],
             tier=number("tier"),
+            sort=str(q.get("sort", "new"))[:10],
             page=number("page") or 1,
         )
         items, total = await EngagementService().list(query)

@@ -12,11 +12,13 @@ from litestar.response import Redirect, Response, Template
 from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS, Role
 from governance.calendar import today_tokyo
 from governance.contractors.services import ContractorService
+from governance.db import write_transaction
 from governance.engagements import schemas
 from governance.engagements.criteria import ANSWER_LABELS
 from governance.engagements.documents import render_selection_record
 from governance.engagements.services import EngagementService, SelectionService
 from governance.errors import ConflictError, DomainError, ValidationError
+from governance.files.services import FileService
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
@@ -26,6 +28,7 @@ READ = access(OUTSOURCING_READERS)
 WRITE = access(STAFF_EDITORS)
 REVIEW = access(Role.security_officer)
 _ANSWER_KEY = re.compile(r"^answer-(\d{1,10})-(OUT-SEL-\d{2})$")
+_EVIDENCE_KEY = re.compile(r"^evidence-(\d{1,10})-(OUT-SEL-\d{2})$")
 
 
 class SelectionPageController(Controller):
@@ -118,11 +121,25 @@ class SelectionPageController(Controller):
             items.append(
                 schemas.EvaluationIn(candidate_id=candidate_id, criterion_id=criterion_id, answer=answer, note=note)
             )
-        return await self._run(
-            request,
-            selection_id,
-            SelectionService().save_evaluations(selection_id, items, actor=principal(request).actor),
-        )
+        return await self._run(request, selection_id, self._save_with_evidence(request, selection_id, form, items))
+
+    @staticmethod
+    async def _save_with_evidence(
+        request: Request[Any, Any, Any], selection_id: int, form: Any, items: list[schemas.EvaluationIn]
+    ) -> None:
+        """Store the evidence files sent with the table and save the answers, in one transaction."""
+        actor = principal(request).actor
+        files = FileService(request.app.state.settings.data_dir)
+        async with write_transaction():
+            evidence: dict[tuple[int, str], int] = {}
+            for key in form:
+                match = _EVIDENCE_KEY.match(key)
+                upload = form.get(key)
+                if match and getattr(upload, "filename", ""):
+                    field = f"evidence-{match.group(1)}-{match.group(2)}"
+                    file_id = await files.save(await upload.read(), upload.filename, actor=actor, field=field)
+                    evidence[(int(match.group(1)), match.group(2))] = file_id
+            await SelectionService().save_evaluations(selection_id, items, actor=actor, evidence=evidence)
 
     @post("/{selection_id:int}/decision", opt=WRITE)
     async def decide(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:

@@ -77,8 +77,17 @@ class EngagementQuery:
     department_id: int | None = None
     status: str = ""
     tier: int | None = None
+    sort: str = "new"
     page: int = 1
     per_page: int = 20
+
+
+ENGAGEMENT_SORTS: dict[str, tuple[Any, bool]] = {
+    "new": (Engagement.id, False),
+    "title": (Engagement.title, True),
+    "start": (Engagement.start_date, True),
+    "tier": (Engagement.tier, False),
+}
 
 
 class EngagementService:
@@ -323,10 +332,12 @@ class EngagementService:
             Engagement.tier,
             Engagement.start_date,
             Engagement.end_date,
-        ).order_by(Engagement.id, ascending=False)
+        )
         count = Engagement.count()
         if where:
             select, count = select.where(*where), count.where(*where)
+        column, ascending = ENGAGEMENT_SORTS.get(query.sort, ENGAGEMENT_SORTS["new"])
+        select = select.order_by(column, ascending=ascending).order_by(Engagement.id, ascending=False)
         rows = await select.limit(per_page).offset((max(1, query.page) - 1) * per_page)
         items = [
             schemas.EngagementSummary(

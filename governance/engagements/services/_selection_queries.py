@@ -80,6 +80,7 @@ class SelectionQueries:
                         criterion_id=item["id"],
                         answer=e.get("answer"),
                         note=e.get("note", ""),
+                        evidence_id=e.get("evidence"),
                         suggested=sug.answer if sug else None,
                         suggestion_note=sug.note if sug else "",
                     )

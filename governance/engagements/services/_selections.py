@@ -8,6 +8,7 @@ from typing import Any
 
 from governance.accounts.roles import Role
 from governance.actor import Actor
+from governance.approvals import ensure_not_requester
 from governance.audit.chain import canonical_json
 from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
@@ -26,7 +27,7 @@ from governance.engagements.tables import (
     SelectionCandidate,
     SelectionStatus,
 )
-from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, SelfApprovalError, ValidationError
+from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 
 OPEN_STATUSES = (SelectionStatus.draft, SelectionStatus.submitted)
 
@@ -202,9 +203,17 @@ class SelectionService(SelectionQueries):
             await self._audit("selection.candidate_removed", row, actor, now, before={"contractor": cand["name"]})
 
     async def save_evaluations(
-        self, selection_id: int, items: list[schemas.EvaluationIn], *, actor: Actor, now: dt.datetime | None = None
+        self,
+        selection_id: int,
+        items: list[schemas.EvaluationIn],
+        *,
+        actor: Actor,
+        evidence: dict[tuple[int, str], int] | None = None,
+        now: dt.datetime | None = None,
     ) -> None:
         """Record answers (適合 / 不適合 / 該当なし) and notes for candidates × criteria.
+
+        ``evidence`` maps (candidate id, criterion id) to a file stored in the same transaction.
 
         Raises:
             ConflictError: the selection is not a draft.
@@ -221,6 +230,9 @@ class SelectionService(SelectionQueries):
                 )
             }  # fmt: skip
             errors: dict[str, str] = {}
+            for candidate_id, criterion_id in evidence or {}:
+                if candidate_id not in candidates or criterion_id not in criteria:
+                    errors[f"evidence-{candidate_id}-{criterion_id}"] = "この選定記録にない候補者または基準です。"
             for item in items:
                 key = f"answer-{item.candidate_id}-{item.criterion_id}"
                 if item.candidate_id not in candidates or item.criterion_id not in criteria:
@@ -238,6 +250,11 @@ class SelectionService(SelectionQueries):
                     CriterionEvaluation.criterion_id == item.criterion_id,
                 )
                 changed.append([item.candidate_id, item.criterion_id, item.answer])
+            for (candidate_id, criterion_id), file_id in (evidence or {}).items():
+                await CriterionEvaluation.update({CriterionEvaluation.evidence: file_id}).where(
+                    CriterionEvaluation.candidate == candidate_id, CriterionEvaluation.criterion_id == criterion_id
+                )
+                changed.append([candidate_id, criterion_id, f"evidence:{file_id}"])
             await Selection.update({Selection.updated_at: now}).where(Selection.id == selection_id)
             await self._audit("selection.evaluated", row, actor, now, after={"answers": changed})
 
@@ -331,8 +348,7 @@ class SelectionService(SelectionQueries):
             raise PermissionDeniedError("選定の承認は情報セキュリティ管理者が行います。")
         async with write_transaction():
             row = await self._locked(selection_id)
-            if row["prepared_by"] == actor.id:
-                raise SelfApprovalError("選定記録")
+            ensure_not_requester(row["prepared_by"], actor, what="選定記録")
             if row["status"] != SelectionStatus.submitted:
                 raise ConflictError("承認待ちの選定記録ではないため、承認できません。")
             problems = await self._blocking_problems(row, today_tokyo(now))
