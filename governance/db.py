@@ -269,6 +269,15 @@ def is_unique_violation(exc: BaseException) -> bool:
     return isinstance(exc, asyncpg.UniqueViolationError)
 
 
+def is_bad_text(exc: BaseException) -> bool:
+    """Tell whether the database refused text it cannot store (PostgreSQL and the NUL character)."""
+    try:
+        import asyncpg
+    except ImportError:  # pragma: no cover
+        return False
+    return isinstance(exc, (asyncpg.CharacterNotInRepertoireError, asyncpg.UntranslatableCharacterError))
+
+
 def in_transaction() -> bool:
     """Tell whether a transaction is open in the current context."""
     return get_engine().current_transaction.get() is not None

@@ -7,6 +7,7 @@ a scratch database is created beside the named one for this run and dropped at t
 from __future__ import annotations
 
 import asyncio
+import inspect
 import os
 import shutil
 import tempfile
@@ -92,9 +93,16 @@ def _tables_to_clear() -> list[str]:
     return [t._meta.tablename for t in reversed(sort_table_classes(APP_CONFIG.table_classes))]
 
 
+def _uses_database(request: pytest.FixtureRequest) -> bool:
+    return "unit" not in request.node.path.parts  # tests/unit holds the pure modules' tests
+
+
 @pytest.fixture(autouse=True)
-def fresh_database(tmp_path: Path):
+def fresh_database(request: pytest.FixtureRequest, tmp_path: Path):
     """Give each test an empty, migrated database (a copy of the template, or truncated PostgreSQL tables)."""
+    if not _uses_database(request):
+        yield None
+        return
     engine = get_engine()
     if is_sqlite(engine):
         path = tmp_path / "test.sqlite3"
@@ -102,21 +110,25 @@ def fresh_database(tmp_path: Path):
         engine.path = str(path)
         yield path
         return
-    yield None
+    yield None  # PostgreSQL: tables are emptied by connection_pool, on the test's own loop
 
-    async def truncate() -> None:
+
+@pytest.fixture(autouse=True)
+async def connection_pool(request: pytest.FixtureRequest):
+    """Pool connections on the test's own loop (PostgreSQL: a small asyncpg pool) and close them afterwards."""
+    if not _uses_database(request):
+        yield
+        return
+    engine = get_engine()
+    # Only async tests run their queries on this loop; sync ones (CLI, schemathesis) run their own loops.
+    if not is_sqlite(engine) and engine.pool is None and inspect.iscoroutinefunction(request.function):
+        await engine.start_connection_pool(min_size=1, max_size=4)
+    yield
+    if not is_sqlite(engine):
         from piccolo.querystring import QueryString
 
         names = ", ".join(f'"{n}"' for n in _tables_to_clear())
         await engine.run_querystring(QueryString(f"TRUNCATE TABLE {names} RESTART IDENTITY CASCADE"))
-
-    asyncio.run(truncate())
-
-
-@pytest.fixture(autouse=True)
-async def close_pool():
-    """Close the test loop's pooled SQLite connections after each async test."""
-    yield
     await close_connections()
 
 

@@ -12,7 +12,7 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
-from governance.db import is_unique_violation
+from governance.db import is_bad_text, is_unique_violation
 from governance.errors import DomainError, ValidationError
 from governance.web.authentication import API_PREFIX, CSRF_COOKIE, SESSION_COOKIE
 
@@ -65,6 +65,9 @@ def _classify(exc: Exception) -> tuple[int, str, str, list[dict[str, str]]]:
             "リクエストの内容を解釈できませんでした。項目と値の形式を確認してください。",
             fields,
         )
+    if is_bad_text(exc):
+        detail = "使用できない文字（NUL文字など）が含まれています。入力内容を確認してください。"
+        return 400, STATUS_TITLES[400], detail, []
     if is_unique_violation(exc):
         return (
             409,

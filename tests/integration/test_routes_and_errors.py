@@ -141,3 +141,23 @@ async def test_unhandled_error_gives_japanese_500_with_incident_number(app, clie
     r = await client.get("/")
     assert r.status_code == 500 and "システムエラーが発生しました" in r.text and "受付番号" in r.text
     assert "ZeroDivisionError" not in r.text
+
+
+async def test_nul_characters_get_a_clear_400_on_every_engine(client, anon):
+    await make_user("keiyaku", Role.procurement)
+    await login(client, "keiyaku")
+    token = re.search(
+        r'id="new-token">([^<]+)<',
+        (
+            await client.post(
+                "/account/tokens", data={"name": "t"}, headers={"x-csrftoken": client.cookies["gov_csrf"]}
+            )
+        ).text,
+    ).group(1)
+    auth = {"Authorization": f"Bearer {token}"}
+    r = await anon.post("/api/v1/contractors", json={"name": "株式会社\u0000テスト"}, headers=auth)
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json")
+    r = await anon.get("/api/v1/contractors", params={"q": "a\u0000b"}, headers=auth)
+    assert r.status_code in (200, 400)  # SQLite can search for it; PostgreSQL refuses it with a clear 400
+    page = await client.get("/contractors", params={"q": "a\u0000b"})
+    assert page.status_code in (200, 400)
