@@ -148,6 +148,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]}, log_exceptions="never"
         ),
+        request_max_body_size=12 * 1024 * 1024,  # evidence files up to 10 MiB plus the other form fields
         debug=False,
     )
 

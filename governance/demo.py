@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from governance.accounts import schemas
 from governance.accounts.roles import Role
@@ -30,6 +31,13 @@ USERS: tuple[tuple[str, str, str, tuple[Role, ...]], ...] = (
     ("demo-koho", "広報 美咲", "KOHO", (Role.pr_staff,)),
     ("demo-kansa", "監査 次郎", "KANSA", (Role.auditor,)),
 )
+
+
+def _demo_answer(evaluation: Any) -> str:
+    """A plausible evaluator's answer: the registry's suggestion, 不適合 without a certificate, else 適合."""
+    if evaluation.answer:
+        return evaluation.answer
+    return "fails" if "認証はありません" in evaluation.note else "conforms"
 
 
 async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> None:
@@ -100,6 +108,7 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
             work_kinds=["system_operation", "system_maintenance"], work_locations=["contractor_site"],
             purpose="住民基本台帳・個人住民税システムの安定稼働", confidentiality="3B", integrity=2, availability=2,
             personal_info=True, specific_personal_info=True, segments=["mynumber", "lgwan"], remote_access=True,
+            off_premises=True,
             subcontracting=True, subcontractors="株式会社みどりサポート", renewal="automatic", notice_days=90,
             contract_value=38_500_000,
         ),
@@ -130,7 +139,7 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
     sel = await selections.get(sid)
     await selections.save_evaluations(
         sid,
-        [EvaluationIn(candidate_id=c.id, criterion_id=e.criterion_id, answer=e.answer or "conforms", note=e.note)
+        [EvaluationIn(candidate_id=c.id, criterion_id=e.criterion_id, answer=_demo_answer(e), note=e.note)
          for c in sel.candidates for e in c.evaluations],
         actor=keiyaku,
     )  # fmt: skip

@@ -92,6 +92,10 @@ class Settings:
     """GOVERNANCE_LOG_LEVEL: DEBUG, INFO, WARNING or ERROR."""
     classification_scheme: str = "R6"
     """GOVERNANCE_CLASSIFICATION_SCHEME: ``R6`` (自治体機密性3A/3B/3C/2/1) or ``R5`` (機密性3/2/1)."""
+    municipality_name: str = ""
+    """GOVERNANCE_MUNICIPALITY_NAME: the municipality (委託者) printed on documents, e.g. みどり市."""
+    municipality_head: str = ""
+    """GOVERNANCE_MUNICIPALITY_HEAD: its representative on contracts, e.g. みどり市長 緑川 一郎."""
     cert_warn_days: int = 60
     """GOVERNANCE_CERT_WARN_DAYS: a certificate within this many days of expiry shows as 期限間近."""
     contract_templates_dir: Path = field(default=REPO_ROOT / "contract_templates")
@@ -114,6 +118,8 @@ class Settings:
         scheme = _env("GOVERNANCE_CLASSIFICATION_SCHEME", d.classification_scheme).strip().upper()
         if scheme not in {"R5", "R6"}:
             raise SettingsError("GOVERNANCE_CLASSIFICATION_SCHEME must be R5 or R6")
+        if _env_int("GOVERNANCE_CERT_WARN_DAYS", d.cert_warn_days) < 0:
+            raise SettingsError("GOVERNANCE_CERT_WARN_DAYS must be 0 or more")
         log_level = _env("GOVERNANCE_LOG_LEVEL", d.log_level).strip().upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("GOVERNANCE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
@@ -139,6 +145,8 @@ class Settings:
             mail_from=_env("GOVERNANCE_MAIL_FROM", d.mail_from),
             log_level=log_level,
             classification_scheme=scheme,
+            municipality_name=_env("GOVERNANCE_MUNICIPALITY_NAME", d.municipality_name).strip(),
+            municipality_head=_env("GOVERNANCE_MUNICIPALITY_HEAD", d.municipality_head).strip(),
             cert_warn_days=_env_int("GOVERNANCE_CERT_WARN_DAYS", d.cert_warn_days),
             contract_templates_dir=Path(_env("GOVERNANCE_CONTRACT_TEMPLATES_DIR", str(d.contract_templates_dir))),
         )

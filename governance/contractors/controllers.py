@@ -204,6 +204,23 @@ class ContractorPageController(Controller):
                 errors = exc.field_errors
         return await self._detail(request, contractor_id, status_code=422, susp_values=result.raw, susp_errors=errors)
 
+    @post("/{contractor_id:int}/suspensions/{suspension_id:int}/end", opt=WRITE)
+    async def end_suspension(
+        self, request: Request[Any, Any, Any], contractor_id: PathId, suspension_id: PathId
+    ) -> Template | Redirect:
+        """Record the end date of a suspension."""
+        result = parse_form(await request.form(), schemas.SuspensionEnd)
+        errors = result.errors
+        if result.ok:
+            try:
+                await _service(request).end_suspension(
+                    contractor_id, suspension_id, result.value.end_date, actor=principal(request).actor
+                )
+                return redirect(f"/contractors/{contractor_id}#suspensions", "saved")
+            except ValidationError as exc:
+                errors = exc.field_errors
+        return await self._detail(request, contractor_id, status_code=422, susp_errors=errors)
+
 
 class ContractorApiController(Controller):
     """Contractors over the API."""

@@ -64,6 +64,12 @@ class SuspensionCreate(Struct):
     end_date: Annotated[dt.date | None, msgspec.Meta(title="終了日")] = None
 
 
+class SuspensionEnd(Struct):
+    """The end date of a suspension."""
+
+    end_date: Annotated[dt.date, msgspec.Meta(title="終了日")]
+
+
 class Contact(Struct):
     """A contact person."""
 

@@ -262,6 +262,38 @@ class ContractorService:
         record = Suspension(contractor=contractor_id, created_at=now, **values)
         return await self._add_child(contractor_id, record, "contractor.suspended", values, actor, now)
 
+    async def end_suspension(
+        self,
+        contractor_id: int,
+        suspension_id: int,
+        end_date: dt.date,
+        *,
+        actor: Actor,
+        now: dt.datetime | None = None,
+    ) -> None:
+        """Record the end date of a suspension (e.g. one recorded without an end, now lifted).
+
+        Raises:
+            NotFoundError: no such suspension of this contractor.
+            ValidationError: the end date is before the start date.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            contractor = await self._touch(contractor_id, now)
+            row = await for_update(
+                Suspension.select().where(Suspension.id == suspension_id, Suspension.contractor == contractor_id)
+            ).first()
+            if row is None:
+                raise NotFoundError("指名停止", suspension_id)
+            if end_date < row["start_date"]:
+                raise ValidationError({"end_date": "終了日は開始日以降にしてください。"})
+            await Suspension.update({Suspension.end_date: end_date}).where(Suspension.id == suspension_id)
+            await self.audit.record(
+                "contractor.suspension_ended", actor=actor, target_type="contractor", target_id=contractor_id,
+                target_label=contractor["name"], before={"end_date": row["end_date"]}, after={"end_date": end_date},
+                now=now,
+            )  # fmt: skip
+
     # -- reading -------------------------------------------------------------------------------------------------
 
     async def list(self, query: ContractorQuery, *, today: dt.date | None = None) -> schemas.ContractorPage:

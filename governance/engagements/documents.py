@@ -39,6 +39,7 @@ def render_selection_record(
     key_values(doc, [
         ("業務名", engagement.title),
         ("所管課", engagement.department_name),
+        ("監督職員", engagement.supervisor_name or "（未定）"),
         ("契約期間", f"{wareki(engagement.start_date)}から{wareki(engagement.end_date)}まで"
                      f"（{engagement.fiscal_years}）"),
         ("取り扱う情報", "、".join(
@@ -84,12 +85,16 @@ def render_selection_record(
     key_values(doc, [("選定した事業者", chosen), ("選定理由", selection.rationale or "—")])
 
     heading(doc, "5　決裁")
-    key_values(doc, [
+    approved = selection.status in ("approved", "superseded")
+    rows = [
         ("作成者", selection.prepared_by),
         ("提出日", _when(selection.submitted_at)),
-        ("承認者（情報セキュリティ管理者）", selection.reviewed_by or "—"),
-        ("承認日", _when(selection.reviewed_at) if selection.status in ("approved", "superseded") else "—"),
+        ("承認者（情報セキュリティ管理者）", selection.reviewed_by if approved and selection.reviewed_by else "—"),
+        ("承認日", _when(selection.reviewed_at) if approved else "—"),
         ("状態", selection.status_label),
-        ("承認時のコメント", selection.review_comment or "—"),
-    ])  # fmt: skip
+    ]
+    if selection.review_comment:
+        label = "承認時のコメント" if approved else f"差戻し（{selection.reviewed_by or '—'}）"
+        rows.append((label, selection.review_comment))
+    key_values(doc, rows)
     return to_bytes(doc)

@@ -65,6 +65,7 @@ class Engagement(Struct):
     department_id: int
     department_name: str
     supervisor_id: int | None
+    supervisor_name: str
     purpose: str
     scope: str
     start_date: dt.date

@@ -8,17 +8,17 @@ from urllib.parse import quote
 from litestar import Controller, Request, get
 from litestar.response import Response
 
-from governance.accounts.roles import ALL_ROLES, Role
+from governance.accounts.roles import OUTSOURCING_READERS
 from governance.files.services import FileService
 from governance.web.access import access
 from governance.web.params import PathId
 
 
 class FileController(Controller):
-    """Serve stored evidence to staff (everyone but the system administrator role alone)."""
+    """Serve stored evidence to those who read the records it belongs to."""
 
     path = "/files"
-    opt = access(ALL_ROLES - {Role.admin})
+    opt = access(OUTSOURCING_READERS)
     include_in_schema = False
 
     @get("/{file_id:int}")

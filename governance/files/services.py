@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from governance.actor import Actor
+from governance.audit.services import AuditService
 from governance.errors import NotFoundError, ValidationError
 from governance.files.sniff import ALLOWED, sniff_content_type
 from governance.files.tables import StoredFile
@@ -47,7 +48,7 @@ class FileService:
     async def save(
         self, data: bytes, filename: str, *, actor: Actor, field: str = "evidence", now: dt.datetime | None = None
     ) -> int:
-        """Check and store a file; return the new record's id.
+        """Check and store a file and audit it (inside the caller's write transaction); return the record's id.
 
         Raises:
             ValidationError: empty, too large, or not an allowed kind (checked from the bytes).
@@ -78,6 +79,11 @@ class FileService:
                 uploaded_at=now or dt.datetime.now(dt.UTC),
             )
         ).returning(StoredFile.id)
+        await AuditService().record(
+            "file.uploaded", actor=actor, target_type="file", target_id=rows[0]["id"],
+            target_label=clean_filename(filename), after={"sha256": digest, "size": len(data), "type": content_type},
+            now=now,
+        )  # fmt: skip
         return rows[0]["id"]
 
     async def load(self, file_id: int) -> FileContent:

@@ -36,4 +36,5 @@ async def todos_for(actor: Actor, today: dt.date) -> list[TodoItem]:
     items: list[TodoItem] = []
     for provider in _providers:
         items.extend(await provider(actor, today))
-    return sorted(items, key=lambda i: (not i.overdue, i.due or dt.date.max, i.title))
+    # Stable sort: items without a due date keep the order their provider gave (e.g. oldest request first).
+    return sorted(items, key=lambda i: (not i.overdue, i.due or dt.date.max))

@@ -58,6 +58,7 @@ def configure_environment(env: Environment) -> None:
         app_version=__version__,
         role_labels={r.value: ROLE_LABELS[r] for r in Role},
         static=_static_url,
+        now_utc=lambda: dt.datetime.now(dt.UTC),
     )
     env.trim_blocks = True
     env.lstrip_blocks = True

@@ -242,3 +242,32 @@ async def test_duplicate_corporate_number_points_at_existing_record():
     with pytest.raises(ValidationError) as exc:
         await make_contractor("誤り会社", number="7000012050003")
     assert "検査用数字" in exc.value.field_errors["corporate_number"]
+
+
+async def test_composite_unique_indexes_hold():
+    from governance.engagements.tables import SelectionCandidate
+
+    prep, _ = await _actors()
+    eid = await _mn_engagement(prep)
+    cid = await make_contractor()
+    sid = await SelectionService().create(eid, SelectionCreate(method="negotiated"), actor=prep)
+    await SelectionService().add_candidate(sid, cid, actor=prep)
+    with pytest.raises(Exception) as exc:  # the database itself refuses a second row for the same pair
+        await SelectionCandidate.insert(SelectionCandidate(selection=sid, contractor=cid))
+    from governance.db import is_unique_violation
+
+    assert is_unique_violation(exc.value)
+
+
+async def test_suspension_end_date_can_be_recorded():
+    prep, _ = await _actors()
+    cid = await make_contractor()
+    service = ContractorService()
+    sid = await service.add_suspension(
+        cid, SuspensionCreate(start_date=TODAY - dt.timedelta(days=5), reason="指名停止"), actor=prep
+    )
+    assert (await service.get(cid)).suspended
+    with pytest.raises(ValidationError):
+        await service.end_suspension(cid, sid, TODAY - dt.timedelta(days=10), actor=prep)
+    await service.end_suspension(cid, sid, TODAY - dt.timedelta(days=1), actor=prep)
+    assert not (await service.get(cid)).suspended

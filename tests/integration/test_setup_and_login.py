@@ -183,7 +183,7 @@ async def test_expired_session_redirects_with_an_explanation(client):
     r = await client.get("/account")
     assert r.status_code == 303 and "notice=session_expired" in r.headers["location"]
     page = await client.get(r.headers["location"])
-    assert "一定時間操作がなかったため" in page.text
+    assert "ログインの有効期間が終了したため" in page.text
 
 
 async def test_sign_in_purges_expired_sessions():

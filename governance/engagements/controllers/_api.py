@@ -9,6 +9,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS, Role
 from governance.engagements import schemas
+from governance.engagements.controllers._pages import scheme_in_force
 from governance.engagements.services import EngagementQuery, EngagementService, SelectionService
 from governance.web.access import access
 from governance.web.pages import principal
@@ -49,6 +50,7 @@ class EngagementApiController(Controller):
     ) -> schemas.Engagement:
         """Register an engagement."""
         service = EngagementService()
+        data = scheme_in_force(request, data)
         return await service.get(await service.create(data, actor=principal(request).actor))
 
     @put("/{engagement_id:int}", opt=WRITE)
@@ -57,7 +59,7 @@ class EngagementApiController(Controller):
     ) -> schemas.Engagement:
         """Change an engagement (a raised tier needs tier_change_reason)."""
         service = EngagementService()
-        await service.update(engagement_id, data, actor=principal(request).actor)
+        await service.update(engagement_id, scheme_in_force(request, data), actor=principal(request).actor)
         return await service.get(engagement_id)
 
     @post("/{engagement_id:int}/selections", opt=WRITE)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
@@ -46,6 +47,11 @@ CHOICES = {
     "methods": SELECTION_METHODS,
     "selection_statuses": SELECTION_STATUS_LABELS,
 }
+
+
+def scheme_in_force(request: Request[Any, Any, Any], data: Any) -> Any:
+    """The classification scheme is a setting (GOVERNANCE_CLASSIFICATION_SCHEME); no form or API body chooses it."""
+    return msgspec.structs.replace(data, scheme=request.app.state.settings.classification_scheme)
 
 
 def confidentiality_options(scheme: str) -> dict[str, str]:
@@ -120,18 +126,11 @@ class EngagementPageController(Controller):
             return await self._form(request, values=result.raw, errors=result.errors, status_code=422)
         try:
             new_id = await EngagementService().create(
-                self._with_scheme(request, result.value), actor=principal(request).actor
+                scheme_in_force(request, result.value), actor=principal(request).actor
             )
         except ValidationError as exc:
             return await self._form(request, values=result.raw, errors=exc.field_errors, status_code=422)
         return redirect(f"/engagements/{new_id}", "created")
-
-    @staticmethod
-    def _with_scheme(request: Request[Any, Any, Any], data: schemas.EngagementCreate) -> schemas.EngagementCreate:
-        import msgspec
-
-        # The scheme in force is a setting; a form cannot choose another one.
-        return msgspec.structs.replace(data, scheme=request.app.state.settings.classification_scheme)
 
     @get("/{engagement_id:int}", opt=READ)
     async def detail(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template:
@@ -179,9 +178,7 @@ class EngagementPageController(Controller):
         if not result.ok:
             return await self._form(request, engagement=e, values=result.raw, errors=result.errors, status_code=422)
         try:
-            await service.update(
-                engagement_id, self._with_scheme(request, result.value), actor=principal(request).actor
-            )
+            await service.update(engagement_id, scheme_in_force(request, result.value), actor=principal(request).actor)
         except ValidationError as exc:
             return await self._form(request, engagement=e, values=result.raw, errors=exc.field_errors, status_code=422)
         return redirect(f"/engagements/{engagement_id}", "saved")

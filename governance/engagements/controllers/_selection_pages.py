@@ -196,7 +196,12 @@ class SelectionPageController(Controller):
         selection = await SelectionService().get(selection_id)
         engagement = await EngagementService().get(selection.engagement_id)
         data = await anyio.to_thread.run_sync(
-            lambda: render_selection_record(selection, engagement, issued_on=today_tokyo())
+            lambda: render_selection_record(
+                selection,
+                engagement,
+                issued_on=today_tokyo(),
+                municipality=request.app.state.settings.municipality_name,
+            )
         )
         name = f"選定記録_{selection.engagement_id}_第{selection.version}版.docx"
         return Response(

@@ -275,7 +275,11 @@ class EngagementService:
         """
         today = today or today_tokyo()
         row = (
-            await Engagement.select(*Engagement.all_columns(), Engagement.department.name.as_alias("department_name"))
+            await Engagement.select(
+                *Engagement.all_columns(),
+                Engagement.department.name.as_alias("department_name"),
+                Engagement.supervisor.full_name.as_alias("supervisor_name"),
+            )
             .where(Engagement.id == engagement_id)
             .first()
         )
@@ -292,7 +296,8 @@ class EngagementService:
         )
         return schemas.Engagement(
             id=row["id"], title=row["title"], department_id=row["department"],
-            department_name=row["department_name"], supervisor_id=row["supervisor"], purpose=row["purpose"],
+            department_name=row["department_name"], supervisor_id=row["supervisor"],
+            supervisor_name=row["supervisor_name"] or "", purpose=row["purpose"],
             scope=row["scope"], start_date=row["start_date"], end_date=row["end_date"], renewal=row["renewal"],
             renewal_months=row["renewal_months"], notice_days=row["notice_days"],
             contract_value=row["contract_value"], status=row["status"],

@@ -440,18 +440,27 @@ class SelectionService(SelectionQueries):
                         CriterionEvaluation.candidate == cand["id"]
                     )
                 }  # fmt: skip
-                await CriterionEvaluation.insert(
-                    *[
+                certs = (await self.contractors.certificate_facts([cand["contractor"]]))[cand["contractor"]]
+                rows = []
+                for cid in sorted(criteria):
+                    if cid in old:  # carried over as answered
+                        e = old[cid]
+                        rows.append(
+                            CriterionEvaluation(
+                                candidate=new_cand, criterion_id=cid, answer=e["answer"], note=e["note"],
+                                evidence=e["evidence"],
+                            )
+                        )  # fmt: skip
+                        continue
+                    # a criterion the facts call for now but did not then: pre-filled like a new candidate
+                    suggestion = prefill(CATALOG_BY_ID[cid], certs, today_tokyo(now)) if cid in CATALOG_BY_ID else None
+                    rows.append(
                         CriterionEvaluation(
-                            candidate=new_cand,
-                            criterion_id=cid,
-                            answer=old.get(cid, {}).get("answer"),
-                            note=old.get(cid, {}).get("note", ""),
-                            evidence=old.get(cid, {}).get("evidence"),
+                            candidate=new_cand, criterion_id=cid, answer=suggestion.answer if suggestion else None,
+                            note=suggestion.note if suggestion else "",
                         )
-                        for cid in sorted(criteria)
-                    ]
-                )
+                    )  # fmt: skip
+                await CriterionEvaluation.insert(*rows)
             await Selection.update(
                 {Selection.selected_contractor: row["selected_contractor"], Selection.rationale: row["rationale"]}
             ).where(Selection.id == new_id)
