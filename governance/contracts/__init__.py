@@ -1,0 +1,1 @@
+"""Contract drafts: the clause library, clause selection by the engagement's facts, rendering."""

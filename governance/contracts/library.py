@@ -1,0 +1,344 @@
+"""The clause library in contract_templates/: load, validate and hash it (no database, no web).
+
+Every problem is reported with the file, the clause id and the reason, all at once, so that an officer editing the
+YAML files sees everything to fix in one run of ``governance templates check``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
+from jinja2.sandbox import SandboxedEnvironment
+
+from governance.calendar import wareki
+from governance.contracts.conditions import ALWAYS, Condition, ConditionError, parse_condition
+from governance.requirements import is_known
+
+CLAUSE_KEYS = frozenset({"id", "section", "order", "title", "requirements", "condition", "body", "items", "checks"})
+REQUIRED_CLAUSE_KEYS = frozenset({"id", "section", "order", "title", "requirements", "body"})
+CHECK_KEYS = frozenset({"id", "what", "when", "requirements"})
+WHEN = {
+    "at_signing": "契約締結時",
+    "monthly": "毎月",
+    "quarterly": "四半期ごと",
+    "yearly": "毎年度",
+    "at_end": "契約終了時",
+    "on_event": "事象の発生時",
+}
+PLACEHOLDERS = frozenset(
+    {"municipality", "contractor", "engagement", "term", "contract_value", "work_locations", "subcontractors", "facts"}
+)
+_ID = re.compile(r"^[A-Z][A-Z0-9-]{1,59}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the library."""
+
+    file: str
+    clause_id: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}" + (f"（{self.clause_id}）" if self.clause_id else "")
+        return f"{where}: {self.reason}"
+
+
+class LibraryError(Exception):
+    """The library cannot be used; ``problems`` lists every reason."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    """A verification a clause creates (planned into checks after signing)."""
+
+    id: str
+    what: str
+    when: str
+    requirements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    """A numbered sub-item of a clause: (1)(2) at the first level, ア イ at the second."""
+
+    text: str
+    items: tuple[Item, ...] = ()
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause of the library."""
+
+    id: str
+    section: str
+    order: int
+    title: str
+    requirements: tuple[str, ...]
+    condition: Condition
+    body: str
+    items: tuple[Item, ...]
+    checks: tuple[CheckItem, ...]
+    source: str
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the contract: the main text or the annex."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class ClauseLibrary:
+    """A validated clause library with its version and content hash."""
+
+    version: str
+    title: str
+    sections: tuple[Section, ...]
+    clauses: tuple[Clause, ...]
+    content_hash: str
+
+    def section_index(self, section_id: str) -> int:
+        """The position of a section in the document."""
+        return next(i for i, s in enumerate(self.sections) if s.id == section_id)
+
+
+def yen(value: int | None) -> str:
+    """Format an amount: 38,500,000円, or 別途定める額 when not fixed yet."""
+    return "別途定める額" if value is None else f"{value:,}円"
+
+
+def _wareki_filter(value: dt.date | None) -> str:
+    return wareki(value) if value else "別途定める日"
+
+
+def make_environment() -> SandboxedEnvironment:
+    """The one Jinja environment for clause text: sandboxed, strict about undefined names, no HTML escaping.
+
+    Clause text goes into Word documents (python-docx escapes XML itself) and into HTML previews (the page template
+    escapes it), so the clause environment itself does not escape.
+    """
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
+    env.filters["wareki"] = _wareki_filter
+    env.filters["yen"] = yen
+    return env
+
+
+def sample_context() -> dict[str, Any]:
+    """A complete context with every placeholder, used to check templates when the library loads."""
+    return {
+        "municipality": {"name": "みどり市", "head": "みどり市長 緑川 一郎"},
+        "contractor": {"name": "株式会社見本", "address": "みどり市中央一丁目1番1号",
+                       "representative": "代表取締役 見本 太郎"},
+        "engagement": {"title": "見本業務", "purpose": "目的", "scope": "範囲", "department": "総務課"},
+        "term": {"start": dt.date(2026, 4, 1), "end": dt.date(2027, 3, 31), "renewal": "automatic",
+                 "renewal_months": 12, "notice_days": 90},
+        "contract_value": 1_000_000,
+        "work_locations": ["庁内"],
+        "subcontractors": ["株式会社再委託"],
+        "facts": {"scheme": "R6", "confidentiality": "2", "integrity": 1, "availability": 1, "personal_info": True,
+                  "specific_personal_info": True, "segments": ["mynumber"], "work_kinds": ["system_operation"],
+                  "work_locations": ["onsite"], "remote_access": True, "off_premises": True, "subcontracting": True,
+                  "subcontractors": ["株式会社再委託"], "flags": ["ALL", "PI", "MN", "SUB"]},
+    }  # fmt: skip
+
+
+def _texts(items: Iterable[Item]) -> Iterable[str]:
+    for item in items:
+        yield item.text
+        yield from _texts(item.items)
+
+
+def _check_template(env: SandboxedEnvironment, text: str, where: str, clause_id: str, problems: list[Problem]) -> None:
+    try:
+        parsed = env.parse(text)
+    except TemplateSyntaxError as exc:
+        problems.append(Problem(where, clause_id, f"差込みの構文エラー（{exc.lineno}行目）：{exc.message}"))
+        return
+    unknown = meta.find_undeclared_variables(parsed) - PLACEHOLDERS
+    if unknown:
+        problems.append(Problem(where, clause_id, f"定義されていない差込み項目：{', '.join(sorted(unknown))}"))
+        return
+    try:
+        env.from_string(text).render(sample_context())
+    except UndefinedError as exc:
+        problems.append(Problem(where, clause_id, f"定義されていない差込み項目：{exc.message}"))
+    except Exception as exc:
+        problems.append(Problem(where, clause_id, f"差込みを展開できません：{exc}"))
+
+
+def _items(raw: Any, where: str, clause_id: str, problems: list[Problem], depth: int = 1) -> tuple[Item, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem(where, clause_id, "items は一覧で書いてください"))
+        return ()
+    out = []
+    for entry in raw:
+        if isinstance(entry, str):
+            out.append(Item(entry))
+        elif isinstance(entry, dict) and set(entry) <= {"text", "items"} and isinstance(entry.get("text"), str):
+            if depth >= 2 and entry.get("items"):
+                problems.append(Problem(where, clause_id, "号の入れ子は2段までです"))
+            out.append(Item(entry["text"], _items(entry.get("items"), where, clause_id, problems, depth + 1)))
+        else:
+            problems.append(
+                Problem(where, clause_id, "items の各要素は文字列か、text（と items）を持つ項目にしてください")
+            )
+    return tuple(out)
+
+
+def _requirements(raw: Any, where: str, clause_id: str, problems: list[Problem], what: str) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw or not all(isinstance(r, str) for r in raw):
+        problems.append(Problem(where, clause_id, f"{what}の requirements に要件IDを1つ以上書いてください"))
+        return ()
+    unknown = [r for r in raw if not is_known(r)]
+    if unknown:
+        problems.append(Problem(where, clause_id, f"要件カタログにない要件ID：{', '.join(unknown)}"))
+    return tuple(raw)
+
+
+def _checks(raw: Any, where: str, clause_id: str, problems: list[Problem]) -> tuple[CheckItem, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        problems.append(Problem(where, clause_id, "checks は一覧で書いてください"))
+        return ()
+    out = []
+    for i, c in enumerate(raw):
+        if not isinstance(c, dict) or set(c) - CHECK_KEYS or not {"id", "what", "when"} <= set(c):
+            problems.append(
+                Problem(where, clause_id, f"checks[{i}] には id・what・when（と requirements）だけを書いてください")
+            )
+            continue
+        if c["when"] not in WHEN:
+            problems.append(
+                Problem(where, clause_id, f"checks[{i}].when は {', '.join(WHEN)} のいずれかにしてください")
+            )
+        if not _ID.match(str(c["id"])):
+            problems.append(Problem(where, clause_id, f"checks[{i}].id は英大文字・数字・ハイフンで書いてください"))
+        reqs = _requirements(c.get("requirements"), where, clause_id, problems, f"checks[{i}]")
+        out.append(CheckItem(str(c["id"]), str(c["what"]), str(c["when"]), reqs))
+    return tuple(out)
+
+
+def load_library(root: Path) -> ClauseLibrary:
+    """Read and validate the library under ``root`` (library.yaml and clauses/*.yaml).
+
+    Raises:
+        LibraryError: with every problem found (file, clause id, reason).
+    """
+    problems: list[Problem] = []
+    files = sorted((root / "clauses").glob("*.yaml")) if (root / "clauses").is_dir() else []
+    digest = hashlib.sha256()
+    meta_path = root / "library.yaml"
+    raw_meta: Any = None
+    for path in [meta_path, *files]:
+        rel = path.relative_to(root).as_posix()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            problems.append(Problem(rel, "", f"読み込めません：{exc.strerror or exc}"))
+            continue
+        digest.update(rel.encode() + b"\0" + data + b"\0")
+    try:
+        raw_meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) if meta_path.exists() else None
+    except yaml.YAMLError as exc:
+        problems.append(Problem("library.yaml", "", f"YAMLの書式エラー：{exc}"))
+    sections: tuple[Section, ...] = ()
+    version = title = ""
+    if not isinstance(raw_meta, dict):
+        problems.append(Problem("library.yaml", "", "version・title・sections を書いてください"))
+    else:
+        unknown = set(raw_meta) - {"version", "title", "sections"}
+        if unknown:
+            problems.append(Problem("library.yaml", "", f"未知の項目：{', '.join(sorted(unknown))}"))
+        version, title = str(raw_meta.get("version") or ""), str(raw_meta.get("title") or "")
+        if not version:
+            problems.append(Problem("library.yaml", "", "version（版）を書いてください"))
+        raw_sections = raw_meta.get("sections")
+        if isinstance(raw_sections, list) and all(
+            isinstance(s, dict) and set(s) == {"id", "title"} for s in raw_sections
+        ):
+            sections = tuple(Section(str(s["id"]), str(s["title"])) for s in raw_sections)
+        else:
+            problems.append(Problem("library.yaml", "", "sections は id と title を持つ項目の一覧にしてください"))
+    env = make_environment()
+    clauses: list[Clause] = []
+    seen: dict[str, str] = {}
+    check_ids: dict[str, str] = {}
+    section_ids = {s.id for s in sections}
+    for path in files:
+        rel = path.relative_to(root).as_posix()
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (yaml.YAMLError, UnicodeDecodeError) as exc:
+            problems.append(Problem(rel, "", f"YAMLの書式エラー：{exc}"))
+            continue
+        if not isinstance(raw, dict):
+            problems.append(Problem(rel, "", "条項は項目（id, section, …）で書いてください"))
+            continue
+        clause_id = str(raw.get("id", ""))
+        unknown = set(raw) - CLAUSE_KEYS
+        if unknown:
+            problems.append(Problem(rel, clause_id, f"未知の項目：{', '.join(sorted(unknown))}"))
+        missing = REQUIRED_CLAUSE_KEYS - set(raw)
+        if missing:
+            problems.append(Problem(rel, clause_id, f"必要な項目がありません：{', '.join(sorted(missing))}"))
+            continue
+        if not _ID.match(clause_id):
+            problems.append(Problem(rel, clause_id, "id は英大文字・数字・ハイフンで書いてください"))
+        if clause_id in seen:
+            problems.append(Problem(rel, clause_id, f"id が {seen[clause_id]} と重複しています"))
+        seen[clause_id] = rel
+        if raw["section"] not in section_ids:
+            problems.append(
+                Problem(rel, clause_id, f"section は {', '.join(sorted(section_ids))} のいずれかにしてください")
+            )
+        if not isinstance(raw["order"], int) or isinstance(raw["order"], bool):
+            problems.append(Problem(rel, clause_id, "order は整数にしてください"))
+        if not isinstance(raw["body"], str) or not raw["body"].strip():
+            problems.append(Problem(rel, clause_id, "body（本文）を書いてください"))
+            continue
+        requirements = _requirements(raw["requirements"], rel, clause_id, problems, "条項")
+        try:
+            condition = parse_condition(raw.get("condition"))
+        except ConditionError as exc:
+            problems.append(Problem(rel, clause_id, str(exc)))
+            condition = ALWAYS
+        items = _items(raw.get("items"), rel, clause_id, problems)
+        checks = _checks(raw.get("checks"), rel, clause_id, problems)
+        for check in checks:
+            if check.id in check_ids:
+                problems.append(
+                    Problem(rel, clause_id, f"確認事項の id {check.id} が {check_ids[check.id]} と重複しています")
+                )
+            check_ids[check.id] = clause_id
+        for text in (str(raw["title"]), raw["body"], *_texts(items)):
+            _check_template(env, text, rel, clause_id, problems)
+        clauses.append(
+            Clause(
+                id=clause_id, section=str(raw["section"]), order=raw["order"] if isinstance(raw["order"], int) else 0,
+                title=str(raw["title"]), requirements=requirements, condition=condition, body=raw["body"].strip(),
+                items=items, checks=checks, source=rel,
+            )
+        )  # fmt: skip
+    if not files:
+        problems.append(Problem("clauses/", "", "条項ファイル（clauses/*.yaml）がありません"))
+    if problems:
+        raise LibraryError(problems)
+    return ClauseLibrary(version, title, sections, tuple(clauses), digest.hexdigest())
