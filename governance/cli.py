@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TypeVar
 
 import click
@@ -221,6 +222,37 @@ def demo_data_command() -> None:
         click.echo(f"  {username:<14} {role:<18} {password}")
 
 
+@click.group("templates")
+def templates_group() -> None:
+    """The contract clause library (contract_templates/)."""
+
+
+@templates_group.command("check")
+@click.option(
+    "--path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Library folder (GOVERNANCE_CONTRACT_TEMPLATES_DIR, default contract_templates/).",
+)
+def templates_check(path: Path | None) -> None:
+    """Validate the clause library and report every problem with its file, clause id and reason."""
+    from governance.contracts.library import LibraryError, load_library
+    from governance.settings import get_settings
+
+    root = path or get_settings().contract_templates_dir
+    try:
+        library = load_library(root)
+    except LibraryError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        _fail(f"条項ライブラリに{len(exc.problems)}件の誤りがあります（{root}）。")
+    sections = {s.id: sum(1 for c in library.clauses if c.section == s.id) for s in library.sections}
+    counts = "、".join(f"{s.title} {sections[s.id]}条" for s in library.sections)
+    click.echo(
+        f"条項ライブラリ 第{library.version}版：{counts}（ハッシュ {library.content_hash[:16]}…）に誤りはありません。"
+    )
+
+
 class GovernanceCLIPlugin(CLIPluginProtocol):
     """Adds the governance commands to the Litestar CLI group."""
 
@@ -233,6 +265,7 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
             users_group,
             audit_group,
             demo_data_command,
+            templates_group,
         ):
             cli.add_command(command)
 

@@ -1,0 +1,404 @@
+"""Contract drafts as immutable versions, and approvals of subcontractors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from governance.accounts.roles import Role
+from governance.actor import Actor
+from governance.approvals import ensure_not_requester
+from governance.audit.chain import canonical_json
+from governance.audit.services import AuditService
+from governance.calendar import today_tokyo
+from governance.contractors.services import ContractorService
+from governance.contracts.clauses import SelectedClause, select_clauses
+from governance.contracts.documents import render_contract, render_text
+from governance.contracts.library import ClauseLibrary, load_library
+from governance.contracts.tables import (
+    APPROVAL_STATUS_LABELS,
+    VERSION_STATUS_LABELS,
+    ApprovalStatus,
+    Contract,
+    ContractVersion,
+    SubcontractorApproval,
+    VersionStatus,
+)
+from governance.db import for_update, write_transaction
+from governance.engagements.facts import WORK_LOCATION_LABELS, Flag
+from governance.engagements.services import EngagementService, facts_of
+from governance.engagements.services._engagements import facts_snapshot
+from governance.engagements.tables import Engagement, Selection, SelectionStatus
+from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from governance.files.services import FileService
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """The municipality as it appears in contracts."""
+
+    name: str
+    head: str
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a draft made now would contain: the clauses with their reasons and rendered text."""
+
+    library: ClauseLibrary
+    selected: list[SelectedClause]
+    context: dict[str, Any]
+    contractor_id: int
+    contractor_name: str
+
+    def rendered(self) -> list[dict[str, Any]]:
+        """Each clause's title, paragraphs, items and reasons, for the HTML preview."""
+        out = []
+        for s in self.selected:
+            out.append(
+                {
+                    "id": s.clause.id, "section": s.clause.section, "title": render_text(s.clause.title, self.context),
+                    "paragraphs": [p for p in render_text(s.clause.body, self.context).split("\n") if p.strip()],
+                    "items": [render_text(i.text, self.context) for i in s.clause.items],
+                    "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
+                }
+            )  # fmt: skip
+        return out
+
+
+def build_context(engagement: Any, contractor: Any, municipality: Municipality) -> dict[str, Any]:
+    """The placeholders a clause may use (see contract_templates/README.md)."""
+    facts = facts_of({
+        k: getattr(engagement, k) for k in (
+            "scheme", "confidentiality", "integrity", "availability", "personal_info", "specific_personal_info",
+            "segments", "work_kinds", "work_locations", "remote_access", "off_premises", "subcontracting",
+            "subcontractors")
+    })  # fmt: skip
+    return {
+        "municipality": {"name": municipality.name or "（委託者）", "head": municipality.head or "（委託者の代表者）"},
+        "contractor": {"name": contractor.name, "address": contractor.address,
+                       "representative": contractor.representative},
+        "engagement": {"title": engagement.title, "purpose": engagement.purpose, "scope": engagement.scope,
+                       "department": engagement.department_name},
+        "term": {"start": engagement.start_date, "end": engagement.end_date, "renewal": engagement.renewal,
+                 "renewal_months": engagement.renewal_months, "notice_days": engagement.notice_days},
+        "contract_value": engagement.contract_value,
+        "work_locations": [WORK_LOCATION_LABELS.get(x, x) for x in engagement.work_locations],
+        "subcontractors": list(engagement.subcontractors),
+        "facts": {**facts_snapshot(facts), "flags": sorted(facts.flags)},
+    }  # fmt: skip
+
+
+class ContractService:
+    """Contract drafts, versions, finalization, signature and subcontractor approvals."""
+
+    def __init__(self, *, templates_dir: Path, data_dir: Path, municipality: Municipality) -> None:
+        self.templates_dir = templates_dir
+        self.files = FileService(data_dir)
+        self.municipality = municipality
+        self.audit = AuditService()
+
+    # -- building ------------------------------------------------------------------------------------------------
+
+    async def _contractor_id(self, engagement_id: int) -> int:
+        contract = await Contract.select(Contract.contractor).where(Contract.engagement == engagement_id).first()
+        if contract:
+            return contract["contractor"]
+        approved = (
+            await Selection.select(Selection.selected_contractor)
+            .where(Selection.engagement == engagement_id, Selection.status == SelectionStatus.approved)
+            .order_by(Selection.version, ascending=False)
+            .first()
+        )
+        if approved is None or approved["selected_contractor"] is None:
+            raise ConflictError(
+                "委託事業者の選定が承認されていないため、契約書案を作成できません。先に選定を承認してください。"
+            )
+        return approved["selected_contractor"]
+
+    async def preview(self, engagement_id: int) -> Preview:
+        """Choose the clauses for the engagement as it is now, with the reasons for each.
+
+        Raises:
+            NotFoundError: no such engagement.
+            ConflictError: no approved selection yet (the contractor is not known).
+            governance.contracts.library.LibraryError: the clause library is broken.
+        """
+        engagement = await EngagementService().get(engagement_id)
+        contractor = await ContractorService().get(await self._contractor_id(engagement_id))
+        library = await anyio.to_thread.run_sync(load_library, self.templates_dir)
+        facts = facts_of({k: getattr(engagement, k) for k in (
+            "scheme", "confidentiality", "integrity", "availability", "personal_info", "specific_personal_info",
+            "segments", "work_kinds", "work_locations", "remote_access", "off_premises", "subcontracting",
+            "subcontractors")})  # fmt: skip
+        context = build_context(engagement, contractor, self.municipality)
+        return Preview(library, select_clauses(facts, library), context, contractor.id, contractor.name)
+
+    async def render(self, engagement_id: int) -> bytes:
+        """Render the document for the engagement as it is now, without recording anything."""
+        preview = await self.preview(engagement_id)
+        return await anyio.to_thread.run_sync(
+            lambda: render_contract(preview.library, preview.selected, preview.context)
+        )
+
+    async def create_draft(self, engagement_id: int, *, actor: Actor, now: dt.datetime | None = None) -> int:
+        """Generate a new draft version from the engagement's current facts and the library; return its id.
+
+        Earlier drafts become 旧版; finalized and signed versions are never touched. Subcontractors named in the
+        facts get an approval record (pending) if they have none.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        preview = await self.preview(engagement_id)
+        data = await anyio.to_thread.run_sync(
+            lambda: render_contract(preview.library, preview.selected, preview.context)
+        )
+        clauses = [
+            {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
+             "requirements": list(s.clause.requirements), "reasons": list(s.reasons)}
+            for s in preview.selected
+        ]  # fmt: skip
+        async with write_transaction():
+            contract = await for_update(Contract.select().where(Contract.engagement == engagement_id)).first()
+            if contract is None:
+                contract_id = (
+                    await Contract.insert(
+                        Contract(engagement=engagement_id, contractor=preview.contractor_id, created_at=now)
+                    ).returning(Contract.id)
+                )[0]["id"]
+            else:
+                contract_id = contract["id"]
+            last = (
+                await ContractVersion.select(ContractVersion.version)
+                .where(ContractVersion.contract == contract_id)
+                .order_by(ContractVersion.version, ascending=False)
+                .first()
+            )
+            version = (last["version"] + 1) if last else 1
+            name = f"契約書案_{engagement_id}_第{version}版.docx"
+            file_id = await self.files.save(data, name, actor=actor, now=now)
+            await ContractVersion.update({ContractVersion.status: VersionStatus.superseded}).where(
+                ContractVersion.contract == contract_id, ContractVersion.status == VersionStatus.draft
+            )
+            version_id = (
+                await ContractVersion.insert(
+                    ContractVersion(
+                        contract=contract_id, version=version, status=VersionStatus.draft,
+                        facts_json=canonical_json(preview.context["facts"]),
+                        context_json=canonical_json(preview.context), library_version=preview.library.version,
+                        library_hash=preview.library.content_hash, clauses_json=canonical_json({"items": clauses}),
+                        document=file_id, document_sha256=hashlib.sha256(data).hexdigest(), created_by=actor.id,
+                        created_at=now,
+                    )
+                ).returning(ContractVersion.id)
+            )[0]["id"]  # fmt: skip
+            await self._ensure_approvals(engagement_id, preview.context, actor, now)
+            await self.audit.record(
+                "contract.drafted", actor=actor, target_type="contract_version", target_id=version_id,
+                target_label=f"委託業務{engagement_id} 契約書 第{version}版",
+                after={"library_version": preview.library.version, "library_hash": preview.library.content_hash,
+                       "clauses": [c["id"] for c in clauses], "sha256": hashlib.sha256(data).hexdigest()},
+                now=now,
+            )  # fmt: skip
+        return version_id
+
+    async def _ensure_approvals(
+        self, engagement_id: int, context: dict[str, Any], actor: Actor, now: dt.datetime
+    ) -> None:
+        mynumber = Flag.MN in context["facts"]["flags"]
+        existing = {
+            r["name"] for r in await SubcontractorApproval.select(SubcontractorApproval.name).where(
+                SubcontractorApproval.engagement == engagement_id
+            )
+        }  # fmt: skip
+        for name in context["subcontractors"]:
+            if name not in existing:
+                await SubcontractorApproval.insert(
+                    SubcontractorApproval(
+                        engagement=engagement_id,
+                        name=name,
+                        mynumber_permission=mynumber,
+                        requested_by=actor.id,
+                        requested_at=now,
+                    )
+                )
+
+    # -- workflow ------------------------------------------------------------------------------------------------
+
+    async def _locked_version(self, version_id: int) -> dict[str, Any]:
+        row = await for_update(ContractVersion.select().where(ContractVersion.id == version_id)).first()
+        if row is None:
+            raise NotFoundError("契約書の版", version_id)
+        return row
+
+    async def finalize(self, version_id: int, *, actor: Actor, now: dt.datetime | None = None) -> None:
+        """Finalize a draft: from now on the version and its document never change.
+
+        Raises:
+            ConflictError: the version is not the current draft.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await self._locked_version(version_id)
+            if row["status"] != VersionStatus.draft:
+                label = VERSION_STATUS_LABELS.get(row["status"], row["status"])
+                raise ConflictError(
+                    f"この版は「{label}」のため確定できません。変更する場合は新しい契約書案を作成してください。"
+                )
+            if await ContractVersion.exists().where(
+                ContractVersion.contract == row["contract"],
+                ContractVersion.status.is_in([VersionStatus.finalized, VersionStatus.signed]),
+            ):
+                raise ConflictError("この契約には確定済みの版があります。")
+            await ContractVersion.update(
+                {ContractVersion.status: VersionStatus.finalized, ContractVersion.finalized_by: actor.id,
+                 ContractVersion.finalized_at: now}
+            ).where(ContractVersion.id == version_id)  # fmt: skip
+            await self.audit.record(
+                "contract.finalized", actor=actor, target_type="contract_version", target_id=version_id,
+                target_label=f"契約書 第{row['version']}版", after={"sha256": row["document_sha256"]}, now=now,
+            )  # fmt: skip
+
+    async def sign(
+        self,
+        version_id: int,
+        *,
+        signed_on: dt.date,
+        municipality_signatory: str,
+        contractor_signatory: str,
+        actor: Actor,
+        now: dt.datetime | None = None,
+    ) -> None:
+        """Record that a finalized version was signed (date and both signatories).
+
+        Raises:
+            ConflictError: the version is not finalized.
+            ValidationError: missing signatories or a future date.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        errors = {}
+        if not municipality_signatory.strip():
+            errors["municipality_signatory"] = "甲の記名者を入力してください。"
+        if not contractor_signatory.strip():
+            errors["contractor_signatory"] = "乙の記名者を入力してください。"
+        if signed_on > today_tokyo(now):
+            errors["signed_on"] = "締結日に未来の日付は指定できません。"
+        if errors:
+            raise ValidationError(errors)
+        async with write_transaction():
+            row = await self._locked_version(version_id)
+            if row["status"] != VersionStatus.finalized:
+                raise ConflictError("締結を記録できるのは確定済みの版だけです。")
+            await ContractVersion.update(
+                {ContractVersion.status: VersionStatus.signed, ContractVersion.signed_on: signed_on,
+                 ContractVersion.signatory_municipality: municipality_signatory.strip(),
+                 ContractVersion.signatory_contractor: contractor_signatory.strip(),
+                 ContractVersion.signed_recorded_by: actor.id}
+            ).where(ContractVersion.id == version_id)  # fmt: skip
+            contract = await Contract.select(Contract.engagement).where(Contract.id == row["contract"]).first()
+            await EngagementService(self.audit).set_status(contract["engagement"], "contracted", actor=actor, now=now)
+            await self.audit.record(
+                "contract.signed", actor=actor, target_type="contract_version", target_id=version_id,
+                target_label=f"契約書 第{row['version']}版",
+                after={"signed_on": signed_on, "municipality": municipality_signatory.strip(),
+                       "contractor": contractor_signatory.strip()},
+                now=now,
+            )  # fmt: skip
+
+    async def decide_approval(
+        self, approval_id: int, *, approve: bool, actor: Actor, note: str = "", now: dt.datetime | None = None
+    ) -> None:
+        """Approve or refuse a subcontractor; マイナンバー work needs a security officer (番号法第10条の許諾).
+
+        Raises:
+            PermissionDeniedError: the role does not allow it, or the requester decides.
+            ConflictError: already decided.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await for_update(
+                SubcontractorApproval.select().where(SubcontractorApproval.id == approval_id)
+            ).first()
+            if row is None:
+                raise NotFoundError("再委託の承認", approval_id)
+            if row["mynumber_permission"] and not actor.has_any(Role.security_officer):
+                raise PermissionDeniedError(
+                    "特定個人情報を扱う業務の再委託の許諾（番号法第10条）は、情報セキュリティ管理者が行います。"
+                )
+            if not actor.has_any(Role.security_officer, Role.procurement):
+                raise PermissionDeniedError("再委託の承認は契約・調達担当又は情報セキュリティ管理者が行います。")
+            ensure_not_requester(row["requested_by"], actor, what="再委託の承認申請")
+            if row["status"] != ApprovalStatus.pending:
+                raise ConflictError("この再委託先は既に判断済みです。")
+            status = ApprovalStatus.approved if approve else ApprovalStatus.refused
+            await SubcontractorApproval.update(
+                {SubcontractorApproval.status: status, SubcontractorApproval.decided_by: actor.id,
+                 SubcontractorApproval.decided_at: now, SubcontractorApproval.note: note.strip()}
+            ).where(SubcontractorApproval.id == approval_id)  # fmt: skip
+            await self.audit.record(
+                "subcontractor.approved" if approve else "subcontractor.refused", actor=actor,
+                target_type="engagement", target_id=row["engagement"], target_label=row["name"],
+                after={"mynumber_permission": row["mynumber_permission"], "note": note.strip()}, now=now,
+            )  # fmt: skip
+
+    # -- reading ---------------------------------------------------------------------------------------------------
+
+    async def versions(self, engagement_id: int) -> list[dict[str, Any]]:
+        """The versions of the engagement's contract, newest first, each with the clauses added/removed."""
+        contract = await Contract.select(Contract.id).where(Contract.engagement == engagement_id).first()
+        if contract is None:
+            return []
+        rows = (
+            await ContractVersion.select(
+                *ContractVersion.all_columns(), ContractVersion.created_by.full_name.as_alias("created_by_name")
+            )
+            .where(ContractVersion.contract == contract["id"])
+            .order_by(ContractVersion.version)
+        )
+        out, previous = [], None
+        for row in rows:
+            clauses = json.loads(row["clauses_json"])["items"]
+            ids = [c["id"] for c in clauses]
+            before = {c["id"]: c for c in (previous or [])}
+            now_ids = {c["id"]: c for c in clauses}
+            row.update(
+                status_label=VERSION_STATUS_LABELS.get(row["status"], row["status"]), clauses=clauses, clause_ids=ids,
+                added=[c for c in clauses if previous is not None and c["id"] not in before],
+                removed=[c for i, c in before.items() if i not in now_ids],
+            )  # fmt: skip
+            out.append(row)
+            previous = clauses
+        return list(reversed(out))
+
+    async def version_document(self, version_id: int) -> tuple[dict[str, Any], bytes]:
+        """A version's record and its document bytes (checked against the recorded SHA-256)."""
+        row = await ContractVersion.select().where(ContractVersion.id == version_id).first()
+        if row is None:
+            raise NotFoundError("契約書の版", version_id)
+        content = await self.files.load(row["document"])
+        if hashlib.sha256(content.data).hexdigest() != row["document_sha256"]:
+            raise NotFoundError("契約書の版", version_id)
+        return row, content.data
+
+    async def approvals(self, engagement_id: int) -> list[dict[str, Any]]:
+        """Subcontractor approvals of the engagement with status labels."""
+        rows = (
+            await SubcontractorApproval.select(
+                *SubcontractorApproval.all_columns(),
+                SubcontractorApproval.decided_by.full_name.as_alias("decided_by_name"),
+            )
+            .where(SubcontractorApproval.engagement == engagement_id)
+            .order_by(SubcontractorApproval.id)
+        )
+        for r in rows:
+            r["status_label"] = APPROVAL_STATUS_LABELS.get(r["status"], r["status"])
+        return rows
+
+    async def engagement_exists(self, engagement_id: int) -> bool:
+        """Tell whether the engagement exists."""
+        return await Engagement.exists().where(Engagement.id == engagement_id)
