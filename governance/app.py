@@ -33,6 +33,7 @@ from governance.accounts.services import AuthService
 from governance.accounts.services._auth import SessionPolicy
 from governance.audit.controllers import AuditApiController, AuditPageController
 from governance.contractors.controllers import ContractorApiController, ContractorPageController
+from governance.contracts.controllers import ContractApiController, ContractPageController
 from governance.db import db_lifespan
 from governance.engagements.controllers import (
     EngagementApiController,
@@ -61,6 +62,7 @@ ROUTE_HANDLERS: list[Any] = [
     ContractorPageController,
     EngagementPageController,
     SelectionPageController,
+    ContractPageController,
     FileController,
     MeApiController,
     UserApiController,
@@ -70,6 +72,7 @@ ROUTE_HANDLERS: list[Any] = [
     ContractorApiController,
     EngagementApiController,
     SelectionApiController,
+    ContractApiController,
 ]
 
 

@@ -253,6 +253,38 @@ def templates_check(path: Path | None) -> None:
     )
 
 
+@click.group("contract")
+def contract_group() -> None:
+    """Contract drafts."""
+
+
+@contract_group.command("render")
+@click.argument("engagement_id", type=int)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .docx to write."
+)
+def contract_render(engagement_id: int, output: Path) -> None:
+    """Render the engagement's contract from its current facts to a file (records nothing; versions are unchanged)."""
+    from governance.contracts.library import LibraryError
+    from governance.contracts.services import ContractService, Municipality
+    from governance.errors import DomainError
+    from governance.settings import get_settings
+
+    s = get_settings()
+    service = ContractService(
+        templates_dir=s.contract_templates_dir, data_dir=s.data_dir,
+        municipality=Municipality(s.municipality_name, s.municipality_head),
+    )  # fmt: skip
+    try:
+        data = run_async(lambda: service.render(engagement_id))
+    except LibraryError as exc:
+        _fail("\n".join(str(p) for p in exc.problems))
+    except DomainError as exc:
+        _fail(exc.message)
+    output.write_bytes(data)
+    click.echo(f"契約書を出力しました：{output}（{len(data):,}バイト）")
+
+
 class GovernanceCLIPlugin(CLIPluginProtocol):
     """Adds the governance commands to the Litestar CLI group."""
 
@@ -266,6 +298,7 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
             audit_group,
             demo_data_command,
             templates_group,
+            contract_group,
         ):
             cli.add_command(command)
 

@@ -48,6 +48,11 @@ ACTION_LABELS: dict[str, str] = {
     "selection.submitted": "選定の提出",
     "selection.approved": "選定の承認",
     "selection.returned": "選定の差戻し",
+    "contract.drafted": "契約書案の作成",
+    "contract.finalized": "契約書の確定",
+    "contract.signed": "契約締結の記録",
+    "subcontractor.approved": "再委託の承認",
+    "subcontractor.refused": "再委託の不承認",
 }
 
 

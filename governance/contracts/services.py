@@ -65,7 +65,7 @@ class Preview:
                 {
                     "id": s.clause.id, "section": s.clause.section, "title": render_text(s.clause.title, self.context),
                     "paragraphs": [p for p in render_text(s.clause.body, self.context).split("\n") if p.strip()],
-                    "items": [render_text(i.text, self.context) for i in s.clause.items],
+                    "subitems": [render_text(i.text, self.context) for i in s.clause.items],
                     "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
                 }
             )  # fmt: skip

@@ -98,7 +98,7 @@ async def test_cloud_with_public_data_gets_no_personal_data_clause():
 
 
 async def test_versions_record_added_and_removed_clauses_and_finalized_is_immutable():
-    eid, prep, officer = await _approved_engagement()
+    eid, prep, _ = await _approved_engagement()
     svc = service()
     first = await svc.create_draft(eid, actor=prep)
     await svc.finalize(first, actor=prep)
@@ -154,3 +154,93 @@ async def test_no_draft_without_an_approved_selection():
     eid = await EngagementService().create(engagement_data(department_id=await make_department()), actor=prep)
     with pytest.raises(ConflictError, match="選定が承認されていない"):
         await service().create_draft(eid, actor=prep)
+
+
+async def test_contract_pages_and_api(client, anon):
+    import re
+
+    from tests.helpers import login, post_form
+
+    eid, _, _ = await _approved_engagement()
+    await login(client, "keiyaku")
+    page = await client.get(f"/engagements/{eid}/contract")
+    assert page.status_code == 200 and "特定個人情報を取り扱う事務の再委託" in page.text and "LAW-02" in page.text
+    assert "理由" in page.text and "特定個人情報（マイナンバー）を取り扱う" in page.text
+    r = await post_form(client, f"/engagements/{eid}/contract/drafts")
+    assert r.status_code == 303
+    page = await client.get(f"/engagements/{eid}/contract")
+    assert "第1版" in page.text and "未承認の再委託先があります" in page.text
+    version_id = int(re.search(r"/contract/versions/(\d+)/document.docx", page.text).group(1))
+    doc = await client.get(f"/engagements/{eid}/contract/versions/{version_id}/document.docx")
+    assert doc.status_code == 200 and "特定個人情報" in _text(doc.content)
+    assert (await post_form(client, f"/engagements/{eid}/contract/versions/{version_id}/finalize")).status_code == 303
+    # finalized: pages, API and CLI cannot change it
+    again = await post_form(client, f"/engagements/{eid}/contract/versions/{version_id}/finalize")
+    assert again.status_code == 409 and "確定できません" in again.text
+    token = re.search(
+        r'id="new-token">([^<]+)<', (await post_form(client, "/account/tokens", {"name": "t"})).text
+    ).group(1)
+    auth = {"Authorization": f"Bearer {token}"}
+    assert (
+        await anon.post(f"/api/v1/engagements/{eid}/contract/versions/{version_id}/finalize", headers=auth)
+    ).status_code == 409
+    versions = (await anon.get(f"/api/v1/engagements/{eid}/contract/versions", headers=auth)).json()
+    assert versions[0]["status"] == "finalized" and any(
+        c["id"] == "ANX-LAW02-MN-SUBCONTRACT" for c in versions[0]["clauses"]
+    )
+    api_draft = await anon.post(f"/api/v1/engagements/{eid}/contract/drafts", headers=auth)
+    assert api_draft.status_code == 201 and api_draft.json()["version"] == 2
+    assert (await anon.get(f"/api/v1/engagements/{eid}/contract/versions", headers=auth)).json()[1][
+        "status"
+    ] == "finalized"
+
+
+async def test_contract_converts_to_pdf_in_libreoffice(tmp_path):
+    from pypdf import PdfReader
+
+    from tests.integration.test_documents_libreoffice import to_pdf
+
+    eid, _, _ = await _approved_engagement()
+    pdf = to_pdf(await service().render(eid), tmp_path)
+    text = "".join(p.extract_text() for p in PdfReader(pdf).pages).replace(" ", "")
+    for expected in (
+        "業務委託契約書",
+        "第１条",
+        "情報セキュリティに関する特記事項",
+        "特定個人情報",
+        "株式会社みどり情報",
+    ):
+        assert expected in text, expected
+
+
+def test_cli_renders_without_touching_a_finalized_version(tmp_path):
+    import asyncio
+
+    from click.testing import CliRunner
+
+    from governance.cli import contract_render
+    from governance.db import close_connections
+
+    async def setup():
+        try:
+            eid, prep, _ = await _approved_engagement()
+            vid = await service().create_draft(eid, actor=prep)
+            await service().finalize(vid, actor=prep)
+            return eid, vid, (await service().version_document(vid))[1]
+        finally:
+            await close_connections()
+
+    async def stored(vid):
+        try:
+            return (await service().version_document(vid))[1]
+        finally:
+            await close_connections()
+
+    eid, vid, before = asyncio.run(setup())
+    out = tmp_path / "cli.docx"
+    result = CliRunner().invoke(contract_render, [str(eid), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "特定個人情報" in _text(out.read_bytes())
+    assert asyncio.run(stored(vid)) == before
+    missing = CliRunner().invoke(contract_render, ["999999", "-o", str(tmp_path / "x.docx")])
+    assert missing.exit_code == 1 and "見つかりません" in missing.output

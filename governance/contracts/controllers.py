@@ -1,0 +1,200 @@
+"""Contract pages (preview with reasons, versions, finalize, sign, subcontractor approvals) and API."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, get, post
+from litestar.params import JSONBody
+from litestar.response import Redirect, Response, Template
+
+from governance.accounts.roles import OUTSOURCING_READERS, Role
+from governance.contracts import schemas
+from governance.contracts.library import LibraryError
+from governance.contracts.services import ContractService, Municipality
+from governance.engagements.services import EngagementService
+from governance.errors import ConflictError, DomainError, ValidationError
+from governance.web.access import access
+from governance.web.forms import parse_form
+from governance.web.pages import notice_of, principal, redirect, render
+from governance.web.params import PathId
+
+READ = access(OUTSOURCING_READERS)
+DRAFT = access(Role.procurement)
+APPROVE = access(Role.procurement, Role.security_officer)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def contract_service(request: Request[Any, Any, Any]) -> ContractService:
+    """The contract service configured from the settings."""
+    s = request.app.state.settings
+    return ContractService(
+        templates_dir=s.contract_templates_dir, data_dir=s.data_dir,
+        municipality=Municipality(s.municipality_name, s.municipality_head),
+    )  # fmt: skip
+
+
+def _docx_response(data: bytes, name: str) -> Response[bytes]:
+    return Response(
+        data, media_type=DOCX,
+        headers={"Content-Disposition": f"attachment; filename=\"contract.docx\"; filename*=UTF-8''{quote(name)}"},
+    )  # fmt: skip
+
+
+class ContractPageController(Controller):
+    """契約書: the draft of an engagement's contract and its versions."""
+
+    path = "/engagements/{engagement_id:int}/contract"
+    include_in_schema = False
+
+    async def _page(
+        self,
+        request: Request[Any, Any, Any],
+        engagement_id: int,
+        *,
+        status_code: int = 200,
+        error: str | None = None,
+        errors: dict[str, str] | None = None,
+    ) -> Template:
+        svc = contract_service(request)
+        engagement = await EngagementService().get(engagement_id)
+        preview, problem = None, None
+        try:
+            preview = await svc.preview(engagement_id)
+        except ConflictError as exc:
+            problem = exc.message
+        except LibraryError as exc:
+            problem = (
+                "条項ライブラリに誤りがあるため、契約書案を作成できません（システム管理者に連絡してください）："
+                + str(exc.problems[0])
+            )
+        user = principal(request)
+        approvals = await svc.approvals(engagement_id)
+        return render(
+            "contracts/detail.html", status_code=status_code, e=engagement, preview=preview,
+            clauses=preview.rendered() if preview else [], problem=problem, versions=await svc.versions(engagement_id),
+            approvals=approvals, blocking=[a for a in approvals if a["status"] != "approved"],
+            can_draft=user.has_any(Role.procurement), can_decide=user.has_any(Role.procurement, Role.security_officer),
+            me=user.id, error=error, errors=errors or {}, notice=notice_of(request), active_nav="engagements",
+        )  # fmt: skip
+
+    @get("/", opt=READ)
+    async def show(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template:
+        """Preview the clauses the engagement needs (with reasons) and list the versions."""
+        return await self._page(request, engagement_id)
+
+    @post("/drafts", opt=DRAFT)
+    async def create_draft(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template | Redirect:
+        """Generate a new draft version from the current facts."""
+        try:
+            await contract_service(request).create_draft(engagement_id, actor=principal(request).actor)
+        except DomainError as exc:
+            return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
+        return redirect(f"/engagements/{engagement_id}/contract", "created")
+
+    @post("/versions/{version_id:int}/finalize", opt=DRAFT)
+    async def finalize(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
+    ) -> Template | Redirect:
+        """Finalize a draft (it never changes afterwards)."""
+        try:
+            await contract_service(request).finalize(version_id, actor=principal(request).actor)
+        except DomainError as exc:
+            return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
+        return redirect(f"/engagements/{engagement_id}/contract", "saved")
+
+    @post("/versions/{version_id:int}/sign", opt=DRAFT)
+    async def sign(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
+    ) -> Template | Redirect:
+        """Record the signature of a finalized version."""
+        result = parse_form(await request.form(), schemas.SignatureIn)
+        if not result.ok:
+            return await self._page(request, engagement_id, status_code=422, errors=result.errors)
+        try:
+            await contract_service(request).sign(
+                version_id, signed_on=result.value.signed_on,
+                municipality_signatory=result.value.municipality_signatory,
+                contractor_signatory=result.value.contractor_signatory, actor=principal(request).actor,
+            )  # fmt: skip
+        except ValidationError as exc:
+            return await self._page(request, engagement_id, status_code=422, errors=exc.field_errors)
+        except DomainError as exc:
+            return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
+        return redirect(f"/engagements/{engagement_id}/contract", "saved")
+
+    @get("/versions/{version_id:int}/document.docx", opt=READ)
+    async def document(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
+    ) -> Response[bytes]:
+        """Download the stored document of a version, byte for byte as generated."""
+        row, data = await contract_service(request).version_document(version_id)
+        return _docx_response(data, f"契約書_{engagement_id}_第{row['version']}版.docx")
+
+    @post("/approvals/{approval_id:int}", opt=APPROVE)
+    async def decide(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, approval_id: PathId
+    ) -> Template | Redirect:
+        """Approve or refuse a subcontractor."""
+        form = await request.form()
+        try:
+            await contract_service(request).decide_approval(
+                approval_id, approve=form.get("decision") == "approve", actor=principal(request).actor,
+                note=str(form.get("note", ""))[:2000],
+            )  # fmt: skip
+        except DomainError as exc:
+            return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
+        return redirect(f"/engagements/{engagement_id}/contract", "saved")
+
+
+class ContractApiController(Controller):
+    """Contract drafts over the API."""
+
+    path = "/api/v1/engagements/{engagement_id:int}/contract"
+    tags = ["contracts"]
+
+    @post("/drafts", opt=DRAFT)
+    async def create_draft(self, request: Request[Any, Any, Any], engagement_id: PathId) -> schemas.ContractVersion:
+        """Generate a new draft version from the engagement's current facts."""
+        svc = contract_service(request)
+        version_id = await svc.create_draft(engagement_id, actor=principal(request).actor)
+        return next(schemas.version_out(v) for v in await svc.versions(engagement_id) if v["id"] == version_id)
+
+    @get("/versions", opt=READ)
+    async def versions(self, request: Request[Any, Any, Any], engagement_id: PathId) -> list[schemas.ContractVersion]:
+        """List versions, newest first, with clauses added and removed against the previous one."""
+        return [schemas.version_out(v) for v in await contract_service(request).versions(engagement_id)]
+
+    @get("/versions/{version_id:int}/document", opt=READ, media_type=DOCX)
+    async def document(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
+    ) -> Response[bytes]:
+        """Download a version's document (.docx)."""
+        row, data = await contract_service(request).version_document(version_id)
+        return _docx_response(data, f"契約書_{engagement_id}_第{row['version']}版.docx")
+
+    @post("/versions/{version_id:int}/finalize", opt=DRAFT)
+    async def finalize(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
+    ) -> schemas.ContractVersion:
+        """Finalize a draft."""
+        svc = contract_service(request)
+        await svc.finalize(version_id, actor=principal(request).actor)
+        return next(schemas.version_out(v) for v in await svc.versions(engagement_id) if v["id"] == version_id)
+
+    @post("/versions/{version_id:int}/sign", opt=DRAFT)
+    async def sign(
+        self,
+        request: Request[Any, Any, Any],
+        engagement_id: PathId,
+        version_id: PathId,
+        data: JSONBody[schemas.SignatureIn],
+    ) -> schemas.ContractVersion:
+        """Record the signature of a finalized version."""
+        svc = contract_service(request)
+        await svc.sign(
+            version_id, signed_on=data.signed_on, municipality_signatory=data.municipality_signatory,
+            contractor_signatory=data.contractor_signatory, actor=principal(request).actor,
+        )  # fmt: skip
+        return next(schemas.version_out(v) for v in await svc.versions(engagement_id) if v["id"] == version_id)
