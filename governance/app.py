@@ -34,6 +34,7 @@ from governance.accounts.services._auth import SessionPolicy
 from governance.audit.controllers import AuditApiController, AuditPageController
 from governance.contractors.controllers import ContractorApiController, ContractorPageController
 from governance.contracts.controllers import ContractApiController, ContractPageController
+from governance.contracts.todos import register as register_contract_todos
 from governance.db import db_lifespan
 from governance.engagements.controllers import (
     EngagementApiController,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     secret = settings.resolved_secret_key()
     register_engagement_todos()
+    register_contract_todos()
     logging.getLogger("governance").setLevel(settings.log_level)
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt=access(PUBLIC), name="static", include_in_schema=False

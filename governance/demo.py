@@ -146,6 +146,47 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
     rationale = "プロポーザル審査の結果、情報セキュリティ体制の評価が最も高かったため"
     await selections.decide(sid, Decision(contractor_id=midori, rationale=rationale), actor=keiyaku)
     await selections.submit(sid, actor=keiyaku)
+    ciso = Actor(id=users["demo-ciso"], label="情報 守（demo-ciso）", roles=frozenset({Role.security_officer}))
+    await selections.approve(sid, actor=ciso, comment="選定基準への適合を確認しました。")
+    from governance.contracts.services import ContractService, Municipality
+    from governance.settings import get_settings
+
+    settings = get_settings()
+    contracts = ContractService(
+        templates_dir=settings.contract_templates_dir,
+        data_dir=settings.data_dir,
+        municipality=Municipality(
+            settings.municipality_name or "みどり市", settings.municipality_head or "みどり市長 緑川 一郎"
+        ),
+    )
+    await contracts.create_draft(mn, actor=keiyaku)
+    # a second engagement whose selection waits for approval, for the security officer's to-do list
+    pending = await selections.create(
+        await engagements.create(
+            EngagementCreate(
+                title="税務システム保守業務", department_id=depts["SOUMU"], start_date=start, end_date=end,
+                work_kinds=["system_maintenance"], work_locations=["onsite"], confidentiality="2",
+                personal_info=True, segments=["lgwan"],
+            ),
+            actor=keiyaku,
+        ),
+        SelectionCreate(method="negotiated", legal_ground="地方自治法施行令第167条の2第1項第2号"),
+        actor=keiyaku,
+    )  # fmt: skip
+    await selections.add_candidate(pending, midori, actor=keiyaku)
+    sel = await selections.get(pending)
+    await selections.save_evaluations(
+        pending,
+        [EvaluationIn(candidate_id=c.id, criterion_id=e.criterion_id, answer=_demo_answer(e), note=e.note)
+         for c in sel.candidates for e in c.evaluations],
+        actor=keiyaku,
+    )  # fmt: skip
+    await selections.decide(
+        pending,
+        Decision(contractor_id=midori, rationale="現行システムの保守を継続できる唯一の事業者であるため"),
+        actor=keiyaku,
+    )
+    await selections.submit(pending, actor=keiyaku)
 
 
 async def load_demo_data() -> list[tuple[str, str, str]]:

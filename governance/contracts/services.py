@@ -140,11 +140,17 @@ class ContractService:
         context = build_context(engagement, contractor, self.municipality)
         return Preview(library, select_clauses(facts, library), context, contractor.id, contractor.name)
 
+    def _base(self) -> bytes | None:
+        """The municipality's own base document (styles, headers), when contract_templates/base.docx exists."""
+        path = self.templates_dir / "base.docx"
+        return path.read_bytes() if path.is_file() else None
+
     async def render(self, engagement_id: int) -> bytes:
         """Render the document for the engagement as it is now, without recording anything."""
         preview = await self.preview(engagement_id)
+        base = self._base()
         return await anyio.to_thread.run_sync(
-            lambda: render_contract(preview.library, preview.selected, preview.context)
+            lambda: render_contract(preview.library, preview.selected, preview.context, base=base)
         )
 
     async def create_draft(self, engagement_id: int, *, actor: Actor, now: dt.datetime | None = None) -> int:
@@ -155,8 +161,9 @@ class ContractService:
         """
         now = now or dt.datetime.now(dt.UTC)
         preview = await self.preview(engagement_id)
+        base = self._base()
         data = await anyio.to_thread.run_sync(
-            lambda: render_contract(preview.library, preview.selected, preview.context)
+            lambda: render_contract(preview.library, preview.selected, preview.context, base=base)
         )
         clauses = [
             {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
