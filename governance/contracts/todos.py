@@ -9,7 +9,6 @@ from governance.actor import Actor
 from governance.contracts.tables import ApprovalStatus, SubcontractorApproval
 from governance.system.todos import TodoItem, register_todo_provider
 
-
 _KIND = {True: "許諾（番号法第10条）", False: "承認"}
 
 
