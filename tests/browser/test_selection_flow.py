@@ -122,3 +122,24 @@ def test_contractor_engagement_selection_and_approval(live_server, page, tmp_pat
     download_info.value.save_as(target)
     assert target.stat().st_size > 5000
     page.screenshot(path=str(ARTIFACTS / "selection-approved.png"), full_page=True)
+    page.click("button:has-text('ログアウト')")
+    page.wait_for_url("**/login?notice=signed_out")
+
+    # Procurement makes the contract draft: the preview names each clause's reasons.
+    _login(page, server, "keiyaku")
+    engagement_url = page.goto(selection_url).url
+    page.click("text=← 住民情報システム運用保守業務")
+    page.click("text=契約書の画面へ")
+    content = page.content()
+    assert "特定個人情報を取り扱う事務の再委託" in content and "LAW-02" in content and "理由" in content
+    page.click("button:has-text('現在の内容で契約書案を作成する')")
+    page.wait_for_url("**/contract?notice=created")
+    assert "第1版" in page.content() and "未承認の再委託先があります" in page.content()
+    with page.expect_download() as contract_download:
+        page.click("table.list >> text=Word")
+    contract_download.value.save_as(tmp_path / "contract.docx")
+    assert (tmp_path / "contract.docx").stat().st_size > 10000
+    page.screenshot(path=str(ARTIFACTS / "contract.png"), full_page=True)
+    page.locator("h3").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "contract-clauses.png"))
+    assert engagement_url
