@@ -32,8 +32,8 @@ from governance.contracts.tables import (
 )
 from governance.db import for_update, write_transaction
 from governance.engagements.facts import WORK_LOCATION_LABELS, Flag
-from governance.engagements.services import EngagementService, facts_of
-from governance.engagements.services._engagements import facts_snapshot
+from governance.engagements.services import EngagementService
+from governance.engagements.services._engagements import facts_of_engagement, facts_snapshot
 from governance.engagements.tables import Engagement, Selection, SelectionStatus
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from governance.files.services import FileService
@@ -74,12 +74,7 @@ class Preview:
 
 def build_context(engagement: Any, contractor: Any, municipality: Municipality) -> dict[str, Any]:
     """The placeholders a clause may use (see contract_templates/README.md)."""
-    facts = facts_of({
-        k: getattr(engagement, k) for k in (
-            "scheme", "confidentiality", "integrity", "availability", "personal_info", "specific_personal_info",
-            "segments", "work_kinds", "work_locations", "remote_access", "off_premises", "subcontracting",
-            "subcontractors")
-    })  # fmt: skip
+    facts = facts_of_engagement(engagement)
     return {
         "municipality": {"name": municipality.name or "（委託者）", "head": municipality.head or "（委託者の代表者）"},
         "contractor": {"name": contractor.name, "address": contractor.address,
@@ -133,10 +128,7 @@ class ContractService:
         engagement = await EngagementService().get(engagement_id)
         contractor = await ContractorService().get(await self._contractor_id(engagement_id))
         library = await anyio.to_thread.run_sync(load_library, self.templates_dir)
-        facts = facts_of({k: getattr(engagement, k) for k in (
-            "scheme", "confidentiality", "integrity", "availability", "personal_info", "specific_personal_info",
-            "segments", "work_kinds", "work_locations", "remote_access", "off_premises", "subcontracting",
-            "subcontractors")})  # fmt: skip
+        facts = facts_of_engagement(engagement)
         context = build_context(engagement, contractor, self.municipality)
         return Preview(library, select_clauses(facts, library), context, contractor.id, contractor.name)
 

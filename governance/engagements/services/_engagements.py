@@ -53,6 +53,11 @@ def facts_of(row: dict[str, Any]) -> EngagementFacts:
     )
 
 
+def facts_of_engagement(engagement: schemas.Engagement) -> EngagementFacts:
+    """The pure facts of an engagement as the service returns it."""
+    return facts_of({name: getattr(engagement, name) for name in FACT_FIELDS})
+
+
 def facts_snapshot(facts: EngagementFacts) -> dict[str, Any]:
     """The facts as a JSON-ready dict (sets sorted)."""
     return {
