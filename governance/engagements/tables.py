@@ -101,6 +101,9 @@ class SelectionStatus(StrEnum):
     superseded = "superseded"
 
 
+OPEN_SELECTION_STATUSES = (SelectionStatus.draft, SelectionStatus.submitted)
+"""A selection in one of these is being prepared or reviewed; an engagement has at most one."""
+
 SELECTION_STATUS_LABELS: dict[str, str] = {
     SelectionStatus.draft: "作成中",
     SelectionStatus.submitted: "承認待ち",

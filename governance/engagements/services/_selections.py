@@ -18,8 +18,10 @@ from governance.db import for_update, write_transaction
 from governance.engagements import schemas
 from governance.engagements.criteria import ANSWER_LABELS, CATALOG_BY_ID, criteria_for, prefill
 from governance.engagements.services._engagements import EngagementService, facts_snapshot
+from governance.engagements.services._selection_corrections import SelectionCorrections
 from governance.engagements.services._selection_queries import SELECTION_METHODS, SelectionQueries
 from governance.engagements.tables import (
+    OPEN_SELECTION_STATUSES,
     SELECTION_STATUS_LABELS,
     CriterionEvaluation,
     EngagementStatus,
@@ -29,10 +31,8 @@ from governance.engagements.tables import (
 )
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 
-OPEN_STATUSES = (SelectionStatus.draft, SelectionStatus.submitted)
 
-
-class SelectionService(SelectionQueries):
+class SelectionService(SelectionCorrections, SelectionQueries):
     """The selection workflow; every step audited, approvals only by another person."""
 
     def __init__(self, audit: AuditService | None = None) -> None:
@@ -86,7 +86,7 @@ class SelectionService(SelectionQueries):
         async with write_transaction():
             _, facts = await self.engagements.facts(engagement_id)
             if await Selection.exists().where(
-                Selection.engagement == engagement_id, Selection.status.is_in(OPEN_STATUSES)
+                Selection.engagement == engagement_id, Selection.status.is_in(OPEN_SELECTION_STATUSES)
             ):
                 raise ConflictError(
                     "この委託業務には作成中または承認待ちの選定記録があります。そちらを使ってください。"
@@ -403,65 +403,3 @@ class SelectionService(SelectionQueries):
                 }
             ).where(Selection.id == selection_id)
             await self._audit("selection.returned", row, actor, now, after={"comment": comment.strip()})
-
-    async def correct(self, selection_id: int, *, actor: Actor, now: dt.datetime | None = None) -> int:
-        """Start a correction of an approved selection: a new draft version copying its content.
-
-        The approved version stays in force until the correction is approved, then becomes 訂正により失効.
-
-        Raises:
-            ConflictError: not approved, or another version is already open.
-        """
-        now = now or dt.datetime.now(dt.UTC)
-        async with write_transaction():
-            row = await self._locked(selection_id)
-            if row["status"] != SelectionStatus.approved:
-                raise ConflictError("訂正版は承認済みの選定記録からのみ作成できます。")
-            if await Selection.exists().where(
-                Selection.engagement == row["engagement"], Selection.status.is_in(OPEN_STATUSES)
-            ):
-                raise ConflictError("この委託業務には作成中または承認待ちの選定記録が既にあります。")
-            _, facts = await self.engagements.facts(row["engagement"])
-            new_id = await self._insert(
-                row["engagement"],
-                schemas.SelectionCreate(method=row["method"], legal_ground=row["legal_ground"],
-                                        evaluated_on=today_tokyo(now)),
-                facts_snapshot(facts), criteria_for(facts), actor, now, supersedes=selection_id,
-            )  # fmt: skip
-            criteria = {c["id"] for c in json.loads((await self._locked(new_id))["criteria_json"])["items"]}
-            for cand in await SelectionCandidate.select().where(SelectionCandidate.selection == selection_id):
-                new_cand = (
-                    await SelectionCandidate.insert(
-                        SelectionCandidate(selection=new_id, contractor=cand["contractor"], note=cand["note"])
-                    ).returning(SelectionCandidate.id)
-                )[0]["id"]
-                old = {
-                    e["criterion_id"]: e for e in await CriterionEvaluation.select().where(
-                        CriterionEvaluation.candidate == cand["id"]
-                    )
-                }  # fmt: skip
-                certs = (await self.contractors.certificate_facts([cand["contractor"]]))[cand["contractor"]]
-                rows = []
-                for cid in sorted(criteria):
-                    if cid in old:  # carried over as answered
-                        e = old[cid]
-                        rows.append(
-                            CriterionEvaluation(
-                                candidate=new_cand, criterion_id=cid, answer=e["answer"], note=e["note"],
-                                evidence=e["evidence"],
-                            )
-                        )  # fmt: skip
-                        continue
-                    # a criterion the facts call for now but did not then: pre-filled like a new candidate
-                    suggestion = prefill(CATALOG_BY_ID[cid], certs, today_tokyo(now)) if cid in CATALOG_BY_ID else None
-                    rows.append(
-                        CriterionEvaluation(
-                            candidate=new_cand, criterion_id=cid, answer=suggestion.answer if suggestion else None,
-                            note=suggestion.note if suggestion else "",
-                        )
-                    )  # fmt: skip
-                await CriterionEvaluation.insert(*rows)
-            await Selection.update(
-                {Selection.selected_contractor: row["selected_contractor"], Selection.rationale: row["rationale"]}
-            ).where(Selection.id == new_id)
-        return new_id
