@@ -44,7 +44,13 @@ def _set_east_asian_font(style_element: object, font: str) -> None:
 
 def new_document(*, base: bytes | None = None) -> DocumentObject:
     """Start an A4 document with Japanese fonts (or from a municipality's base document)."""
-    doc = Document(io.BytesIO(base)) if base else Document()
+    if base:
+        # The municipality's own document: its page setup, styles, headers and footers are kept as they are.
+        doc = Document(io.BytesIO(base))
+        for paragraph in list(doc.paragraphs):  # keep the styles, not any sample text in the body
+            paragraph._element.getparent().remove(paragraph._element)
+        return doc
+    doc = Document()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin = section.bottom_margin = Mm(25)

@@ -108,3 +108,22 @@ def test_shipped_library_is_valid_and_versioned():
     assert lib.version and len(lib.content_hash) == 64
     assert {s.id for s in lib.sections} == {"main", "annex"}
     assert sum(len(c.checks) for c in lib.clauses) >= 10
+
+
+def test_a_base_document_supplies_the_municipalitys_styles_and_header():
+    from docx.shared import Pt
+
+    base = Document()
+    base.styles["Normal"].font.name = "ＭＳ 明朝"
+    base.styles["Normal"].font.size = Pt(11)
+    base.sections[0].header.paragraphs[0].text = "みどり市契約書式（総務課）"
+    base.add_paragraph("見本の本文（出力では除かれる）")
+    buf = io.BytesIO()
+    base.save(buf)
+    lib = library()
+    data = render_contract(lib, select_clauses(MN, lib), sample_context(), base=buf.getvalue())
+    out = Document(io.BytesIO(data))
+    assert out.styles["Normal"].font.name == "ＭＳ 明朝" and out.styles["Normal"].font.size == Pt(11)
+    assert out.sections[0].header.paragraphs[0].text == "みどり市契約書式（総務課）"
+    texts = [p.text for p in out.paragraphs]
+    assert "見本の本文（出力では除かれる）" not in texts and texts[0] == "業務委託契約書"
