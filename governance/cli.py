@@ -266,14 +266,14 @@ def contract_group() -> None:
 def contract_render(engagement_id: int, output: Path) -> None:
     """Render the engagement's contract from its current facts to a file (records nothing; versions are unchanged)."""
     from governance.contracts.library import LibraryError
-    from governance.contracts.services import ContractService, Municipality
+    from governance.contracts.services import ContractService, municipality_from
     from governance.errors import DomainError
     from governance.settings import get_settings
 
     s = get_settings()
     service = ContractService(
         templates_dir=s.contract_templates_dir, data_dir=s.data_dir,
-        municipality=Municipality(s.municipality_name, s.municipality_head),
+        municipality=municipality_from(s),
     )  # fmt: skip
     try:
         data = run_async(lambda: service.render(engagement_id))

@@ -148,16 +148,14 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
     await selections.submit(sid, actor=keiyaku)
     ciso = Actor(id=users["demo-ciso"], label="情報 守（demo-ciso）", roles=frozenset({Role.security_officer}))
     await selections.approve(sid, actor=ciso, comment="選定基準への適合を確認しました。")
-    from governance.contracts.services import ContractService, Municipality
+    from governance.contracts.services import ContractService, municipality_from
     from governance.settings import get_settings
 
     settings = get_settings()
     contracts = ContractService(
         templates_dir=settings.contract_templates_dir,
         data_dir=settings.data_dir,
-        municipality=Municipality(
-            settings.municipality_name or "みどり市", settings.municipality_head or "みどり市長 緑川 一郎"
-        ),
+        municipality=municipality_from(settings, fallback=True),
     )
     await contracts.create_draft(mn, actor=keiyaku)
     # a second engagement whose selection waits for approval, for the security officer's to-do list

@@ -96,6 +96,8 @@ class Settings:
     """GOVERNANCE_MUNICIPALITY_NAME: the municipality (委託者) printed on documents, e.g. みどり市."""
     municipality_head: str = ""
     """GOVERNANCE_MUNICIPALITY_HEAD: its representative on contracts, e.g. みどり市長 緑川 一郎."""
+    municipality_address: str = ""
+    """GOVERNANCE_MUNICIPALITY_ADDRESS: its address in the signature block of contracts."""
     cert_warn_days: int = 60
     """GOVERNANCE_CERT_WARN_DAYS: a certificate within this many days of expiry shows as 期限間近."""
     contract_templates_dir: Path = field(default=REPO_ROOT / "contract_templates")
@@ -147,6 +149,7 @@ class Settings:
             classification_scheme=scheme,
             municipality_name=_env("GOVERNANCE_MUNICIPALITY_NAME", d.municipality_name).strip(),
             municipality_head=_env("GOVERNANCE_MUNICIPALITY_HEAD", d.municipality_head).strip(),
+            municipality_address=_env("GOVERNANCE_MUNICIPALITY_ADDRESS", d.municipality_address).strip(),
             cert_warn_days=_env_int("GOVERNANCE_CERT_WARN_DAYS", d.cert_warn_days),
             contract_templates_dir=Path(_env("GOVERNANCE_CONTRACT_TEMPLATES_DIR", str(d.contract_templates_dir))),
         )

@@ -28,7 +28,7 @@ ACTION_LABELS: dict[str, str] = {
     "department.updated": "所属更新",
     "api_token.created": "APIトークン発行",
     "api_token.revoked": "APIトークン失効",
-    "file.uploaded": "証跡ファイルの登録",
+    "file.uploaded": "ファイルの保存（証跡・文書）",
     "contractor.suspension_ended": "指名停止の終了日の記録",
     "contractor.created": "委託事業者登録",
     "contractor.updated": "委託事業者更新",

@@ -12,9 +12,9 @@ from litestar.response import Redirect, Response, Template
 from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.contracts import schemas
 from governance.contracts.library import LibraryError
-from governance.contracts.services import ContractService, Municipality
+from governance.contracts.services import ContractService, municipality_from
 from governance.engagements.services import EngagementService
-from governance.errors import ConflictError, DomainError, ValidationError
+from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
@@ -31,7 +31,7 @@ def contract_service(request: Request[Any, Any, Any]) -> ContractService:
     s = request.app.state.settings
     return ContractService(
         templates_dir=s.contract_templates_dir, data_dir=s.data_dir,
-        municipality=Municipality(s.municipality_name, s.municipality_head),
+        municipality=municipality_from(s),
     )  # fmt: skip
 
 
@@ -62,13 +62,8 @@ class ContractPageController(Controller):
         preview, problem = None, None
         try:
             preview = await svc.preview(engagement_id)
-        except ConflictError as exc:
+        except (ConflictError, LibraryError) as exc:  # no approved selection yet, or a broken library
             problem = exc.message
-        except LibraryError as exc:
-            problem = (
-                "条項ライブラリに誤りがあるため、契約書案を作成できません（システム管理者に連絡してください）："
-                + str(exc.problems[0])
-            )
         user = principal(request)
         approvals = await svc.approvals(engagement_id)
         return render(
@@ -99,7 +94,9 @@ class ContractPageController(Controller):
     ) -> Template | Redirect:
         """Finalize a draft (it never changes afterwards)."""
         try:
-            await contract_service(request).finalize(version_id, actor=principal(request).actor)
+            await contract_service(request).finalize(
+                version_id, actor=principal(request).actor, engagement_id=engagement_id
+            )
         except DomainError as exc:
             return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
         return redirect(f"/engagements/{engagement_id}/contract", "saved")
@@ -117,6 +114,7 @@ class ContractPageController(Controller):
                 version_id, signed_on=result.value.signed_on,
                 municipality_signatory=result.value.municipality_signatory,
                 contractor_signatory=result.value.contractor_signatory, actor=principal(request).actor,
+                engagement_id=engagement_id,
             )  # fmt: skip
         except ValidationError as exc:
             return await self._page(request, engagement_id, status_code=422, errors=exc.field_errors)
@@ -129,7 +127,7 @@ class ContractPageController(Controller):
         self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
     ) -> Response[bytes]:
         """Download the stored document of a version, byte for byte as generated."""
-        row, data = await contract_service(request).version_document(version_id)
+        row, data = await contract_service(request).version_document(version_id, engagement_id)
         return _docx_response(data, f"契約書_{engagement_id}_第{row['version']}版.docx")
 
     @post("/approvals/{approval_id:int}", opt=APPROVE)
@@ -148,6 +146,13 @@ class ContractPageController(Controller):
         return redirect(f"/engagements/{engagement_id}/contract", "saved")
 
 
+async def _version(svc: ContractService, engagement_id: int, version_id: int) -> schemas.ContractVersion:
+    for v in await svc.versions(engagement_id):
+        if v["id"] == version_id:
+            return schemas.version_out(v)
+    raise NotFoundError("契約書の版", version_id)
+
+
 class ContractApiController(Controller):
     """Contract drafts over the API."""
 
@@ -159,7 +164,7 @@ class ContractApiController(Controller):
         """Generate a new draft version from the engagement's current facts."""
         svc = contract_service(request)
         version_id = await svc.create_draft(engagement_id, actor=principal(request).actor)
-        return next(schemas.version_out(v) for v in await svc.versions(engagement_id) if v["id"] == version_id)
+        return await _version(svc, engagement_id, version_id)
 
     @get("/versions", opt=READ)
     async def versions(self, request: Request[Any, Any, Any], engagement_id: PathId) -> list[schemas.ContractVersion]:
@@ -171,7 +176,7 @@ class ContractApiController(Controller):
         self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
     ) -> Response[bytes]:
         """Download a version's document (.docx)."""
-        row, data = await contract_service(request).version_document(version_id)
+        row, data = await contract_service(request).version_document(version_id, engagement_id)
         return _docx_response(data, f"契約書_{engagement_id}_第{row['version']}版.docx")
 
     @post("/versions/{version_id:int}/finalize", opt=DRAFT)
@@ -180,8 +185,8 @@ class ContractApiController(Controller):
     ) -> schemas.ContractVersion:
         """Finalize a draft."""
         svc = contract_service(request)
-        await svc.finalize(version_id, actor=principal(request).actor)
-        return next(schemas.version_out(v) for v in await svc.versions(engagement_id) if v["id"] == version_id)
+        await svc.finalize(version_id, actor=principal(request).actor, engagement_id=engagement_id)
+        return await _version(svc, engagement_id, version_id)
 
     @post("/versions/{version_id:int}/sign", opt=DRAFT)
     async def sign(
@@ -196,5 +201,6 @@ class ContractApiController(Controller):
         await svc.sign(
             version_id, signed_on=data.signed_on, municipality_signatory=data.municipality_signatory,
             contractor_signatory=data.contractor_signatory, actor=principal(request).actor,
+            engagement_id=engagement_id,
         )  # fmt: skip
-        return next(schemas.version_out(v) for v in await svc.versions(engagement_id) if v["id"] == version_id)
+        return await _version(svc, engagement_id, version_id)

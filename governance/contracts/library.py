@@ -20,6 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from governance.calendar import wareki
 from governance.contracts.conditions import ALWAYS, Condition, ConditionError, parse_condition
+from governance.errors import DomainError
 from governance.requirements import is_known
 
 CLAUSE_KEYS = frozenset({"id", "section", "order", "title", "requirements", "condition", "body", "items", "checks"})
@@ -52,11 +53,17 @@ class Problem:
         return f"{where}: {self.reason}"
 
 
-class LibraryError(Exception):
+class LibraryError(DomainError):
     """The library cannot be used; ``problems`` lists every reason."""
 
+    status_code = 409
+    title = "条項ライブラリに誤りがあります"
+
     def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
+        super().__init__(
+            "条項ライブラリに誤りがあるため、契約書を作成できません。システム管理者に連絡してください。"
+            f"（{problems[0]}{' ほか' if len(problems) > 1 else ''}）"
+        )
         self.problems = problems
 
 
@@ -247,7 +254,17 @@ def load_library(root: Path) -> ClauseLibrary:
     digest = hashlib.sha256()
     meta_path = root / "library.yaml"
     raw_meta: Any = None
-    for path in [meta_path, *files]:
+    base = root / "base.docx"
+    if base.is_file():
+        try:
+            import io
+
+            from docx import Document
+
+            Document(io.BytesIO(base.read_bytes()))
+        except Exception as exc:
+            problems.append(Problem("base.docx", "", f"Word文書として読み込めません：{exc}"))
+    for path in [meta_path, *files, *([base] if base.is_file() else [])]:
         rel = path.relative_to(root).as_posix()
         try:
             data = path.read_bytes()

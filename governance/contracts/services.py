@@ -32,8 +32,7 @@ from governance.contracts.tables import (
 )
 from governance.db import for_update, write_transaction
 from governance.engagements.facts import WORK_LOCATION_LABELS, Flag
-from governance.engagements.services import EngagementService
-from governance.engagements.services._engagements import facts_of_engagement, facts_snapshot
+from governance.engagements.services import EngagementService, facts_of_engagement, facts_snapshot
 from governance.engagements.tables import Engagement, Selection, SelectionStatus
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from governance.files.services import FileService
@@ -45,6 +44,7 @@ class Municipality:
 
     name: str
     head: str
+    address: str = ""
 
 
 @dataclass(frozen=True)
@@ -65,18 +65,32 @@ class Preview:
                 {
                     "id": s.clause.id, "section": s.clause.section, "title": render_text(s.clause.title, self.context),
                     "paragraphs": [p for p in render_text(s.clause.body, self.context).split("\n") if p.strip()],
-                    "subitems": [render_text(i.text, self.context) for i in s.clause.items],
+                    "subitems": [
+                        {"text": render_text(i.text, self.context),
+                         "subitems": [render_text(j.text, self.context) for j in i.items]}
+                        for i in s.clause.items
+                    ],
                     "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
                 }
             )  # fmt: skip
         return out
 
 
+def municipality_from(settings: Any, *, fallback: bool = False) -> Municipality:
+    """The municipality as configured (GOVERNANCE_MUNICIPALITY_*); ``fallback`` fills the demo city's names."""
+    return Municipality(
+        settings.municipality_name or ("みどり市" if fallback else ""),
+        settings.municipality_head or ("みどり市長 緑川 一郎" if fallback else ""),
+        settings.municipality_address,
+    )
+
+
 def build_context(engagement: Any, contractor: Any, municipality: Municipality) -> dict[str, Any]:
     """The placeholders a clause may use (see contract_templates/README.md)."""
     facts = facts_of_engagement(engagement)
     return {
-        "municipality": {"name": municipality.name or "（委託者）", "head": municipality.head or "（委託者の代表者）"},
+        "municipality": {"name": municipality.name or "（委託者）", "head": municipality.head or "（委託者の代表者）",
+                         "address": municipality.address},
         "contractor": {"name": contractor.name, "address": contractor.address,
                        "representative": contractor.representative},
         "engagement": {"title": engagement.title, "purpose": engagement.purpose, "scope": engagement.scope,
@@ -210,11 +224,16 @@ class ContractService:
         self, engagement_id: int, context: dict[str, Any], actor: Actor, now: dt.datetime
     ) -> None:
         mynumber = Flag.MN in context["facts"]["flags"]
-        existing = {
-            r["name"] for r in await SubcontractorApproval.select(SubcontractorApproval.name).where(
-                SubcontractorApproval.engagement == engagement_id
-            )
-        }  # fmt: skip
+        rows = await SubcontractorApproval.select().where(SubcontractorApproval.engagement == engagement_id)
+        existing = {r["name"] for r in rows}
+        if mynumber:  # the work now handles マイナンバー: an earlier plain approval is not the 番号法第10条 permission
+            for r in rows:
+                if not r["mynumber_permission"]:
+                    await SubcontractorApproval.update(
+                        {SubcontractorApproval.mynumber_permission: True,
+                         SubcontractorApproval.status: ApprovalStatus.pending, SubcontractorApproval.decided_by: None,
+                         SubcontractorApproval.decided_at: None, SubcontractorApproval.requested_by: actor.id}
+                    ).where(SubcontractorApproval.id == r["id"])  # fmt: skip
         for name in context["subcontractors"]:
             if name not in existing:
                 await SubcontractorApproval.insert(
@@ -229,13 +248,19 @@ class ContractService:
 
     # -- workflow ------------------------------------------------------------------------------------------------
 
-    async def _locked_version(self, version_id: int) -> dict[str, Any]:
+    async def _locked_version(self, version_id: int, engagement_id: int | None = None) -> dict[str, Any]:
         row = await for_update(ContractVersion.select().where(ContractVersion.id == version_id)).first()
-        if row is None:
+        if row is None or (engagement_id is not None and not await self._belongs(row["contract"], engagement_id)):
             raise NotFoundError("契約書の版", version_id)
         return row
 
-    async def finalize(self, version_id: int, *, actor: Actor, now: dt.datetime | None = None) -> None:
+    @staticmethod
+    async def _belongs(contract_id: int, engagement_id: int) -> bool:
+        return await Contract.exists().where(Contract.id == contract_id, Contract.engagement == engagement_id)
+
+    async def finalize(
+        self, version_id: int, *, actor: Actor, engagement_id: int | None = None, now: dt.datetime | None = None
+    ) -> None:
         """Finalize a draft: from now on the version and its document never change.
 
         Raises:
@@ -243,17 +268,16 @@ class ContractService:
         """
         now = now or dt.datetime.now(dt.UTC)
         async with write_transaction():
-            row = await self._locked_version(version_id)
+            row = await self._locked_version(version_id, engagement_id)
             if row["status"] != VersionStatus.draft:
                 label = VERSION_STATUS_LABELS.get(row["status"], row["status"])
                 raise ConflictError(
                     f"この版は「{label}」のため確定できません。変更する場合は新しい契約書案を作成してください。"
                 )
             if await ContractVersion.exists().where(
-                ContractVersion.contract == row["contract"],
-                ContractVersion.status.is_in([VersionStatus.finalized, VersionStatus.signed]),
+                ContractVersion.contract == row["contract"], ContractVersion.status == VersionStatus.finalized
             ):
-                raise ConflictError("この契約には確定済みの版があります。")
+                raise ConflictError("この契約には締結待ちの確定済みの版があります。先に締結を記録してください。")
             await ContractVersion.update(
                 {ContractVersion.status: VersionStatus.finalized, ContractVersion.finalized_by: actor.id,
                  ContractVersion.finalized_at: now}
@@ -271,6 +295,7 @@ class ContractService:
         municipality_signatory: str,
         contractor_signatory: str,
         actor: Actor,
+        engagement_id: int | None = None,
         now: dt.datetime | None = None,
     ) -> None:
         """Record that a finalized version was signed (date and both signatories).
@@ -290,7 +315,7 @@ class ContractService:
         if errors:
             raise ValidationError(errors)
         async with write_transaction():
-            row = await self._locked_version(version_id)
+            row = await self._locked_version(version_id, engagement_id)
             if row["status"] != VersionStatus.finalized:
                 raise ConflictError("締結を記録できるのは確定済みの版だけです。")
             await ContractVersion.update(
@@ -374,10 +399,10 @@ class ContractService:
             previous = clauses
         return list(reversed(out))
 
-    async def version_document(self, version_id: int) -> tuple[dict[str, Any], bytes]:
+    async def version_document(self, version_id: int, engagement_id: int | None = None) -> tuple[dict[str, Any], bytes]:
         """A version's record and its document bytes (checked against the recorded SHA-256)."""
         row = await ContractVersion.select().where(ContractVersion.id == version_id).first()
-        if row is None:
+        if row is None or (engagement_id is not None and not await self._belongs(row["contract"], engagement_id)):
             raise NotFoundError("契約書の版", version_id)
         content = await self.files.load(row["document"])
         if hashlib.sha256(content.data).hexdigest() != row["document_sha256"]:

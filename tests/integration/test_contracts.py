@@ -169,7 +169,7 @@ async def test_contract_pages_and_api(client, anon):
     r = await post_form(client, f"/engagements/{eid}/contract/drafts")
     assert r.status_code == 303
     page = await client.get(f"/engagements/{eid}/contract")
-    assert "第1版" in page.text and "未承認の再委託先があります" in page.text
+    assert "第1版" in page.text and "承認されていない再委託先があります" in page.text
     version_id = int(re.search(r"/contract/versions/(\d+)/document.docx", page.text).group(1))
     doc = await client.get(f"/engagements/{eid}/contract/versions/{version_id}/document.docx")
     assert doc.status_code == 200 and "特定個人情報" in _text(doc.content)
@@ -244,3 +244,86 @@ def test_cli_renders_without_touching_a_finalized_version(tmp_path):
     assert asyncio.run(stored(vid)) == before
     missing = CliRunner().invoke(contract_render, ["999999", "-o", str(tmp_path / "x.docx")])
     assert missing.exit_code == 1 and "見つかりません" in missing.output
+
+
+async def test_version_ids_must_belong_to_the_engagement_in_the_path(client, anon):
+    import re
+
+    from tests.helpers import login, post_form
+
+    eid, prep, _ = await _approved_engagement()
+    vid = await service().create_draft(eid, actor=prep)
+    await login(client, "keiyaku")
+    token = re.search(
+        r'id="new-token">([^<]+)<', (await post_form(client, "/account/tokens", {"name": "t"})).text
+    ).group(1)
+    auth = {"Authorization": f"Bearer {token}"}
+    other = eid + 1000
+    assert (
+        await anon.post(f"/api/v1/engagements/{other}/contract/versions/{vid}/finalize", headers=auth)
+    ).status_code == 404
+    assert (await client.get(f"/engagements/{other}/contract/versions/{vid}/document.docx")).status_code == 404
+    assert (
+        await anon.post(f"/api/v1/engagements/{eid}/contract/versions/{vid}/finalize", headers=auth)
+    ).status_code == 200
+
+
+async def test_a_broken_library_is_a_clear_409_not_a_500(client, tmp_path, monkeypatch):
+    import shutil
+
+    from tests.helpers import login, post_form
+
+    eid, _, _ = await _approved_engagement()
+    broken = tmp_path / "templates"
+    shutil.copytree(get_settings().contract_templates_dir, broken)
+    (broken / "clauses" / "zz-bad.yaml").write_text(
+        "id: ANX-BAD\nsection: annex\norder: 1\ntitle: x\nrequirements: [NOPE-1]\nbody: x\n"
+    )
+    import dataclasses
+
+    from governance.app import create_app
+
+    app = create_app(dataclasses.replace(get_settings(), contract_templates_dir=broken))
+    import httpx
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as c:
+        await login(c, "keiyaku")
+        page = await c.get(f"/engagements/{eid}/contract")
+        assert page.status_code == 200 and "条項ライブラリに誤りがある" in page.text
+        r = await post_form(c, f"/engagements/{eid}/contract/drafts")
+        assert r.status_code == 409 and "NOPE-1" in r.text
+
+
+async def test_a_signed_contract_can_be_amended_by_a_later_version():
+    eid, prep, _ = await _approved_engagement()
+    svc = service()
+    first = await svc.create_draft(eid, actor=prep)
+    await svc.finalize(first, actor=prep)
+    second = await svc.create_draft(eid, actor=prep)
+    with pytest.raises(ConflictError, match="締結待ち"):
+        await svc.finalize(second, actor=prep)
+    await svc.sign(first, signed_on=TODAY, municipality_signatory="市長", contractor_signatory="社長", actor=prep)
+    third = await svc.create_draft(eid, actor=prep)
+    await svc.finalize(third, actor=prep)
+    statuses = {v["version"]: v["status"] for v in await svc.versions(eid)}
+    assert statuses == {1: "signed", 2: "superseded", 3: "finalized"}
+
+
+async def test_an_approval_is_escalated_when_the_work_starts_handling_mynumber():
+    eid, prep, officer = await _approved_engagement(
+        specific_personal_info=False,
+        segments=["lgwan"],
+        confidentiality="2",
+    )
+    svc = service()
+    await svc.create_draft(eid, actor=prep)
+    [approval] = await svc.approvals(eid)
+    assert not approval["mynumber_permission"]
+    await svc.decide_approval(approval["id"], approve=True, actor=officer)
+    e = await EngagementService().get(eid)
+    await EngagementService().update(
+        eid, engagement_data(department_id=e.department_id, tier_change_reason="マイナンバー事務を追加"), actor=prep
+    )
+    await svc.create_draft(eid, actor=prep)
+    [approval] = await svc.approvals(eid)
+    assert approval["mynumber_permission"] and approval["status"] == "pending"

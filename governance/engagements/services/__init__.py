@@ -1,6 +1,20 @@
 """Use cases of the engagements domain."""
 
-from governance.engagements.services._engagements import EngagementQuery, EngagementService, facts_of
+from governance.engagements.services._engagements import (
+    EngagementQuery,
+    EngagementService,
+    facts_of,
+    facts_of_engagement,
+    facts_snapshot,
+)
 from governance.engagements.services._selections import SELECTION_METHODS, SelectionService
 
-__all__ = ["SELECTION_METHODS", "EngagementQuery", "EngagementService", "SelectionService", "facts_of"]
+__all__ = [
+    "SELECTION_METHODS",
+    "EngagementQuery",
+    "EngagementService",
+    "SelectionService",
+    "facts_of",
+    "facts_of_engagement",
+    "facts_snapshot",
+]

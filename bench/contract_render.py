@@ -1,0 +1,562 @@
+"""Benchmark of the contract draft renderer (python-docx) against a docxtpl baseline measured in the same run.
+
+Run from the repository root::
+
+    .venv/bin/python bench/contract_render.py
+    .venv/bin/python bench/contract_render.py --profile     # then cProfile 20 renders of ours and print hot spots
+
+What is measured
+----------------
+The shipped clause library (``contract_templates/``) is loaded once. The facts of a heavy but ordinary engagement
+(特定個人情報 / マイナンバー利用事務系, personal information, 機密性2, system operation and maintenance plus a cloud
+service, work on site and by remote access, taken off the premises, one planned subcontractor) go through
+``select_clauses`` once; with the shipped library they select every clause there is (17 main articles and 32 annex
+articles, 264 paragraphs): more than the ~40 clauses of the target, so the figures err on the safe side. Each of the
+200 contracts then gets its own context, shaped like ``build_context()`` makes it in the app: contractor name,
+address and representative, engagement title, contract value, term dates, renewal kind (automatic / explicit / none,
+which changes the wording of the term article) and contract date all differ, so no two documents are the same
+(checked).
+
+(a) ours
+    ``render_contract(library, selected, context, contract_date=...)``: the app's renderer, which renders every clause
+    title, body and item with the clause Jinja environment (``render_text``), numbers the articles, paragraphs and
+    items itself, and builds the document with python-docx on ``new_document()`` (A4, Japanese fonts, page-number
+    footer), then serializes it to bytes.
+(b) docxtpl
+    The same document made the docxtpl way. At start-up the script builds a template .docx with python-docx, on the
+    same ``new_document()`` (same page set-up, fonts and footer) and with the same paragraph formatting as ours (same
+    indents, hanging indents, spacing, bold, title size and alignment), holding the title and parties, then
+    ``{%p for s in sections %}`` over the main text and the annex (page break and 別記 heading before the annex), an
+    article loop (heading, the numbered first paragraph, the further paragraphs ２, ３ …, items (1) … and nested ア …)
+    and the signature block after the main text. It is written to a temporary directory and removed at the end.
+    Per contract, timed: the clause texts are rendered with the SAME ``render_text`` ours uses and numbered with
+    the same ``zenkaku`` into a plain dict structure (so both sides do exactly the same Jinja text work), then
+    ``DocxTemplate(template_path).render(structure, autoescape=True)`` and ``save()`` to a ``BytesIO``. Autoescape is
+    on because clause text and names may contain ``&`` or ``<`` (python-docx escapes for ours).
+(c) text work only
+    Just the Jinja text work that (a) and (b) both contain: ``render_text`` on every title, body and item of the
+    selected clauses. Informational: (a) - (c) and (b) - (c) are the document-building parts alone.
+
+Fairness checks before the figures count: for every one of the 200 contracts the paragraph texts of (a) and (b),
+empty paragraphs included, are equal (same words, same order, same numbering), and each has one numbered article
+paragraph (第１条 … / 第１ …) per selected clause and the contractor's name. For the first contract the paragraph
+formatting (left and first-line indents, bold) of every paragraph is compared as well. These checks run outside
+the timed region.
+
+Time: each renderer gets a warm-up of 10 documents, then renders the 200 contracts, one at a time, each timed with
+``perf_counter`` (wall time, garbage collector on as in production). The renderers take turns in 4 rounds of 50
+contracts (a, b, c, a, b, c, ...) so that a change in the machine's load hits all of them alike.
+
+Memory, in a separate pass before the timed rounds so that tracing does not slow them: for each renderer a forked
+child process renders 20 contracts with ``tracemalloc`` on and reports the traced peak over the loop (each
+document's bytes are dropped before the next one, as a request handler would) and its ``ru_maxrss`` before and after
+the loop. The fork happens once the library is loaded, the template built and one contract rendered each way (the
+equivalence check), so the parent is small; a forked child starts with its high-water mark at the parent's resident
+size at the fork, so the growth belongs to that renderer alone (``ru_maxrss`` never goes down, which is why one
+process cannot measure two renderers one after the other). The growth includes tracemalloc's own bookkeeping.
+
+How to read it
+--------------
+``p50``/``p95``/``mean`` are per-document milliseconds, ``docs/s`` is 200 divided by the summed times. ``ours/docxtpl``
+is the p50 ratio (lower is better) and the throughput ratio (higher is better). Targets: p50 of ours under 50 ms,
+and ours not slower than docxtpl (p50 ratio <= 1.0). The ratios are the stable part; absolute times depend on the
+machine, and on a shared machine even the p50 ratio moves noticeably between runs (1.2 to 1.7 in ours), so trust
+a comparison with a target only when it is clearly on one side. ``rss +MiB`` is worth a look: every call of
+``render_text`` leaves a Jinja environment and template in a reference cycle (about 150 per contract), and the
+python-docx document has cycles of its own; only the cyclic garbage collector frees them, so the resident size of
+ours climbs between full collections while traced Python memory stays small (lxml's trees are C memory, which
+tracemalloc does not see). Progress goes to stderr, the table to stdout. Defaults take about 1.5 minutes on 2 cores
+(2 on a busy one). The script exits with 0 when every check passed (a target that is not met is reported, not an
+error) and with 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import dataclasses
+import datetime as dt
+import gc
+import hashlib
+import io
+import json
+import os
+import platform
+import pstats
+import re
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from docx import Document
+from docx.shared import Mm, Pt
+from docxtpl import DocxTemplate
+
+from governance.calendar import wareki
+from governance.contracts.clauses import SelectedClause, select_clauses
+from governance.contracts.documents import KATAKANA_ITEMS, render_contract, render_text, zenkaku
+from governance.contracts.library import ClauseLibrary, Item, load_library
+from governance.documents.docx_base import new_document, safe_text
+from governance.engagements.facts import WORK_LOCATION_LABELS, EngagementFacts
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_P50_MS = 50.0
+ARTICLE = re.compile(r"^第[０-９]+条?　")
+
+FACTS = EngagementFacts(
+    scheme="R6",
+    confidentiality="2",
+    integrity=2,
+    availability=2,
+    personal_info=True,
+    specific_personal_info=True,
+    segments=frozenset({"mynumber", "lgwan"}),
+    work_kinds=frozenset({"system_operation", "system_maintenance", "cloud_service"}),
+    work_locations=frozenset({"onsite", "remote"}),
+    remote_access=True,
+    off_premises=True,
+    subcontracting=True,
+    subcontractors=("株式会社みどりデータセンター",),
+)
+TITLES = ("住民記録システム運用保守業務", "税務システム運用支援業務", "福祉総合システム保守業務", "番号連携業務")
+COMPANIES = ("みどり情報サービス", "緑川システムズ", "東都データ", "なごみソフト", "さくらネットワークス")
+RENEWALS = ("automatic", "explicit", "none")
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# arguments and contexts
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    p.add_argument("--docs", type=int, default=200, help="measured contracts per renderer (default 200)")
+    p.add_argument("--warmup", type=int, default=10, help="warm-up documents per renderer (default 10)")
+    p.add_argument("--rounds", type=int, default=4, help="renderers take turns in this many rounds (default 4)")
+    p.add_argument("--memory-docs", type=int, default=20, help="contracts rendered under tracemalloc (default 20)")
+    p.add_argument("--profile", action="store_true", help="then cProfile 20 renders of ours and print the hot spots")
+    args = p.parse_args(argv)
+    if args.docs < 1 or args.warmup < 0 or args.rounds < 1 or args.memory_docs < 1 or args.rounds > args.docs:
+        p.error("--docs/--rounds/--memory-docs must be >= 1, --rounds <= --docs, --warmup >= 0")
+    return args
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def facts_context(facts: EngagementFacts) -> dict[str, Any]:
+    """What ``build_context`` puts under ``facts`` (``facts_snapshot`` and the flags), without the DB layer."""
+    snapshot = {}
+    for f in dataclasses.fields(facts):
+        value = getattr(facts, f.name)
+        snapshot[f.name] = sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(
+            value, tuple) else value  # fmt: skip
+    return {**snapshot, "flags": sorted(facts.flags)}
+
+
+def contract_context(i: int, facts: EngagementFacts) -> tuple[dict[str, Any], dt.date]:
+    """The context of contract number ``i`` (shaped like ``build_context``) and its contract date."""
+    start = dt.date(2026, 4, 1) + dt.timedelta(days=(i * 7) % 365)
+    end = start.replace(year=start.year + 1 + i % 3) - dt.timedelta(days=1)
+    company = COMPANIES[i % len(COMPANIES)]
+    context = {
+        "municipality": {"name": "みどり市", "head": "みどり市長 緑川 一郎"},
+        "contractor": {"name": f"株式会社{company}第{i + 1}号",
+                       "address": f"みどり市中央{i % 9 + 1}丁目{i + 1}番{i % 30 + 1}号",
+                       "representative": f"代表取締役 {company[:2]} 太郎{i + 1}"},
+        "engagement": {"title": f"{TITLES[i % len(TITLES)]}（その{i + 1}）",
+                       "purpose": f"住民サービスの安定提供（{i + 1}）", "scope": "仕様書に定める範囲",
+                       "department": ("市民課", "税務課", "福祉課")[i % 3]},
+        "term": {"start": start, "end": end, "renewal": RENEWALS[i % len(RENEWALS)], "renewal_months": 12,
+                 "notice_days": (30, 60, 90)[i % 3]},
+        "contract_value": 3_000_000 + 137_000 * i,
+        "work_locations": [WORK_LOCATION_LABELS.get(x, x) for x in sorted(facts.work_locations)],
+        "subcontractors": list(facts.subcontractors),
+        "facts": facts_context(facts),
+    }  # fmt: skip
+    return context, start - dt.timedelta(days=10)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# the docxtpl baseline
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def _tpl_paragraph(doc: Any, text: str, *, indent_mm: float = 0, hanging_mm: float = 0, bold: bool = False) -> None:
+    """The same paragraph formatting as ``governance.contracts.documents._paragraph`` (checked at start-up)."""
+    p = doc.add_paragraph()
+    run = p.add_run(text)
+    run.bold = bold
+    fmt = p.paragraph_format
+    fmt.space_after = Pt(2)
+    if indent_mm or hanging_mm:
+        fmt.left_indent = Mm(indent_mm + hanging_mm)
+        fmt.first_line_indent = Mm(-hanging_mm)
+
+
+def build_template(path: Path) -> None:
+    """Write the docxtpl template equivalent to ``render_contract``'s output."""
+    doc = new_document()
+    title = doc.add_paragraph()
+    run = title.add_run("{{ title }}")
+    run.bold, run.font.size = True, Pt(16)
+    title.alignment = 1
+    _tpl_paragraph(doc, "件名　{{ engagement_title }}")
+    _tpl_paragraph(doc, "委託者　{{ municipality_name }}（以下「甲」という。）")
+    _tpl_paragraph(doc, "受託者　{{ contractor_name }}（以下「乙」という。）")
+    doc.add_paragraph("{%p for s in sections %}")
+    doc.add_paragraph("{%p if not s.main %}")
+    doc.add_page_break()
+    _tpl_paragraph(doc, "別記　{{ s.title }}", bold=True)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p for a in s.articles %}")
+    _tpl_paragraph(doc, "{{ a.title }}", indent_mm=2)
+    _tpl_paragraph(doc, "{{ a.lead }}")
+    doc.add_paragraph("{%p for p in a.rest %}")
+    _tpl_paragraph(doc, "{{ p }}", hanging_mm=6)
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p for it in a.subitems %}")
+    _tpl_paragraph(doc, "{{ it.text }}", indent_mm=4, hanging_mm=6)
+    doc.add_paragraph("{%p for sub in it.subitems %}")
+    _tpl_paragraph(doc, "{{ sub }}", indent_mm=8, hanging_mm=6)
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p if s.main %}")
+    doc.add_paragraph()
+    _tpl_paragraph(doc, "この契約の締結を証するため、本書２通を作成し、甲乙記名押印の上、各自その１通を保有する。")
+    _tpl_paragraph(doc, "{{ contract_date }}", indent_mm=10)
+    doc.add_paragraph("{%p for party in parties %}")
+    doc.add_paragraph()
+    _tpl_paragraph(doc, "{{ party.role }}　住所　{{ party.address }}", indent_mm=60)
+    _tpl_paragraph(doc, "　　名称　{{ party.name }}", indent_mm=60)
+    _tpl_paragraph(doc, "　　代表者　{{ party.representative }}　　　　印", indent_mm=60)
+    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p endfor %}")
+    doc.save(str(path))
+
+
+def _tpl_items(items: Sequence[Item], context: dict[str, Any]) -> list[dict[str, Any]]:
+    out = []
+    for i, item in enumerate(items, start=1):
+        subs = [
+            safe_text(f"{KATAKANA_ITEMS[(j - 1) % len(KATAKANA_ITEMS)]}　{render_text(sub.text, context)}")
+            for j, sub in enumerate(item.items, start=1)
+        ]
+        out.append({"text": safe_text(f"({i})　{render_text(item.text, context)}"), "subitems": subs})
+    return out
+
+
+def template_context(
+    library: ClauseLibrary, selected: Sequence[SelectedClause], context: dict[str, Any], contract_date: dt.date
+) -> dict[str, Any]:
+    """The clause texts rendered and numbered exactly as ``render_contract`` does, as data for the template."""
+    by_section: dict[str, list[SelectedClause]] = {}
+    for s in selected:
+        by_section.setdefault(s.clause.section, []).append(s)
+    sections = []
+    for index, section in enumerate(library.sections):
+        clauses = by_section.get(section.id, [])
+        if not clauses:
+            continue
+        articles = []
+        for n, sel in enumerate(clauses, start=1):
+            number = f"第{zenkaku(n)}条" if index == 0 else f"第{zenkaku(n)}"
+            clause = sel.clause
+            body = [p for p in render_text(clause.body, context).split("\n") if p.strip()]
+            articles.append({
+                "title": safe_text(f"（{render_text(clause.title, context)}）"),
+                "lead": safe_text(f"{number}　{body[0].strip()}"),
+                "rest": [safe_text(f"{zenkaku(i)}　{t.strip()}") for i, t in enumerate(body[1:], start=2)],
+                "subitems": _tpl_items(clause.items, context),
+            })  # fmt: skip
+        sections.append({"main": index == 0, "title": section.title, "articles": articles})
+    parties = [
+        {"role": role, "address": safe_text(party.get("address", "")), "name": safe_text(party["name"]),
+         "representative": safe_text(party.get("representative") or party.get("head") or "")}
+        for role, party in (("甲", context["municipality"]), ("乙", context["contractor"]))
+    ]  # fmt: skip
+    return {
+        "title": safe_text(library.title),
+        "engagement_title": safe_text(context["engagement"]["title"]),
+        "municipality_name": safe_text(context["municipality"]["name"]),
+        "contractor_name": safe_text(context["contractor"]["name"]),
+        "sections": sections,
+        "contract_date": wareki(contract_date),
+        "parties": parties,
+    }
+
+
+def render_docxtpl(
+    template_path: Path,
+    library: ClauseLibrary,
+    selected: Sequence[SelectedClause],
+    context: dict[str, Any],
+    contract_date: dt.date,
+) -> bytes:
+    tpl = DocxTemplate(template_path)
+    tpl.render(template_context(library, selected, context, contract_date), autoescape=True)
+    out = io.BytesIO()
+    tpl.save(out)
+    return out.getvalue()
+
+
+def text_work(selected: Sequence[SelectedClause], context: dict[str, Any]) -> int:
+    """Only the Jinja work both renderers do: every title, body and item of the selected clauses."""
+    n = 0
+
+    def items(its: Sequence[Item]) -> None:
+        nonlocal n
+        for it in its:
+            n += len(render_text(it.text, context))
+            items(it.items)
+
+    for s in selected:
+        n += len(render_text(s.clause.title, context)) + len(render_text(s.clause.body, context))
+        items(s.clause.items)
+    return n
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# checks
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def paragraphs(data: bytes) -> list[Any]:
+    return list(Document(io.BytesIO(data)).paragraphs)
+
+
+def check_document(data: bytes, selected_count: int, context: dict[str, Any], what: str) -> list[str]:
+    """Open the document with python-docx and check it; return its paragraph texts."""
+    texts = [p.text for p in paragraphs(data)]
+    articles = sum(1 for t in texts if ARTICLE.match(t))
+    if articles != selected_count:
+        raise AssertionError(f"{what}: {articles} numbered articles, expected {selected_count}")
+    name = context["contractor"]["name"]
+    if not any(name in t for t in texts):
+        raise AssertionError(f"{what}: the contractor's name {name} is missing")
+    return texts
+
+
+def formatting(data: bytes) -> list[tuple[Any, ...]]:
+    out = []
+    for p in paragraphs(data):
+        fmt = p.paragraph_format
+        out.append((p.text, fmt.left_indent, fmt.first_line_indent, tuple(r.bold for r in p.runs)))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# measurement
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def summary(times_s: list[float]) -> dict[str, float]:
+    ms = sorted(t * 1000 for t in times_s)
+    return {
+        "n": len(ms),
+        "p50": statistics.median(ms),
+        "p95": ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))],
+        "mean": statistics.fmean(ms),
+        "docs_s": len(ms) / (sum(ms) / 1000),
+    }
+
+
+def memory_in_child(render: Callable[[int], Any], n: int) -> dict[str, float]:
+    """Render contracts 0..n-1 in a forked child under tracemalloc; return its traced peak and ru_maxrss growth."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: measure, write JSON, leave without running the parent's clean-up
+        status = 0
+        try:
+            os.close(read_fd)
+            gc.collect()
+            before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            tracemalloc.start()
+            for i in range(n):
+                data = render(i)
+                del data
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            payload = {"peak": peak / 2**20, "rss_before": before / 1024, "rss_after": after / 1024}
+        except BaseException as exc:
+            payload, status = {"error": repr(exc)}, 1
+        with os.fdopen(write_fd, "w") as f:
+            json.dump(payload, f)
+        os._exit(status)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as f:
+        raw = f.read()
+    _, status = os.waitpid(pid, 0)
+    result = json.loads(raw) if raw else {"error": "no result"}
+    if status != 0 or "error" in result:
+        raise RuntimeError(f"memory pass failed: {result.get('error')}")
+    return result
+
+
+def profile_ours(render: Callable[[int], Any], n: int = 20) -> None:
+    prof = cProfile.Profile()
+    prof.enable()
+    for i in range(n):
+        render(i)
+    prof.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(prof, stream=out).strip_dirs()
+    stats.sort_stats("cumulative").print_stats(30)
+    stats.sort_stats("tottime").print_stats(20)
+    print()
+    print(f"== cProfile of {n} renders of ours (times include the profiler's overhead)")
+    print(out.getvalue())
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# main
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    args = parse_args()
+    started = time.perf_counter()
+    os.chdir(ROOT)
+    library = load_library(Path("contract_templates"))
+    selected = select_clauses(FACTS, library)
+    total = args.warmup + args.docs
+    contexts = [contract_context(i, FACTS) for i in range(max(total, args.memory_docs))]
+    per_section = {s.id: sum(1 for c in selected if c.clause.section == s.id) for s in library.sections}
+    log(f"library {library.version}: {len(selected)} of {len(library.clauses)} clauses selected {per_section}")
+
+    def ours(i: int) -> bytes:
+        context, date = contexts[i]
+        return render_contract(library, selected, context, contract_date=date)
+
+    def text_only(i: int) -> int:
+        return text_work(selected, contexts[i][0])
+
+    with tempfile.TemporaryDirectory(prefix="gov_bench_contract_") as tmp:
+        template_path = Path(tmp) / "contract_template.docx"
+        build_template(template_path)
+
+        def baseline(i: int) -> bytes:
+            context, date = contexts[i]
+            return render_docxtpl(template_path, library, selected, context, date)
+
+        # equivalence of the two documents, formatting included, before anything is timed
+        a, b = ours(0), baseline(0)
+        fa, fb = formatting(a), formatting(b)
+        if fa != fb:
+            diff = next(k for k, (x, y) in enumerate(zip(fa, fb, strict=False)) if x != y) if len(fa) == len(fb) else -1
+            log(f"ours and docxtpl differ: {len(fa)} vs {len(fb)} paragraphs; first difference at {diff}")
+            if diff >= 0:
+                log(f"  ours:    {fa[diff]}\n  docxtpl: {fb[diff]}")
+            return 1
+        log(f"contract 0: {len(fa)} paragraphs, ours {len(a):,} bytes, docxtpl {len(b):,} bytes; same text and format")
+
+        renderers: dict[str, Callable[[int], Any]] = {"ours": ours, "docxtpl": baseline, "text": text_only}
+        memory: dict[str, dict[str, float]] = {}
+        for name in ("ours", "docxtpl"):
+            log(f"memory pass {name} ({args.memory_docs} contracts under tracemalloc) ...")
+            memory[name] = memory_in_child(renderers[name], args.memory_docs)
+        times: dict[str, list[float]] = {k: [] for k in renderers}
+        for name, render in renderers.items():
+            log(f"warm-up {name} ...")
+            for i in range(args.warmup):
+                render(i)
+        ours_texts: dict[int, str] = {}
+        digests: dict[str, set[str]] = {"ours": set(), "docxtpl": set()}
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        bounds = [args.warmup + args.docs * r // args.rounds for r in range(args.rounds + 1)]
+        for r in range(args.rounds):
+            for name, render in renderers.items():
+                for i in range(bounds[r], bounds[r + 1]):
+                    t0 = time.perf_counter()
+                    data = render(i)
+                    times[name].append(time.perf_counter() - t0)
+                    if name == "text":
+                        continue
+                    try:
+                        texts = check_document(data, len(selected), contexts[i][0], f"{name} contract {i}")
+                    except AssertionError as exc:
+                        log(str(exc))
+                        return 1
+                    joined = "\n".join(texts)
+                    digests[name].add(hashlib.sha256(data).hexdigest())
+                    if name == "ours":
+                        ours_texts[i] = joined
+                    elif ours_texts.pop(i) != joined:
+                        log(f"contract {i}: the docxtpl text differs from ours")
+                        return 1
+            log(f"round {r + 1}/{args.rounds} done ({time.perf_counter() - started:.0f}s)")
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        for name, seen in digests.items():
+            if len(seen) != args.docs:
+                log(f"{name}: only {len(seen)} distinct documents out of {args.docs}")
+                return 1
+
+    fig = {name: summary(t) for name, t in times.items()}
+    o, d, t = fig["ours"], fig["docxtpl"], fig["text"]
+    paras = len(fa)
+    print(f"governance contract-render benchmark — render_contract (python-docx) vs docxtpl, {args.docs} contracts")
+    print(
+        f"python {platform.python_version()}, {os.cpu_count()} CPUs; library {library.version}: {len(selected)} of "
+        f"{len(library.clauses)} clauses selected {per_section}, {paras} paragraphs per document; warm-up "
+        f"{args.warmup}, {args.rounds} rounds"
+    )
+    print()
+    cols = ("p50 ms", "p95 ms", "mean ms", "docs/s")
+    header = f"   {'renderer':44} " + " ".join(f"{c:>8}" for c in cols) + f" {'peak MiB':>9} {'rss +MiB':>9}"
+    print(header)
+    print("   " + "-" * (len(header) - 3))
+    labels = {
+        "ours": "(a) ours: render_contract (python-docx)",
+        "docxtpl": "(b) docxtpl, same text work, same structure",
+        "text": "(c) text work only (render_text, in a and b)",
+    }
+    for name, f in fig.items():
+        mem = memory.get(name)
+        peak = f"{mem['peak']:9.1f}" if mem else f"{'-':>9}"
+        rss = f"{mem['rss_after'] - mem['rss_before']:9.1f}" if mem else f"{'-':>9}"
+        print(f"   {labels[name]:44} {f['p50']:8.1f} {f['p95']:8.1f} {f['mean']:8.1f} {f['docs_s']:8.1f} {peak} {rss}")
+    print()
+    print(
+        f"   peak MiB: tracemalloc peak over {args.memory_docs} contracts in a forked child; rss +MiB: growth of its "
+        f"ru_maxrss ({memory['ours']['rss_before']:.0f} MiB at the fork)"
+    )
+    print(
+        f"   ru_maxrss of this process before/after the timed rounds: {rss_before / 1024:.0f} / "
+        f"{rss_after / 1024:.0f} MiB"
+    )
+    print()
+    p50_ratio, tput_ratio = o["p50"] / d["p50"], o["docs_s"] / d["docs_s"]
+    doc_part = (o["p50"] - t["p50"]) / (d["p50"] - t["p50"]) if d["p50"] > t["p50"] else float("nan")
+    print(f"   {'ratio ours/docxtpl':44} {'value':>8}")
+    print(f"   {'p50 time (lower is better)':44} {p50_ratio:8.2f}")
+    print(f"   {'throughput docs/s (higher is better)':44} {tput_ratio:8.2f}")
+    print(f"   {'p50 time without the text work (a-c)/(b-c)':44} {doc_part:8.2f}")
+    print(f"   {'text work share of ours, p50 c/a':44} {t['p50'] / o['p50']:8.2f}")
+    print()
+    met_p50 = o["p50"] < TARGET_P50_MS
+    met_base = p50_ratio <= 1.0
+    print(f"   target p50 < {TARGET_P50_MS:.0f} ms: {'met' if met_p50 else 'not met'} ({o['p50']:.1f} ms)")
+    print(f"   not slower than docxtpl (p50 ratio <= 1.00): {'met' if met_base else 'not met'} ({p50_ratio:.2f})")
+    print()
+    print(
+        f"checks passed: {args.docs} distinct documents per renderer, each opened with python-docx with "
+        f"{len(selected)} numbered articles; ours and docxtpl have the same paragraph texts for every contract"
+    )
+    if args.profile:
+        profile_ours(ours)
+    print(f"total time {time.perf_counter() - started:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
