@@ -350,7 +350,8 @@ def formatting(data: bytes) -> list[tuple[Any, ...]]:
     out = []
     for p in paragraphs(data):
         fmt = p.paragraph_format
-        out.append((p.text, fmt.left_indent, fmt.first_line_indent, tuple(r.bold for r in p.runs)))
+        # Formatting that renders the same is compared the same: bold unset = not bold; an empty run = no run.
+        out.append((p.text, fmt.left_indent, fmt.first_line_indent, tuple(bool(r.bold) for r in p.runs if r.text)))
     return out
 
 

@@ -11,11 +11,12 @@ import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
 from governance.calendar import wareki
@@ -143,6 +144,15 @@ def make_environment() -> SandboxedEnvironment:
     env.filters["wareki"] = _wareki_filter
     env.filters["yen"] = yen
     return env
+
+
+_ENVIRONMENT = make_environment()
+
+
+@lru_cache(maxsize=8192)
+def compiled(text: str) -> Template:
+    """Compile a clause text once (compiling costs about 50 times what rendering does)."""
+    return _ENVIRONMENT.from_string(text)
 
 
 def sample_context() -> dict[str, Any]:

@@ -265,7 +265,7 @@ async def test_version_ids_must_belong_to_the_engagement_in_the_path(client, ano
     assert (await client.get(f"/engagements/{other}/contract/versions/{vid}/document.docx")).status_code == 404
     assert (
         await anon.post(f"/api/v1/engagements/{eid}/contract/versions/{vid}/finalize", headers=auth)
-    ).status_code == 200
+    ).status_code == 201
 
 
 async def test_a_broken_library_is_a_clear_409_not_a_500(client, tmp_path, monkeypatch):
