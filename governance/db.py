@@ -17,6 +17,7 @@ from piccolo.engine.base import Engine
 from piccolo.engine.finder import engine_finder
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType, dict_factory
+from piccolo.querystring import QueryString
 
 log = logging.getLogger(__name__)
 
@@ -318,17 +319,11 @@ async def pending_migrations() -> list[str]:
 async def database_ok() -> bool:
     """Run a trivial query to tell whether the database answers."""
     try:
-        await get_engine().run_querystring(_select_one())
+        await get_engine().run_querystring(QueryString("SELECT 1"))
     except Exception as exc:
         log.warning("database check failed: %s", exc)
         return False
     return True
-
-
-def _select_one() -> Any:
-    from piccolo.querystring import QueryString
-
-    return QueryString("SELECT 1")
 
 
 async def close_connections(engine: Engine | None = None) -> None:

@@ -33,7 +33,7 @@ from governance.contracts.tables import (
 from governance.db import for_update, write_transaction
 from governance.engagements.facts import WORK_LOCATION_LABELS, Flag
 from governance.engagements.services import EngagementService, facts_of_engagement, facts_snapshot
-from governance.engagements.tables import Engagement, Selection, SelectionStatus
+from governance.engagements.tables import Selection, SelectionStatus
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from governance.files.services import FileService
 
@@ -422,7 +422,3 @@ class ContractService:
         for r in rows:
             r["status_label"] = APPROVAL_STATUS_LABELS.get(r["status"], r["status"])
         return rows
-
-    async def engagement_exists(self, engagement_id: int) -> bool:
-        """Tell whether the engagement exists."""
-        return await Engagement.exists().where(Engagement.id == engagement_id)

@@ -37,6 +37,12 @@ class FormResult(Generic[T]):
         return self.value is not None and not self.errors
 
 
+def require_confirmation(result: FormResult[Any], form: Any, field: str) -> None:
+    """Add an error when ``<field>_confirm`` differs from ``<field>`` (checked once the form itself parsed)."""
+    if result.ok and form.get(field) != form.get(f"{field}_confirm"):
+        result.errors[f"{field}_confirm"] = "確認用のパスワードが一致しません。"
+
+
 def _unwrap(t: mi.Type) -> tuple[mi.Type, dict[str, Any], bool]:
     """Return the core type, its JSON-schema extras (title, description) and whether None is allowed."""
     extra: dict[str, Any] = {}

@@ -14,7 +14,7 @@ from governance.accounts.services import TokenService, UserService
 from governance.errors import ValidationError
 from governance.web.access import access
 from governance.web.authentication import SESSION_COOKIE
-from governance.web.forms import parse_form
+from governance.web.forms import parse_form, require_confirmation
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
 
@@ -52,9 +52,8 @@ class AccountController(Controller):
         user = principal(request)
         form = await request.form()
         result = parse_form(form, schemas.PasswordChange)
-        if result.ok and form.get("new_password") != form.get("new_password_confirm"):
-            result.errors["new_password_confirm"] = "確認用のパスワードが一致しません。"
-        if not result.ok or result.errors:
+        require_confirmation(result, form, "new_password")
+        if not result.ok:
             return await self._page(request, status_code=422, password_errors=result.errors)
         try:
             await UserService().change_own_password(

@@ -12,9 +12,17 @@ from governance.accounts.roles import Role
 from governance.accounts.services import TokenService, UserService
 from governance.errors import ConflictError, ValidationError
 from governance.web.access import access
-from governance.web.forms import parse_form
+from governance.web.forms import parse_form, require_confirmation
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
+
+
+def _form_values(user: schemas.User) -> dict[str, Any]:
+    """A user's current settings as the edit form shows them."""
+    return {
+        "full_name": user.full_name, "email": user.email, "department_id": str(user.department_id),
+        "roles": user.roles, "active": user.active,
+    }  # fmt: skip
 
 
 class AdminController(Controller):
@@ -79,13 +87,7 @@ class AdminController(Controller):
     async def edit_user(self, request: Request[Any, Any, Any], user_id: PathId) -> Template:
         """Show a user's settings."""
         user = await UserService().get_user(user_id)
-        values = {
-            "full_name": user.full_name,
-            "email": user.email,
-            "department_id": str(user.department_id),
-            "roles": user.roles,
-            "active": user.active,
-        }
+        values = _form_values(user)
         return await self._user_form(user=user, values=values, errors={}, notice=notice_of(request))
 
     @post("/users/{user_id:int}")
@@ -109,18 +111,11 @@ class AdminController(Controller):
         """Set a new password for a user."""
         service = UserService()
         user = await service.get_user(user_id)
-        values = {
-            "full_name": user.full_name,
-            "email": user.email,
-            "department_id": str(user.department_id),
-            "roles": user.roles,
-            "active": user.active,
-        }
+        values = _form_values(user)
         form = await request.form()
         result = parse_form(form, schemas.PasswordReset)
-        if result.ok and form.get("password") != form.get("password_confirm"):
-            result.errors["password_confirm"] = "確認用のパスワードが一致しません。"
-        if not result.ok or result.errors:
+        require_confirmation(result, form, "password")
+        if not result.ok:
             return await self._user_form(
                 user=user, values=values, errors={}, password_errors=result.errors, status_code=422
             )

@@ -15,7 +15,7 @@ from governance.errors import AuthenticationError, DomainError, ValidationError
 from governance.settings import get_settings
 from governance.web.access import PUBLIC, access
 from governance.web.authentication import SESSION_COOKIE
-from governance.web.forms import parse_form
+from governance.web.forms import parse_form, require_confirmation
 from governance.web.pages import notice_of, principal, redirect, render, safe_next
 
 
@@ -119,9 +119,8 @@ class SetupController(Controller):
             return render("accounts/setup_invalid.html", status_code=404)
         form = await request.form()
         result = parse_form(form, schemas.SetupForm)
-        if result.ok and form.get("password") != form.get("password_confirm"):
-            result.errors["password_confirm"] = "確認用のパスワードが一致しません。"
-        if not result.ok or result.errors:
+        require_confirmation(result, form, "password")
+        if not result.ok:
             return render("accounts/setup.html", status_code=422, token=token, values=result.raw, errors=result.errors)
         try:
             await service.complete(token, result.value)

@@ -61,10 +61,6 @@ class UserService:
 
     # -- reading -------------------------------------------------------------------------------------------------
 
-    async def count_users(self) -> int:
-        """Return how many users exist (active or not)."""
-        return await User.count()
-
     async def list_users(self, *, include_inactive: bool = True) -> list[schemas.User]:
         """Return every user, ordered by department and name."""
         query = User.select(*USER_COLUMNS).order_by(User.department.code).order_by(User.username)
@@ -84,11 +80,6 @@ class UserService:
         if row is None:
             raise NotFoundError("ユーザー", user_id)
         return schemas.User(**row, roles=(await roles_of([user_id]))[user_id])
-
-    async def users_with_role(self, role: str) -> list[schemas.User]:
-        """Return the active users holding a role (for approvals and escalations)."""
-        ids = [r["user"] for r in await UserRole.select(UserRole.user).where(UserRole.role == role)]
-        return [u for u in await self.list_users(include_inactive=False) if u.id in set(ids)]
 
     async def list_departments(self, *, include_inactive: bool = True) -> list[schemas.Department]:
         """Return departments ordered by code."""

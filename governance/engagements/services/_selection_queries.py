@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from governance.accounts.tables import User
 from governance.contractors.services import ContractorService
 from governance.engagements import schemas
 from governance.engagements.criteria import CATALOG_BY_ID, prefill
@@ -121,8 +120,3 @@ class SelectionQueries:
             Selection.id, Selection.version, Selection.submitted_at, Selection.prepared_by,
             Selection.engagement.title.as_alias("engagement_title"),
         ).where(Selection.status == SelectionStatus.submitted).order_by(Selection.submitted_at)  # fmt: skip
-
-    async def preparer_name(self, user_id: int) -> str:
-        """The full name of a user (for records)."""
-        row = await User.select(User.full_name).where(User.id == user_id).first()
-        return row["full_name"] if row else ""
