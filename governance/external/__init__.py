@@ -1,0 +1,1 @@
+"""External services (外部サービス): registry, usage applications and approvals, lifecycle records."""
