@@ -4,7 +4,7 @@ from piccolo.conf.apps import AppConfig, table_finder
 
 from governance.settings import REPO_ROOT
 
-DOMAINS = ["accounts", "audit", "files", "contractors", "engagements", "contracts", "external"]
+DOMAINS = ["accounts", "audit", "files", "contractors", "engagements", "contracts", "external", "verification", "reminders"]
 
 APP_CONFIG = AppConfig(
     app_name="governance",
