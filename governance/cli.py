@@ -290,7 +290,10 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
 
     def on_cli_init(self, cli: click.Group) -> None:
         """Register the commands."""
+        from governance.reminders.cli import reminders_group
+
         for command in (
+            reminders_group,
             serve_command,
             migrate_command,
             setup_link_command,

@@ -102,6 +102,14 @@ class Settings:
     """GOVERNANCE_CERT_WARN_DAYS: a certificate within this many days of expiry shows as 期限間近."""
     contract_templates_dir: Path = field(default=REPO_ROOT / "contract_templates")
     """GOVERNANCE_CONTRACT_TEMPLATES_DIR: the clause library."""
+    reminder_rules: str = ""
+    """GOVERNANCE_REMINDER_RULES: lead times per subject over the defaults, e.g. ``check=30,7,1/7; measure=7,1/3``."""
+    reminders_autorun: bool = False
+    """GOVERNANCE_REMINDERS_AUTORUN: the app runs the reminders itself every interval (instead of cron)."""
+    reminders_interval_minutes: int = 60
+    """GOVERNANCE_REMINDERS_INTERVAL_MINUTES: how often the app runs them when autorun is on."""
+    report_link_days: int = 30
+    """GOVERNANCE_REPORT_LINK_DAYS: how long a contractor's report link stays valid."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -122,6 +130,16 @@ class Settings:
             raise SettingsError("GOVERNANCE_CLASSIFICATION_SCHEME must be R5 or R6")
         if _env_int("GOVERNANCE_CERT_WARN_DAYS", d.cert_warn_days) < 0:
             raise SettingsError("GOVERNANCE_CERT_WARN_DAYS must be 0 or more")
+        from governance.reminders.rules import RuleError, parse_rules
+
+        try:
+            parse_rules(_env("GOVERNANCE_REMINDER_RULES", ""))
+        except RuleError as exc:
+            raise SettingsError(f"GOVERNANCE_REMINDER_RULES: {exc}") from None
+        if not 1 <= _env_int("GOVERNANCE_REMINDERS_INTERVAL_MINUTES", d.reminders_interval_minutes) <= 1440:
+            raise SettingsError("GOVERNANCE_REMINDERS_INTERVAL_MINUTES must be between 1 and 1440")
+        if not 1 <= _env_int("GOVERNANCE_REPORT_LINK_DAYS", d.report_link_days) <= 365:
+            raise SettingsError("GOVERNANCE_REPORT_LINK_DAYS must be between 1 and 365")
         log_level = _env("GOVERNANCE_LOG_LEVEL", d.log_level).strip().upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("GOVERNANCE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
@@ -152,6 +170,10 @@ class Settings:
             municipality_address=_env("GOVERNANCE_MUNICIPALITY_ADDRESS", d.municipality_address).strip(),
             cert_warn_days=_env_int("GOVERNANCE_CERT_WARN_DAYS", d.cert_warn_days),
             contract_templates_dir=Path(_env("GOVERNANCE_CONTRACT_TEMPLATES_DIR", str(d.contract_templates_dir))),
+            reminder_rules=_env("GOVERNANCE_REMINDER_RULES", ""),
+            reminders_autorun=_env_bool("GOVERNANCE_REMINDERS_AUTORUN", d.reminders_autorun),
+            reminders_interval_minutes=_env_int("GOVERNANCE_REMINDERS_INTERVAL_MINUTES", d.reminders_interval_minutes),
+            report_link_days=_env_int("GOVERNANCE_REPORT_LINK_DAYS", d.report_link_days),
         )
 
     @property

@@ -36,6 +36,7 @@ from governance.engagements.services import EngagementService, facts_of_engageme
 from governance.engagements.tables import Selection, SelectionStatus
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from governance.files.services import FileService
+from governance.verification.services._planning import plan_signed_version
 
 
 @dataclass(frozen=True)
@@ -314,6 +315,7 @@ class ContractService:
             errors["signed_on"] = "締結日に未来の日付は指定できません。"
         if errors:
             raise ValidationError(errors)
+        library = await anyio.to_thread.run_sync(load_library, self.templates_dir)
         async with write_transaction():
             row = await self._locked_version(version_id, engagement_id)
             if row["status"] != VersionStatus.finalized:
@@ -333,6 +335,8 @@ class ContractService:
                        "contractor": contractor_signatory.strip()},
                 now=now,
             )  # fmt: skip
+            # The check plan is part of signing: a signed contract always has its checks (OUT-CHK-01).
+            await plan_signed_version(version_id, library, actor=actor, now=now, audit=self.audit)
 
     async def decide_approval(
         self, approval_id: int, *, approve: bool, actor: Actor, note: str = "", now: dt.datetime | None = None

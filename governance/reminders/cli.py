@@ -1,0 +1,39 @@
+"""``governance reminders run``: compute what is due today, record it once, send it (cron or systemd timer)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+
+import click
+
+
+@click.group("reminders")
+def reminders_group() -> None:
+    """Reminders of due dates (checks, measures, certificates, contract ends …)."""
+
+
+@reminders_group.command("run")
+@click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="The date to compute reminders for (YYYY-MM-DD; default: today in Asia/Tokyo).")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="List what is due without recording or sending anything.")
+def reminders_run(today: dt.datetime | None, dry_run: bool) -> None:
+    """Record the reminders due and send every waiting notification; safe to run any number of times."""
+    from governance.cli import run_async
+    from governance.reminders.services import ReminderService
+    from governance.settings import get_settings
+
+    service = ReminderService(get_settings())
+    report = run_async(lambda: service.run(today.date() if today else None, dry_run=dry_run))
+    click.echo(f"{report.today.isoformat()}: 期限の通知 {len(report.due)}件")
+    for notice, person in report.due:
+        click.echo(f"  - {notice.rule} {notice.occurrence} → {person.name or person.user_id}: {notice.title}")
+    if dry_run:
+        click.echo("（--dry-run のため、記録も送信もしていません）")
+        return
+    click.echo(f"新たに記録 {report.recorded}件 / 送信 {report.sent}件 / 失敗 {report.failed}件")
+    if not report.smtp_enabled:
+        click.secho("GOVERNANCE_SMTP_HOST が未設定のため、メールは送信していません（通知は記録されています）。",
+                    fg="yellow", err=True)  # fmt: skip
+    if report.failed:
+        sys.exit(2)

@@ -1,0 +1,193 @@
+"""A reminder run: compute what is due, record it in the notification log once, send what is waiting.
+
+Exactly once: the log's unique key makes a second run (or a second app instance) record nothing new, and a
+notification is claimed (``pending``/``failed`` → ``sending``) by one run before it is sent, so two runs never send
+the same one. A failed send is retried with exponential backoff and shown in the log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+
+from governance.actor import Actor
+from governance.audit.services import AuditService
+from governance.calendar import today_tokyo, wareki
+from governance.db import write_transaction
+from governance.errors import ConflictError, NotFoundError
+from governance.reminders.mailer import Mail, SmtpConfig, send_batch
+from governance.reminders.notify import Notice, Recipient, enqueue
+from governance.reminders.rules import SUBJECT_LABELS, Rule, parse_rules
+from governance.reminders.sources import register_builtin_sources, sources
+from governance.reminders.tables import Notification, NotificationStatus
+
+CLAIM_BATCH = 200
+MAX_ATTEMPTS = 8
+CLAIM_TIMEOUT = dt.timedelta(minutes=15)
+"""A notification claimed by a run that died is taken up again after this long."""
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    """The wait before the next attempt after ``attempts`` failures: 5, 10, 20 … minutes, at most a day."""
+    return min(dt.timedelta(minutes=5 * 2 ** max(attempts - 1, 0)), dt.timedelta(days=1))
+
+
+def reminder_text(subject: str, title: str, due: dt.date, today: dt.date, name: str, url: str) -> tuple[str, str]:
+    """The Japanese subject line and body of a reminder."""
+    days = (due - today).days
+    label = SUBJECT_LABELS.get(subject, "期限")
+    if days > 0:
+        state, tag = f"期限まであと{days}日です。", f"【{label}のお知らせ】"
+    elif days == 0:
+        state, tag = "本日が期限です。", f"【{label}のお知らせ（本日）】"
+    else:
+        state, tag = f"期限を{-days}日過ぎています。対応を確認してください。", f"【{label}の超過】"
+    subject_line = f"{tag}{title}（期限：{wareki(due)}）"
+    body = (
+        f"{name} 様\n\n{label}についてお知らせします。\n\n"
+        f"件名：{title}\n期限：{wareki(due, weekday=True)}\n状況：{state}\n\n"
+        f"詳しくは次のページでご確認ください。\n{url}\n\n"
+        "※このメールは情報セキュリティ管理システム（governance）から自動で送信しています。\n"
+    )
+    return subject_line, body
+
+
+@dataclass
+class RunReport:
+    """What a run found and did."""
+
+    today: dt.date
+    due: list[tuple[Notice, Recipient]] = field(default_factory=list)
+    recorded: int = 0
+    sent: int = 0
+    failed: int = 0
+    smtp_enabled: bool = True
+
+
+class ReminderService:
+    """Reminder runs and the notification log."""
+
+    def __init__(self, settings: Any) -> None:
+        register_builtin_sources()
+        self.rules: dict[str, Rule] = parse_rules(settings.reminder_rules)
+        self.smtp = SmtpConfig.from_settings(settings)
+        self.base_url = settings.public_base_url
+        self.audit = AuditService()
+
+    async def collect(self, today: dt.date) -> list[tuple[Notice, Recipient]]:
+        """Every reminder due today, per recipient (nothing is written)."""
+        out: list[tuple[Notice, Recipient]] = []
+        for subject, source in sources().items():
+            rule = self.rules.get(subject)
+            if rule is None or not rule.leads:
+                continue
+            for item in await source(rule, today):
+                occurrence = rule.occurrence(item.due, today)
+                if occurrence is None:
+                    continue
+                for person in item.recipients:
+                    title, body = reminder_text(
+                        subject, item.title, item.due, today, person.name, self.base_url + item.link
+                    )
+                    notice = Notice(item.subject_type, item.subject_id, subject, occurrence, title, body, item.link)
+                    out.append((notice, person))
+        return out
+
+    async def run(
+        self, today: dt.date | None = None, *, dry_run: bool = False, now: dt.datetime | None = None
+    ) -> RunReport:
+        """Record the reminders due ``today`` (default: today in Tokyo) and send every waiting notification."""
+        now = now or dt.datetime.now(dt.UTC)
+        report = RunReport(today=today or today_tokyo(now), smtp_enabled=self.smtp.enabled)
+        report.due = await self.collect(report.today)
+        if dry_run:
+            return report
+        report.recorded = await enqueue(report.due, now=now)
+        report.sent, report.failed = await self.deliver(now=now)
+        return report
+
+    async def _claim(self, run_id: str, now: dt.datetime) -> list[dict[str, Any]]:
+        async with write_transaction():
+            waiting = (
+                (Notification.status.is_in([NotificationStatus.pending, NotificationStatus.failed]))
+                | (Notification.status == NotificationStatus.sending)
+            ) & (Notification.next_attempt_at <= now)
+            ids = [
+                r["id"]
+                for r in await Notification.select(Notification.id)
+                .where(waiting)
+                .order_by(Notification.id)
+                .limit(CLAIM_BATCH)
+            ]
+            if not ids:
+                return []
+            # Re-checking the condition in the UPDATE makes the claim atomic: a concurrent run that read the same
+            # ids finds them already claimed (PostgreSQL re-evaluates the WHERE after the row lock is released).
+            return await (
+                Notification.update(
+                    {Notification.status: NotificationStatus.sending, Notification.claimed_by: run_id,
+                     Notification.next_attempt_at: now + CLAIM_TIMEOUT}
+                )
+                .where(Notification.id.is_in(ids), waiting)
+                .returning(*Notification.all_columns())
+            )  # fmt: skip
+
+    async def deliver(self, *, now: dt.datetime | None = None) -> tuple[int, int]:
+        """Send every waiting notification (when SMTP is configured). Returns (sent, failed)."""
+        if not self.smtp.enabled:
+            return 0, 0
+        now = now or dt.datetime.now(dt.UTC)
+        run_id = uuid.uuid4().hex
+        sent = failed = 0
+        while claimed := await self._claim(run_id, now):
+            mails = [
+                Mail(r["email"], r["title"], r["body"].replace("{url}", self.base_url + r["link"])) for r in claimed
+            ]
+            results = await anyio.to_thread.run_sync(lambda m=mails: send_batch(self.smtp, m, now))
+            async with write_transaction():
+                for row, error in zip(claimed, results, strict=True):
+                    if error is None:
+                        sent += 1
+                        values = {Notification.status: NotificationStatus.sent, Notification.sent_at: now,
+                                  Notification.attempts: row["attempts"] + 1, Notification.last_error: ""}  # fmt: skip
+                    else:
+                        failed += 1
+                        attempts = row["attempts"] + 1
+                        # After the last attempt it waits for a person to press 再送 (``retry``).
+                        retry_at = now + (backoff(attempts) if attempts < MAX_ATTEMPTS else dt.timedelta(days=3650))
+                        values = {
+                            Notification.status: NotificationStatus.failed, Notification.attempts: attempts,
+                            Notification.last_error: error[:1000], Notification.next_attempt_at: retry_at,
+                        }  # fmt: skip
+                    await Notification.update(values).where(
+                        Notification.id == row["id"], Notification.claimed_by == run_id
+                    )
+            if len(claimed) < CLAIM_BATCH:
+                break
+        return sent, failed
+
+    async def retry(self, notification_id: int, *, actor: Actor, now: dt.datetime | None = None) -> None:
+        """Send a failed notification again at the next run.
+
+        Raises:
+            NotFoundError: no such notification.
+            ConflictError: it is not a failed one.
+        """
+        now = now or dt.datetime.now(dt.UTC)
+        async with write_transaction():
+            row = await Notification.select().where(Notification.id == notification_id).first()
+            if row is None:
+                raise NotFoundError("通知", notification_id)
+            if row["status"] != NotificationStatus.failed:
+                raise ConflictError("再送できるのは送信に失敗した通知だけです。")
+            await Notification.update({Notification.next_attempt_at: now, Notification.attempts: 0}).where(
+                Notification.id == notification_id
+            )
+            await self.audit.record(
+                "notification.retried", actor=actor, target_type="notification", target_id=notification_id,
+                target_label=row["title"][:100], now=now,
+            )  # fmt: skip

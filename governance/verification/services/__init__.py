@@ -1,0 +1,21 @@
+"""Verification use cases: planning on signature, checks and their results, findings and measures, reports."""
+
+from governance.verification.services._checks import CheckService, ResultInput
+from governance.verification.services._findings import FindingService
+from governance.verification.services._links import LinkGoneError, ReportFile, ReportLinkService
+from governance.verification.services._planning import PlanOutcome, plan_signed_version
+from governance.verification.services._queries import CheckFilter, list_checks, list_findings
+
+__all__ = [
+    "CheckFilter",
+    "CheckService",
+    "FindingService",
+    "LinkGoneError",
+    "PlanOutcome",
+    "ReportFile",
+    "ReportLinkService",
+    "ResultInput",
+    "list_checks",
+    "list_findings",
+    "plan_signed_version",
+]

@@ -1,0 +1,189 @@
+"""Turn a signed contract version into checks, and re-plan future checks when a later version is signed.
+
+Must run inside the signing transaction (``ContractService.sign`` calls it), so a contract is never signed without
+its plan. Checks that hold any recorded result, a contractor report or a status other than 予定 are never touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from governance.actor import Actor
+from governance.audit.chain import canonical_json
+from governance.audit.services import AuditService
+from governance.calendar import today_tokyo
+from governance.contracts.library import ClauseLibrary
+from governance.contracts.tables import Contract, ContractVersion
+from governance.engagements.tables import Engagement
+from governance.verification.plan import ItemSource, PlannedCheck, plan_checks
+from governance.verification.tables import (
+    Check,
+    ChecklistItem,
+    CheckPlan,
+    CheckStatus,
+    ContractorReport,
+)
+
+
+@dataclass(frozen=True)
+class PlanOutcome:
+    """What planning did: checks created, updated in place and cancelled."""
+
+    plan_id: int
+    created: int
+    updated: int
+    cancelled: int
+
+
+def item_sources(library: ClauseLibrary, clause_ids: list[str]) -> list[ItemSource]:
+    """The check items of the given clauses, as the library states them."""
+    by_id = {c.id: c for c in library.clauses}
+    return [
+        ItemSource(check.id, check.what, check.when, tuple(check.requirements), clause_id)
+        for clause_id in clause_ids
+        if clause_id in by_id
+        for check in by_id[clause_id].checks
+    ]
+
+
+def plan_key(check: PlannedCheck, version: int) -> str:
+    """The identity of a planned check across re-plans (the same period keeps its check)."""
+    if check.kind == "at_signing":
+        return f"at_signing:v{version}"
+    return f"{check.kind}:{check.period}" if check.period else check.kind
+
+
+def _items_json(checks: tuple[PlannedCheck, ...]) -> str:
+    return canonical_json(
+        [
+            {"check_id": i.check_id, "what": i.what, "clause_id": i.clause_id, "requirements": list(i.requirements)}
+            for c in checks
+            for i in c.items
+        ]
+    )
+
+
+async def _insert_items(check_id: int, planned: PlannedCheck) -> None:
+    rows = [
+        ChecklistItem(
+            check=check_id, position=n, item_id=i.check_id, what=i.what, clause_id=i.clause_id,
+            requirements=list(i.requirements),
+        )
+        for n, i in enumerate(planned.items)
+    ]  # fmt: skip
+    if rows:
+        await ChecklistItem.insert(*rows)
+
+
+async def _untouched(check_ids: list[int]) -> set[int]:
+    """The checks among these with no recorded result and no contractor report."""
+    if not check_ids:
+        return set()
+    touched = {
+        r["check"]
+        for r in await ChecklistItem.select(ChecklistItem.check).where(
+            ChecklistItem.check.is_in(check_ids), ChecklistItem.result.is_not_null()
+        )
+    }
+    touched |= {
+        r["check"]
+        for r in await ContractorReport.select(ContractorReport.check).where(ContractorReport.check.is_in(check_ids))
+    }
+    return set(check_ids) - touched
+
+
+async def plan_signed_version(
+    version_id: int, library: ClauseLibrary, *, actor: Actor, now: dt.datetime, audit: AuditService
+) -> PlanOutcome:
+    """Plan (or re-plan) the checks of the engagement whose contract version was just signed.
+
+    A first plan creates every check of the term, past ones included (a contract recorded late shows its overdue
+    checks). A re-plan changes only checks due on or after the later of the signing date and today.
+    """
+    version = await ContractVersion.select().where(ContractVersion.id == version_id).first()
+    contract = await Contract.select(Contract.engagement).where(Contract.id == version["contract"]).first()
+    engagement = await Engagement.select().where(Engagement.id == contract["engagement"]).first()
+    clause_ids = [c["id"] for c in json.loads(version["clauses_json"] or '{"items": []}')["items"]]
+    plan = plan_checks(
+        item_sources(library, clause_ids),
+        signed_on=version["signed_on"], start=engagement["start_date"], end=engagement["end_date"],
+    )  # fmt: skip
+    events = [
+        {"check_id": t.items[0].check_id, "what": t.items[0].what,
+         "items": [{"check_id": i.check_id, "what": i.what, "clause_id": i.clause_id,
+                    "requirements": list(i.requirements)} for i in t.items]}
+        for t in plan.on_event
+    ]  # fmt: skip
+    plan_id = (
+        await CheckPlan.insert(
+            CheckPlan(
+                engagement=engagement["id"], contract_version=version_id, library_version=library.version,
+                library_hash=library.content_hash, items_json=_items_json(plan.checks),
+                events_json=canonical_json(events), term_start=engagement["start_date"],
+                term_end=engagement["end_date"], created_at=now,
+            )
+        ).returning(CheckPlan.id)
+    )[0]["id"]  # fmt: skip
+    existing = await Check.select().where(Check.engagement == engagement["id"], Check.kind != "on_event")
+    first = not existing
+    cutoff = max(version["signed_on"], today_tokyo(now))
+    open_future = [c for c in existing if c["status"] == CheckStatus.planned and c["due_on"] >= cutoff]
+    replaceable = await _untouched([c["id"] for c in open_future])
+    by_key = {c["plan_key"]: c for c in open_future if c["id"] in replaceable}
+    kept_keys = {c["plan_key"] for c in existing if c["id"] not in replaceable}
+    created = updated = cancelled = 0
+    new_keys = set()
+    for planned in plan.checks:
+        key = plan_key(planned, version["version"])
+        new_keys.add(key)
+        if not first and planned.due and planned.due < cutoff:
+            continue  # a re-plan leaves the past alone
+        if key in by_key:
+            row = by_key[key]
+            await Check.update(
+                {Check.due_on: planned.due, Check.title: planned.title, Check.plan: plan_id, Check.updated_at: now}
+            ).where(Check.id == row["id"])
+            await ChecklistItem.delete().where(ChecklistItem.check == row["id"])
+            await _insert_items(row["id"], planned)
+            updated += 1
+            continue
+        if key in kept_keys:
+            continue  # the same period's check already holds results: it stays as it is
+        check_id = (
+            await Check.insert(
+                Check(
+                    engagement=engagement["id"], department=engagement["department"], plan=plan_id, plan_key=key,
+                    kind=planned.kind, title=planned.title, due_on=planned.due, assignee=engagement["supervisor"],
+                    status=CheckStatus.planned, created_at=now, updated_at=now,
+                )
+            ).returning(Check.id)
+        )[0]["id"]  # fmt: skip
+        await _insert_items(check_id, planned)
+        created += 1
+    reason = f"契約の変更（第{version['version']}版の締結）により不要となりました。"
+    for key, row in by_key.items():
+        if key not in new_keys:
+            await Check.update(
+                {Check.status: CheckStatus.cancelled, Check.cancel_reason: reason, Check.updated_at: now}
+            ).where(Check.id == row["id"])
+            cancelled += 1
+    outcome = PlanOutcome(plan_id, created, updated, cancelled)
+    await audit.record(
+        "checks.planned", actor=actor, target_type="engagement", target_id=engagement["id"],
+        target_label=engagement["title"],
+        after={"contract_version": version["version"], "library_version": library.version,
+               "created": created, "updated": updated, "cancelled": cancelled,
+               "on_event": [e["check_id"] for e in events]},
+        now=now,
+    )  # fmt: skip
+    return outcome
+
+
+def event_templates(plan_row: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The event-triggered check templates of a plan (事故, 再委託先の変更 …)."""
+    if not plan_row or not plan_row.get("events_json"):
+        return []
+    return json.loads(plan_row["events_json"])
