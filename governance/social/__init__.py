@@ -1,0 +1,1 @@
+"""Official social media accounts (SNS): registry, rules, security checklist, post check, public list and verify."""
