@@ -4,7 +4,18 @@ from piccolo.conf.apps import AppConfig, table_finder
 
 from governance.settings import REPO_ROOT
 
-DOMAINS = ["accounts", "audit", "files", "contractors", "engagements", "contracts", "external", "verification", "reminders"]
+DOMAINS = [
+    "accounts",
+    "audit",
+    "files",
+    "contractors",
+    "engagements",
+    "contracts",
+    "external",
+    "verification",
+    "reminders",
+    "social",
+]
 
 APP_CONFIG = AppConfig(
     app_name="governance",

@@ -1,0 +1,28 @@
+"""One row per response step of a social media incident."""
+
+from piccolo.apps.migrations.auto.migration_manager import MigrationManager
+from piccolo.engine.finder import engine_finder
+
+ID = "2026-11-26T14:16:50:000000"
+VERSION = "1.38.0"
+DESCRIPTION = "unique social incident step"
+
+INDEXES = {
+    "social_incident_step_incident_step_key": "social_incident_step (incident, step)",
+}
+
+
+async def forwards():
+    manager = MigrationManager(migration_id=ID, app_name="governance", description=DESCRIPTION)
+
+    async def create_indexes() -> None:
+        for name, target in INDEXES.items():
+            await engine_finder().run_ddl(f"CREATE UNIQUE INDEX {name} ON {target}")
+
+    async def drop_indexes() -> None:
+        for name in INDEXES:
+            await engine_finder().run_ddl(f"DROP INDEX IF EXISTS {name}")
+
+    manager.add_raw(create_indexes)
+    manager.add_raw_backwards(drop_indexes)
+    return manager
