@@ -33,7 +33,7 @@ CLAIM_TIMEOUT = dt.timedelta(minutes=15)
 
 def backoff(attempts: int) -> dt.timedelta:
     """The wait before the next attempt after ``attempts`` failures: 5, 10, 20 … minutes, at most a day."""
-    return min(dt.timedelta(minutes=5 * 2 ** max(attempts - 1, 0)), dt.timedelta(days=1))
+    return min(dt.timedelta(minutes=5 * 2 ** min(max(attempts - 1, 0), 9)), dt.timedelta(days=1))
 
 
 def reminder_text(subject: str, title: str, due: dt.date, today: dt.date, name: str, url: str) -> tuple[str, str]:

@@ -88,3 +88,39 @@ def test_bad_input_is_refused():
     with pytest.raises(ValueError, match="unknown check kind"):
         plan_checks([item("X", "weekly")], signed_on=dt.date(2026, 4, 1), start=dt.date(2026, 4, 1),
                     end=dt.date(2026, 5, 1))  # fmt: skip
+
+
+def due_of(kind: str, *, start: dt.date, end: dt.date, signed_on: dt.date | None = None) -> list[dt.date]:
+    plan = plan_checks([item("CHK-X", kind)], signed_on=signed_on or start, start=start, end=end)
+    return [c.due for c in plan.checks]
+
+
+def test_monthly_due_on_a_tenth_that_is_closed_moves_to_the_next_business_day():
+    dues = dict(zip(range(1, 13), due_of("monthly", start=dt.date(2027, 1, 1), end=dt.date(2027, 12, 31)), strict=True))
+    assert dues[12] == dt.date(2028, 1, 11)  # 2028-01-10 is 成人の日 (a Monday)
+    assert dues[7] == dt.date(2027, 8, 10)  # a plain Tuesday stays
+    assert dues[1] == dt.date(2027, 2, 10)
+    december_2026 = due_of("monthly", start=dt.date(2026, 12, 1), end=dt.date(2026, 12, 31))
+    assert december_2026 == [dt.date(2027, 1, 12)]  # 1/10 is a Sunday and 1/11 成人の日
+
+
+def test_year_end_closure_12_29_to_1_3_is_skipped():
+    # at_end: 10 business days after a term ending on 12/28 skip 12/29–1/3, the weekends and 成人の日 (2027-01-11)
+    assert due_of("at_end", start=dt.date(2026, 4, 1), end=dt.date(2026, 12, 28)) == [dt.date(2027, 1, 18)]
+    # a term ending 12/31 is checked yearly by its last business day before the closure
+    assert due_of("yearly", start=dt.date(2026, 4, 1), end=dt.date(2026, 12, 31)) == [dt.date(2026, 12, 28)]
+    # signed on 12/28 (the last open day): the 10 business days start after the closure
+    assert due_of("at_signing", start=dt.date(2027, 1, 4), end=dt.date(2027, 3, 31),
+                  signed_on=dt.date(2026, 12, 28)) == [dt.date(2027, 1, 18)]  # fmt: skip
+    # signed inside the closure: the same count, the closed days never count
+    assert due_of("at_signing", start=dt.date(2027, 1, 4), end=dt.date(2027, 3, 31),
+                  signed_on=dt.date(2026, 12, 30)) == [dt.date(2027, 1, 18)]  # fmt: skip
+    # signed on the Friday before: 12/28 is the first of the 10 days
+    assert due_of("at_signing", start=dt.date(2027, 1, 4), end=dt.date(2027, 3, 31),
+                  signed_on=dt.date(2026, 12, 25)) == [dt.date(2027, 1, 15)]  # fmt: skip
+
+
+def test_yearly_due_is_the_last_business_day_of_january_in_each_fiscal_year():
+    dues = due_of("yearly", start=dt.date(2025, 4, 1), end=dt.date(2028, 3, 31))
+    assert dues == [dt.date(2026, 1, 30), dt.date(2027, 1, 29), dt.date(2028, 1, 31)]  # 1/31: Sat, Sun, Mon
+    assert all(is_business_day(d) for d in dues)
