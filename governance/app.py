@@ -43,9 +43,31 @@ from governance.engagements.controllers import (
     SelectionPageController,
 )
 from governance.engagements.todos import register as register_engagement_todos
+from governance.external.controllers import (
+    ApplicationPageController,
+    ExternalApplicationApiController,
+    ExternalServiceApiController,
+    ExternalServicePageController,
+)
+from governance.external.todos import register as register_external_todos
 from governance.files.controllers import FileController
+from governance.reminders.controllers import (
+    CalendarFeedController,
+    CalendarSettingsController,
+    NotificationApiController,
+    NotificationPageController,
+)
 from governance.settings import Settings, get_settings
 from governance.system.controllers import HealthController, HomeController
+from governance.verification.controllers import (
+    CheckApiController,
+    CheckPageController,
+    EngagementChecksController,
+    FindingApiController,
+    FindingPageController,
+    ReportFormController,
+)
+from governance.verification.todos import register as register_verification_todos
 from governance.web.access import PUBLIC, access, access_guard
 from governance.web.authentication import CSRF_COOKIE, AuthenticationMiddleware
 from governance.web.errors import exception_handler
@@ -64,6 +86,15 @@ ROUTE_HANDLERS: list[Any] = [
     EngagementPageController,
     SelectionPageController,
     ContractPageController,
+    CheckPageController,
+    EngagementChecksController,
+    FindingPageController,
+    NotificationPageController,
+    CalendarSettingsController,
+    CalendarFeedController,
+    ReportFormController,
+    ExternalServicePageController,
+    ApplicationPageController,
     FileController,
     MeApiController,
     UserApiController,
@@ -74,6 +105,11 @@ ROUTE_HANDLERS: list[Any] = [
     EngagementApiController,
     SelectionApiController,
     ContractApiController,
+    CheckApiController,
+    FindingApiController,
+    NotificationApiController,
+    ExternalServiceApiController,
+    ExternalApplicationApiController,
 ]
 
 
@@ -94,6 +130,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     secret = settings.resolved_secret_key()
     register_engagement_todos()
     register_contract_todos()
+    register_verification_todos()
+    register_external_todos()
     logging.getLogger("governance").setLevel(settings.log_level)
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt=access(PUBLIC), name="static", include_in_schema=False

@@ -28,8 +28,8 @@ NAV: tuple[NavItem, ...] = (
     # Entries whose pages are not built yet have no href: they show as 準備中 and link nowhere.
     NavItem("contractors", "委託事業者", "/contractors", OUTSOURCING_READERS),
     NavItem("engagements", "委託業務・契約", "/engagements", OUTSOURCING_READERS),
-    NavItem("verification", "確認・措置", None, _STAFF),
-    NavItem("external_services", "外部サービス", None, _STAFF),
+    NavItem("verification", "確認・措置", "/checks", OUTSOURCING_READERS),
+    NavItem("external_services", "外部サービス", "/external-services", _STAFF),
     NavItem("social_accounts", "SNSアカウント", None, _STAFF),
     NavItem("audit", "監査ログ", "/audit", frozenset({Role.admin, Role.auditor, Role.security_officer})),
     NavItem("admin", "管理", "/admin/users", frozenset({Role.admin})),

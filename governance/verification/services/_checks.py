@@ -14,6 +14,7 @@ from governance.calendar import add_business_days, today_tokyo
 from governance.db import for_update, write_transaction
 from governance.engagements.tables import Engagement
 from governance.errors import ConflictError, NotFoundError, ValidationError
+from governance.files.tables import StoredFile
 from governance.verification.services._findings import FindingService
 from governance.verification.services._planning import event_templates
 from governance.verification.tables import (
@@ -175,6 +176,9 @@ class CheckService:
                 errors[f"severity_{r.item_id}"] = "重要度を一覧から選んでください。"
         if not results:
             errors["results"] = "記録する結果がありません。"
+        for r in results:
+            if r.evidence_id is not None and not await StoredFile.exists().where(StoredFile.id == r.evidence_id):
+                errors[f"evidence_{r.item_id}"] = "証跡ファイルが見つかりません。"
         if errors:
             raise ValidationError(errors)
         opened: list[int] = []

@@ -12,6 +12,7 @@ from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
 from governance.db import for_update, write_transaction
 from governance.errors import ConflictError, NotFoundError, ValidationError
+from governance.files.tables import StoredFile
 from governance.reminders.notify import Notice, enqueue, users_with_role
 from governance.verification.tables import (
     FINDING_STATUS_LABELS,
@@ -205,6 +206,8 @@ class FindingService:
         now = now or dt.datetime.now(dt.UTC)
         if not note.strip():
             raise ValidationError({"note": "完了または取りやめの内容を入力してください。"})
+        if evidence_id is not None and not await StoredFile.exists().where(StoredFile.id == evidence_id):
+            raise ValidationError({"evidence_file_id": "証跡ファイルが見つかりません。"})
         async with write_transaction():
             row = await for_update(Measure.select().where(Measure.id == measure_id)).first()
             if row is None or (finding_id is not None and row["finding"] != finding_id):

@@ -1,0 +1,140 @@
+"""Finding pages: the list, one finding with its measures, closing with a verification note."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.response import Redirect, Template
+
+from governance.accounts.roles import OUTSOURCING_READERS, Role
+from governance.accounts.services import UserService
+from governance.db import write_transaction
+from governance.errors import DomainError, ValidationError
+from governance.files.services import FileService
+from governance.verification import schemas
+from governance.verification.controllers._check_pages import PERFORM, staff_options
+from governance.verification.services import FindingService, list_findings
+from governance.verification.tables import FINDING_STATUS_LABELS, MEASURE_KIND_LABELS, MEASURE_REQUIREMENTS
+from governance.web.access import access
+from governance.web.forms import parse_form
+from governance.web.pages import notice_of, principal, redirect, render
+from governance.web.params import PathId
+
+READ = access(OUTSOURCING_READERS)
+PER_PAGE = 50
+
+
+class FindingPageController(Controller):
+    """指摘事項と措置."""
+
+    path = "/findings"
+    include_in_schema = False
+
+    @get("/", opt=READ)
+    async def index(self, request: Request[Any, Any, Any]) -> Template:
+        """Findings, open first."""
+        q = request.query_params
+        status = str(q.get("status", "open"))[:20]
+        dept = str(q.get("department_id", "")).strip()
+        department_id = int(dept) if dept.isdigit() and len(dept) < 9 else None
+        page_raw = str(q.get("page", "1"))
+        page = int(page_raw) if page_raw.isdigit() and 0 < len(page_raw) < 6 and int(page_raw) > 0 else 1
+        rows, total = await list_findings(
+            status=status if status in FINDING_STATUS_LABELS else None, department_id=department_id,
+            limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
+        )  # fmt: skip
+        return render(
+            "verification/findings.html", items=rows, total=total, status=status, department_id=department_id,
+            statuses={**FINDING_STATUS_LABELS, "": "すべて"}, departments=await UserService().list_departments(),
+            page=page, pages=max(1, -(-total // PER_PAGE)), notice=notice_of(request), active_nav="verification",
+        )  # fmt: skip
+
+    async def _page(
+        self, request: Request[Any, Any, Any], finding_id: int, *, status_code: int = 200, error: str | None = None,
+        errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
+    ) -> Template:  # fmt: skip
+        finding = await FindingService().get(finding_id)
+        me = principal(request)
+        can_act = me.has_any(Role.department_staff, Role.procurement, Role.security_officer)
+        return render(
+            "verification/finding.html", status_code=status_code, fi=finding, error=error, errors=errors or {},
+            values=values or {}, kinds=MEASURE_KIND_LABELS, kind_requirements=MEASURE_REQUIREMENTS,
+            can_act=can_act and finding["status"] == "open", staff=await staff_options() if can_act else {},
+            notice=notice_of(request), active_nav="verification",
+        )  # fmt: skip
+
+    @get("/{finding_id:int}", opt=READ)
+    async def show(self, request: Request[Any, Any, Any], finding_id: PathId) -> Template:
+        """A finding with its measures."""
+        return await self._page(request, finding_id)
+
+    async def _act(self, request: Request[Any, Any, Any], finding_id: int, action: Any) -> Template | Redirect:
+        try:
+            await action
+        except ValidationError as exc:
+            return await self._page(request, finding_id, status_code=422, errors=exc.field_errors)
+        except DomainError as exc:
+            return await self._page(request, finding_id, status_code=exc.status_code, error=exc.message)
+        return redirect(f"/findings/{finding_id}", "saved")
+
+    @post("/{finding_id:int}/measures", opt=PERFORM)
+    async def add_measure(self, request: Request[Any, Any, Any], finding_id: PathId) -> Template | Redirect:
+        """Decide a measure (改善指示, 立入検査, 契約解除 …) with owner and due date."""
+        result = parse_form(await request.form(), schemas.MeasureIn, multiline=frozenset({"description"}))
+        if not result.ok:
+            return await self._page(request, finding_id, status_code=422, errors=result.errors, values=result.raw)
+        v = result.value
+        try:
+            await FindingService().add_measure(
+                finding_id, kind=v.kind, description=v.description, owner_id=v.owner_id, due_on=v.due_on,
+                actor=principal(request).actor,
+            )  # fmt: skip
+        except ValidationError as exc:
+            return await self._page(request, finding_id, status_code=422, errors=exc.field_errors, values=result.raw)
+        except DomainError as exc:
+            return await self._page(request, finding_id, status_code=exc.status_code, error=exc.message)
+        return redirect(f"/findings/{finding_id}", "saved")
+
+    @post("/{finding_id:int}/measures/{measure_id:int}/close", opt=PERFORM)
+    async def close_measure(
+        self, request: Request[Any, Any, Any], finding_id: PathId, measure_id: PathId
+    ) -> Template | Redirect:
+        """Record a measure as carried out (with evidence) or withdrawn."""
+        form = await request.form()
+        result = parse_form(form, schemas.MeasureCloseForm, multiline=frozenset({"note"}))
+        if not result.ok:
+            errors = {f"{k}_{measure_id}": v for k, v in result.errors.items()}
+            return await self._page(request, finding_id, status_code=422, errors=errors)
+        actor = principal(request).actor
+        upload = form.get("evidence")
+
+        async def go() -> None:
+            async with write_transaction():
+                evidence_id = None
+                if upload is not None and getattr(upload, "filename", ""):
+                    evidence_id = await FileService(request.app.state.settings.data_dir).save(
+                        await upload.read(), upload.filename, actor=actor, field=f"evidence_{measure_id}"
+                    )
+                await FindingService().close_measure(
+                    measure_id, done=result.value.outcome != "cancelled", note=result.value.note, actor=actor,
+                    evidence_id=evidence_id, finding_id=finding_id,
+                )  # fmt: skip
+
+        return await self._act(request, finding_id, go())
+
+    @post("/{finding_id:int}/close", opt=PERFORM)
+    async def close(self, request: Request[Any, Any, Any], finding_id: PathId) -> Template | Redirect:
+        """Close the finding with a note on how the correction was verified."""
+        note = str((await request.form()).get("verification_note", ""))[:4000]
+        return await self._act(
+            request, finding_id,
+            FindingService().close(finding_id, verification_note=note, actor=principal(request).actor),
+        )  # fmt: skip
+
+    @post("/{finding_id:int}/escalate", opt=PERFORM)
+    async def escalate(self, request: Request[Any, Any, Any], finding_id: PathId) -> Template | Redirect:
+        """Report the finding to the security officers (OUT-CHK-02)."""
+        return await self._act(
+            request, finding_id, FindingService().escalate(finding_id, actor=principal(request).actor)
+        )
