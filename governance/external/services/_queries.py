@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from governance.calendar import today_tokyo
+from governance.contractors.tables import Contractor
+from governance.contracts.tables import Contract
 from governance.db import icontains
+from governance.engagements.tables import Engagement
 from governance.errors import NotFoundError
 from governance.external import schemas
 from governance.external.checklist import STATE_LABELS, ServiceFacts, applicant_items, evaluate_checklist
@@ -142,6 +145,19 @@ class RegistryQueries:
             ExternalService.status != "ended"
         ).order_by(ExternalService.name)  # fmt: skip
         return {str(r["id"]): r["name"] for r in rows}
+
+    async def link_options(self) -> dict[str, dict[str, str]]:
+        """Contractors, engagements and contracts a service can be linked to, for select boxes."""
+        contractors = await Contractor.select(Contractor.id, Contractor.name).order_by(Contractor.name_kana)
+        engagements = await Engagement.select(Engagement.id, Engagement.title).order_by(Engagement.id, ascending=False)
+        contracts = await Contract.select(
+            Contract.id, Contract.engagement.title.as_alias("title"), Contract.contractor.name.as_alias("contractor")
+        ).order_by(Contract.id, ascending=False)  # fmt: skip
+        return {
+            "contractors": {str(r["id"]): r["name"] for r in contractors},
+            "engagements": {str(r["id"]): r["title"] for r in engagements},
+            "contracts": {str(r["id"]): f"{r['title']}（{r['contractor']}）" for r in contracts},
+        }
 
     @staticmethod
     def facts(row: dict[str, Any]) -> ServiceFacts:
