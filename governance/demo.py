@@ -40,6 +40,33 @@ def _demo_answer(evaluation: Any) -> str:
     return "fails" if "認証はありません" in evaluation.note else "conforms"
 
 
+async def approved_selection(
+    engagement_id: int, candidates: tuple[int, ...], winner: int, rationale: str, *, preparer: Actor, approver: Actor
+) -> int:
+    """Run a selection through: candidates, the registry's suggested answers, decision, submission, approval."""
+    from governance.engagements.schemas import Decision, EvaluationIn, SelectionCreate
+    from governance.engagements.services import SelectionService
+
+    selections = SelectionService()
+    sid = await selections.create(
+        engagement_id, SelectionCreate(method="open_proposal", legal_ground="地方自治法施行令第167条の2第1項第2号"),
+        actor=preparer,
+    )  # fmt: skip
+    for cid in candidates:
+        await selections.add_candidate(sid, cid, actor=preparer)
+    sel = await selections.get(sid)
+    await selections.save_evaluations(
+        sid,
+        [EvaluationIn(candidate_id=c.id, criterion_id=e.criterion_id, answer=_demo_answer(e), note=e.note)
+         for c in sel.candidates for e in c.evaluations],
+        actor=preparer,
+    )  # fmt: skip
+    await selections.decide(sid, Decision(contractor_id=winner, rationale=rationale), actor=preparer)
+    await selections.submit(sid, actor=preparer)
+    await selections.approve(sid, actor=approver, comment="選定基準への適合を確認しました。")
+    return sid
+
+
 async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> None:
     """Contractors with certificates (valid, expiring, expired) and a suspension; three kinds of engagement."""
     import datetime as dt
@@ -130,24 +157,12 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
         ),
         actor=keiyaku,
     )  # fmt: skip
-    selections = SelectionService()
-    sid = await selections.create(
-        mn, SelectionCreate(method="open_proposal", legal_ground="地方自治法施行令第167条の2第1項第2号"), actor=keiyaku
-    )
-    for cid in (midori, aoba):
-        await selections.add_candidate(sid, cid, actor=keiyaku)
-    sel = await selections.get(sid)
-    await selections.save_evaluations(
-        sid,
-        [EvaluationIn(candidate_id=c.id, criterion_id=e.criterion_id, answer=_demo_answer(e), note=e.note)
-         for c in sel.candidates for e in c.evaluations],
-        actor=keiyaku,
-    )  # fmt: skip
-    rationale = "プロポーザル審査の結果、情報セキュリティ体制の評価が最も高かったため"
-    await selections.decide(sid, Decision(contractor_id=midori, rationale=rationale), actor=keiyaku)
-    await selections.submit(sid, actor=keiyaku)
     ciso = Actor(id=users["demo-ciso"], label="情報 守（demo-ciso）", roles=frozenset({Role.security_officer}))
-    await selections.approve(sid, actor=ciso, comment="選定基準への適合を確認しました。")
+    await approved_selection(
+        mn, (midori, aoba), midori, "プロポーザル審査の結果、情報セキュリティ体制の評価が最も高かったため",
+        preparer=keiyaku, approver=ciso,
+    )  # fmt: skip
+    selections = SelectionService()
     from governance.contracts.services import ContractService, municipality_from
     from governance.settings import get_settings
 
@@ -158,6 +173,9 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
         municipality=municipality_from(settings, fallback=True),
     )
     await contracts.create_draft(mn, actor=keiyaku)
+    from governance.verification.demo import load_verification_demo
+
+    await load_verification_demo(users, depts, contractor_id=midori, contracts=contracts)
     # a second engagement whose selection waits for approval, for the security officer's to-do list
     pending = await selections.create(
         await engagements.create(
