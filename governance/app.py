@@ -57,6 +57,7 @@ from governance.reminders.controllers import (
     NotificationApiController,
     NotificationPageController,
 )
+from governance.reminders.scheduler import reminders_lifespan
 from governance.settings import Settings, get_settings
 from governance.system.controllers import HealthController, HomeController
 from governance.verification.controllers import (
@@ -186,7 +187,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers={Exception: exception_handler},
         openapi_config=openapi,
         plugins=[HTMXPlugin(), _cli_plugin()],
-        lifespan=[db_lifespan],
+        lifespan=[db_lifespan, reminders_lifespan],
         state=state,
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]}, log_exceptions="never"
