@@ -56,6 +56,30 @@ def reminder_text(subject: str, title: str, due: dt.date, today: dt.date, name: 
     return subject_line, body
 
 
+def digest(rows: list[dict[str, Any]], base_url: str) -> list[tuple[Mail, list[int]]]:
+    """One mail per address: a single notification as it is, several as one list (with each link).
+
+    Returns the mails with the ids of the notifications each carries.
+    """
+    by_address: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_address.setdefault(row["email"], []).append(row)
+    out = []
+    for address, group in by_address.items():
+        bodies = [r["body"].replace("{url}", base_url + r["link"]) for r in group]
+        if len(group) == 1:
+            mail = Mail(address, group[0]["title"], bodies[0])
+        else:
+            lines = "\n".join(f"{n}. {r['title']}\n   {base_url}{r['link']}" for n, r in enumerate(group, 1))
+            mail = Mail(
+                address, f"【期限等のお知らせ】{len(group)}件",
+                f"期限が近い、または過ぎている事項が{len(group)}件あります。\n\n{lines}\n\n"
+                "※このメールは情報セキュリティ管理システム（governance）から自動で送信しています。\n",
+            )  # fmt: skip
+        out.append((mail, [r["id"] for r in group]))
+    return out
+
+
 @dataclass
 class RunReport:
     """What a run found and did."""
@@ -144,12 +168,12 @@ class ReminderService:
         run_id = uuid.uuid4().hex
         sent = failed = 0
         while claimed := await self._claim(run_id, now):
-            mails = [
-                Mail(r["email"], r["title"], r["body"].replace("{url}", self.base_url + r["link"])) for r in claimed
-            ]
-            results = await anyio.to_thread.run_sync(lambda m=mails: send_batch(self.smtp, m, now))
+            groups = digest(claimed, self.base_url)
+            results = await anyio.to_thread.run_sync(lambda g=groups: send_batch(self.smtp, [m for m, _ in g], now))
+            outcome = {row_id: error for (_, ids), error in zip(groups, results, strict=True) for row_id in ids}
             async with write_transaction():
-                for row, error in zip(claimed, results, strict=True):
+                for row in claimed:
+                    error = outcome[row["id"]]
                     if error is None:
                         sent += 1
                         values = {Notification.status: NotificationStatus.sent, Notification.sent_at: now,
