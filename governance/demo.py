@@ -10,6 +10,7 @@ from governance.accounts.roles import Role
 from governance.accounts.services import UserService
 from governance.accounts.tables import User
 from governance.actor import Actor
+from governance.external.demo import load_external_demo
 
 DEPARTMENTS: tuple[tuple[str, str], ...] = (
     ("SOUMU", "総務部 総務課"),
@@ -237,4 +238,5 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
         )
         created.append((username, roles[0].label, password))
     await _load_outsourcing(user_ids, existing)
+    await load_external_demo(user_ids, existing)
     return created
