@@ -104,3 +104,125 @@ def engagement_data(**overrides):
     }
     values.update(overrides)
     return EngagementCreate(**values)
+
+
+# --- verification and reminders (issue 5) ---------------------------------------------------------------------------
+
+
+async def make_person(username: str, *roles: str, dept: str = "JOHO", email: str | None = None) -> int:
+    """Create a user with roles and an e-mail address (``<username>@city.example.jp`` unless given)."""
+    dept_id = await make_department(dept, f"{dept}課")
+    return await UserService().create_user(
+        schemas.UserCreate(
+            username=username,
+            full_name=f"{username} 氏",
+            department_id=dept_id,
+            roles=list(roles) or ["auditor"],
+            password=PASSWORD,
+            email=f"{username}@city.example.jp" if email is None else email,
+        ),
+        actor=Actor.system("test"),
+    )
+
+
+def at_tokyo(day, hour: int = 10):
+    """A UTC instant on the given Tokyo date (10:00 JST by default)."""
+    import datetime as dt
+
+    return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.timezone(dt.timedelta(hours=9))).astimezone(dt.UTC)
+
+
+class SignedContract:
+    """A signed マイナンバー contract made by ``sign_contract``: ids and the people around it."""
+
+    def __init__(self, **values) -> None:
+        self.__dict__.update(values)
+
+
+def contract_service():
+    """The contract service on the shipped clause library."""
+    from governance.contracts.services import ContractService, Municipality
+    from governance.settings import get_settings
+
+    s = get_settings()
+    return ContractService(
+        templates_dir=s.contract_templates_dir, data_dir=s.data_dir,
+        municipality=Municipality("みどり市", "みどり市長 緑川 一郎"),
+    )  # fmt: skip
+
+
+async def sign_contract(*, signed_on=None, **overrides) -> SignedContract:
+    """Approve a selection and sign the first contract version of an engagement (マイナンバー work by default).
+
+    People: ``keiyaku`` (procurement), ``ciso`` and ``ciso2`` (security officers), ``tantou`` (department staff,
+    the engagement's supervisor, so the checks' assignee) and ``kakunin`` (department staff, a second person),
+    all with e-mail addresses. The contract is signed on ``signed_on`` (default 2026-03-25, before the term).
+    """
+    import datetime as dt
+
+    from governance.accounts.roles import Role
+    from governance.engagements.schemas import Decision, EvaluationIn, SelectionCreate
+    from governance.engagements.services import EngagementService, SelectionService
+
+    signed_on = signed_on or dt.date(2026, 3, 25)
+    dept = await make_department()
+    prep = Actor(id=await make_person("keiyaku", Role.procurement), label="契約", roles=frozenset({Role.procurement}))
+    officers = [await make_person(name, Role.security_officer) for name in ("ciso", "ciso2")]
+    officer = Actor(id=officers[0], label="CISO", roles=frozenset({Role.security_officer}))
+    staff_id = await make_person("tantou", Role.department_staff)
+    second_id = await make_person("kakunin", Role.department_staff)
+    staff = Actor(id=staff_id, label="担当", roles=frozenset({Role.department_staff}), department_id=dept)
+    second = Actor(id=second_id, label="確認者", roles=frozenset({Role.department_staff}), department_id=dept)
+    eid = await EngagementService().create(
+        engagement_data(department_id=dept, supervisor_id=staff_id, **overrides), actor=prep
+    )
+    cid = await make_contractor("株式会社みどり情報", address="みどり市中央1-1", representative="代表取締役 緑川")
+    sel = SelectionService()
+    sid = await sel.create(eid, SelectionCreate(method="negotiated"), actor=prep)
+    cand = await sel.add_candidate(sid, cid, actor=prep)
+    got = await sel.get(sid)
+    await sel.save_evaluations(
+        sid, [EvaluationIn(candidate_id=cand, criterion_id=c.id, answer="conforms") for c in got.criteria], actor=prep
+    )
+    await sel.decide(sid, Decision(contractor_id=cid, rationale="適合"), actor=prep)
+    await sel.submit(sid, actor=prep)
+    await sel.approve(sid, actor=officer)
+    contracts = contract_service()
+    now = at_tokyo(signed_on)
+    vid = await contracts.create_draft(eid, actor=prep, now=now)
+    await contracts.finalize(vid, actor=prep, now=now)
+    await contracts.sign(vid, signed_on=signed_on, municipality_signatory="市長", contractor_signatory="社長",
+                         actor=prep, now=now)  # fmt: skip
+    return SignedContract(
+        engagement_id=eid, version_id=vid, department_id=dept, contractor_id=cid, procurement=prep,
+        officer=officer, officer_ids=officers, staff=staff, second=second, signed_on=signed_on, contracts=contracts,
+    )  # fmt: skip
+
+
+async def checks_by_key(engagement_id: int) -> dict[str, dict]:
+    """An engagement's checks by plan key (``at_signing:v1``, ``monthly:令和8年4月分``, ``at_end`` …)."""
+    from governance.verification.tables import Check
+
+    rows = await Check.select().where(Check.engagement == engagement_id).order_by(Check.id)
+    return {r["plan_key"]: r for r in rows}
+
+
+async def items_of(check_id: int) -> list[dict]:
+    """A check's checklist items in order."""
+    from governance.verification.tables import ChecklistItem
+
+    return await ChecklistItem.select().where(ChecklistItem.check == check_id).order_by(ChecklistItem.position)
+
+
+async def amend_contract(sc: SignedContract, *, signed_on, **facts) -> int:
+    """Change the engagement's facts and sign the next contract version on ``signed_on``; return its id."""
+    from governance.engagements.services import EngagementService
+
+    now = at_tokyo(signed_on)
+    data = engagement_data(department_id=sc.department_id, supervisor_id=sc.staff.id, **facts)
+    await EngagementService().update(sc.engagement_id, data, actor=sc.procurement, now=now)
+    vid = await sc.contracts.create_draft(sc.engagement_id, actor=sc.procurement, now=now)
+    await sc.contracts.finalize(vid, actor=sc.procurement, now=now)
+    await sc.contracts.sign(vid, signed_on=signed_on, municipality_signatory="市長", contractor_signatory="社長",
+                            actor=sc.procurement, now=now)  # fmt: skip
+    return vid

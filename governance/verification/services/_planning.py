@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,10 @@ from governance.verification.tables import (
     CheckStatus,
     ContractorReport,
 )
+
+REPLAN_REASON = "契約の変更（第{version}版の締結）により不要となりました。"
+"""The reason recorded on a check that a re-plan cancels."""
+_REPLAN_REASON = re.compile(re.escape(REPLAN_REASON).replace(re.escape("{version}"), r"\d+"))
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,13 @@ async def plan_signed_version(
     open_future = [c for c in existing if c["status"] == CheckStatus.planned and c["due_on"] >= cutoff]
     replaceable = await _untouched([c["id"] for c in open_future])
     by_key = {c["plan_key"]: c for c in open_future if c["id"] in replaceable}
-    kept_keys = {c["plan_key"] for c in existing if c["id"] not in replaceable}
+    # A check cancelled by an earlier re-plan does not hold its period: a later version that needs it plans it again.
+    kept_keys = {
+        c["plan_key"]
+        for c in existing
+        if c["id"] not in replaceable
+        and not (c["status"] == CheckStatus.cancelled and _REPLAN_REASON.fullmatch(c["cancel_reason"]))
+    }
     created = updated = cancelled = 0
     new_keys = set()
     for planned in plan.checks:
@@ -163,7 +174,7 @@ async def plan_signed_version(
         )[0]["id"]  # fmt: skip
         await _insert_items(check_id, planned)
         created += 1
-    reason = f"契約の変更（第{version['version']}版の締結）により不要となりました。"
+    reason = REPLAN_REASON.format(version=version["version"])
     for key, row in by_key.items():
         if key not in new_keys:
             await Check.update(
