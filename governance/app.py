@@ -59,6 +59,14 @@ from governance.reminders.controllers import (
 )
 from governance.reminders.scheduler import reminders_lifespan
 from governance.settings import Settings, get_settings
+from governance.social.controllers import (
+    OfficialAccountsApiController,
+    OfficialAccountsPageController,
+    SocialAccountApiController,
+    SocialAccountPageController,
+    SocialToolsPageController,
+)
+from governance.social.todos import register as register_social_todos
 from governance.system.controllers import HealthController, HomeController
 from governance.verification.controllers import (
     CheckApiController,
@@ -111,6 +119,11 @@ ROUTE_HANDLERS: list[Any] = [
     NotificationApiController,
     ExternalServiceApiController,
     ExternalApplicationApiController,
+    SocialToolsPageController,
+    SocialAccountPageController,
+    SocialAccountApiController,
+    OfficialAccountsPageController,
+    OfficialAccountsApiController,
 ]
 
 
@@ -133,6 +146,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     register_contract_todos()
     register_verification_todos()
     register_external_todos()
+    register_social_todos()
     logging.getLogger("governance").setLevel(settings.log_level)
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt=access(PUBLIC), name="static", include_in_schema=False

@@ -71,6 +71,23 @@ ACTION_LABELS: dict[str, str] = {
     "external_application.approved": "外部サービス利用申請の承認",
     "external_application.rejected": "外部サービス利用申請の却下",
     "external_application.returned": "外部サービス利用申請の差戻し",
+    "social_account.created": "SNSアカウントの登録（開設申請）",
+    "social_account.updated": "SNSアカウントの更新",
+    "social_account.rules_updated": "SNSアカウントの投稿ルールの変更",
+    "social_account.checklist_updated": "SNSアカウントの安全対策の記録",
+    "social_account.person_added": "SNSアカウントの発信者・管理者の追加",
+    "social_account.person_removed": "SNSアカウントの発信者・管理者の削除",
+    "social_account.responsible_changed": "SNSアカウントの責任者の交代",
+    "social_account.suspended": "SNSアカウントの休止",
+    "social_account.resumed": "SNSアカウントの再開",
+    "social_account.attested": "SNSアカウントの再確認",
+    "social_application.submitted": "SNSアカウントの開設・廃止の申請",
+    "social_application.approved": "SNSアカウントの開設・廃止の承認",
+    "social_application.returned": "SNSアカウントの開設・廃止の差戻し",
+    "social_incident.created": "SNSアカウントの乗っ取り・なりすましの記録",
+    "social_incident.step_done": "SNSアカウントの事案対応の記録",
+    "social_post_check.kept": "投稿チェック結果の記録",
+    "social_template.updated": "SNS投稿ルールの市の雛形の変更",
 }
 
 

@@ -1,5 +1,4 @@
-"""Tables for official social media accounts: the municipal rule template, accounts, people, applications,
-attestations, incidents with their steps, and post checks kept at the user's request.
+"""Tables for official social media accounts, their rules, people, applications, incidents and kept post checks.
 
 Lists typed one item a line (content categories, markers, domains, contacts) are stored as newline-separated text.
 """

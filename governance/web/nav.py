@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from governance.accounts.roles import ALL_ROLES, OUTSOURCING_READERS, Role
 
+SOCIAL_READERS = frozenset({Role.pr_staff, Role.department_staff, Role.security_officer, Role.auditor})
+
 
 @dataclass(frozen=True)
 class NavItem:
@@ -30,7 +32,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("engagements", "委託業務・契約", "/engagements", OUTSOURCING_READERS),
     NavItem("verification", "確認・措置", "/checks", OUTSOURCING_READERS),
     NavItem("external_services", "外部サービス", "/external-services", _STAFF),
-    NavItem("social_accounts", "SNSアカウント", None, _STAFF),
+    NavItem("social_accounts", "SNSアカウント", "/social-accounts", SOCIAL_READERS),
     NavItem("audit", "監査ログ", "/audit", frozenset({Role.admin, Role.auditor, Role.security_officer})),
     NavItem("admin", "管理", "/admin/users", frozenset({Role.admin})),
 )

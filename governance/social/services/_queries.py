@@ -1,0 +1,396 @@
+"""Reading accounts: the staff list and detail with their flags, the public list and policy, and verification."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from governance.calendar import today_tokyo
+from governance.errors import NotFoundError
+from governance.social import schemas
+from governance.social.checklist import evaluate
+from governance.social.incidents import INCIDENT_KIND_LABELS, steps_of
+from governance.social.lifecycle import (
+    APPLICATION_KIND_LABELS,
+    APPLICATION_STATUS_LABELS,
+    STATUS_LABELS,
+    AccountStatus,
+    Assignment,
+    dormancy,
+    responsible_problem,
+)
+from governance.social.platforms import PLATFORM_LABELS
+from governance.social.policy import PolicyDocument, PolicyFacts, generate
+from governance.social.rules import APPROVAL_LABELS, FOLLOW_LABELS, REPLY_LABELS
+from governance.social.services._common import Settings, account_rules, load_settings, rules_of, security_facts
+from governance.social.tables import (
+    PERSON_ROLE_LABELS,
+    PersonRole,
+    SocialAccount,
+    SocialApplication,
+    SocialAssignment,
+    SocialAttestation,
+    SocialIncident,
+    SocialIncidentStep,
+)
+from governance.social.url import AccountRefError, candidates
+
+PUBLIC_STATUSES = (AccountStatus.active, AccountStatus.suspended)
+
+
+def _day(day: dt.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else "（日付不明）"
+
+
+def _columns() -> tuple[Any, ...]:
+    return (
+        SocialAccount.all_columns(),
+        SocialAccount.service.name.as_alias("service_name"),
+        SocialAccount.service.platform.as_alias("platform"),
+        SocialAccount.department.name.as_alias("department_name"),
+    )
+
+
+@dataclass(frozen=True)
+class AccountFilter:
+    """Filters of the staff list."""
+
+    status: str = ""
+    department_id: int | None = None
+    platform: str = ""
+    flag: str = ""
+    """``noncompliant``, ``dormant`` or empty."""
+
+
+class AccountQueries:
+    """Read-only views of accounts."""
+
+    # -- staff views ---------------------------------------------------------------------------------------------
+
+    @staticmethod
+    async def _responsibles(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+        out: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        if ids:
+            for r in await SocialAssignment.select().where(
+                SocialAssignment.account.is_in(ids), SocialAssignment.role == PersonRole.responsible
+            ):
+                out[r["account"]].append(r)
+        return out
+
+    @staticmethod
+    def _summary(
+        row: dict[str, Any], people: list[dict[str, Any]], settings: Settings, today: dt.date
+    ) -> dict[str, Any]:
+        platform = row["platform"] or "other"
+        checklist = evaluate(security_facts(row), platform_code=platform, policy=settings.checklist, today=today)
+        flags = dormancy(
+            status=row["status"], today=today, opened_on=row["opened_on"], last_attested_on=row["last_attested_on"],
+            last_post_on=row["last_post_on"], cycle_months=settings.cycle_months,
+            inactive_months=settings.inactive_months,
+        )  # fmt: skip
+        current = [p for p in people if p["start_date"] <= today and (p["end_date"] is None or today <= p["end_date"])]
+        current = current or sorted(people, key=lambda p: p["start_date"])[-1:]
+        return {
+            "id": row["id"], "display_name": row["display_name"], "handle": row["handle"],
+            "profile_url": row["profile_url"], "platform": platform,
+            "platform_label": PLATFORM_LABELS.get(platform, platform), "service_id": row["service"],
+            "service_name": row["service_name"], "department_id": row["department"],
+            "department_name": row["department_name"], "status": row["status"],
+            "status_label": STATUS_LABELS.get(row["status"], row["status"]),
+            "responsible_name": "、".join(p["person_name"] for p in current),
+            "compliant": checklist.compliant, "missing": [i.label for i in checklist.missing],
+            "dormant": flags.dormant, "dormant_reasons": list(flags.reasons),
+            "attestation_due": flags.attestation_due, "attestation_due_soon": flags.attestation_due_soon,
+        }  # fmt: skip
+
+    async def list(
+        self, filters: AccountFilter | None = None, *, today: dt.date | None = None
+    ) -> list[schemas.AccountSummary]:
+        """Every account matching the filters, with compliance and dormant flags as of today."""
+        filters = filters or AccountFilter()
+        today = today or today_tokyo()
+        settings = await load_settings()
+        query = SocialAccount.select(*_columns()).order_by(SocialAccount.department).order_by(SocialAccount.id)
+        if filters.status:
+            query = query.where(SocialAccount.status == filters.status)
+        if filters.department_id:
+            query = query.where(SocialAccount.department == filters.department_id)
+        if filters.platform:
+            query = query.where(SocialAccount.service.platform == filters.platform)
+        rows = await query
+        people = await self._responsibles([r["id"] for r in rows])
+        items = [schemas.AccountSummary(**self._summary(r, people[r["id"]], settings, today)) for r in rows]
+        if filters.flag == "noncompliant":
+            items = [i for i in items if not i.compliant and i.status != AccountStatus.closed]
+        elif filters.flag == "dormant":
+            items = [i for i in items if i.dormant]
+        return items
+
+    async def get(self, account_id: int, *, today: dt.date | None = None) -> schemas.Account:
+        """An account with its rules, checklist, people, applications, attestations and incidents.
+
+        Raises:
+            NotFoundError: no such account.
+        """
+        today = today or today_tokyo()
+        settings = await load_settings()
+        row = await SocialAccount.select(*_columns()).where(SocialAccount.id == account_id).first()
+        if row is None:
+            raise NotFoundError("SNSアカウント", account_id)
+        people = (
+            await SocialAssignment.select()
+            .where(SocialAssignment.account == account_id)
+            .order_by(SocialAssignment.role)
+            .order_by(SocialAssignment.start_date)
+            .order_by(SocialAssignment.id)
+        )
+        summary = self._summary(row, [p for p in people if p["role"] == PersonRole.responsible], settings, today)
+        checklist = evaluate(security_facts(row), platform_code=summary["platform"], policy=settings.checklist,
+                             today=today)  # fmt: skip
+        rules = rules_of(row, settings)
+        own = account_rules(row)
+        responsibles = [Assignment(p["person_name"], p["start_date"], p["end_date"])
+                        for p in people if p["role"] == PersonRole.responsible]  # fmt: skip
+        return schemas.Account(
+            **summary,
+            purpose=row["purpose"], audience=row["audience"], public_contact=row["public_contact"],
+            opened_on=row["opened_on"], closed_on=row["closed_on"],
+            operated_by_contractor=row["operated_by_contractor"], engagement_id=row["engagement"],
+            last_attested_on=row["last_attested_on"], last_post_on=row["last_post_on"],
+            responsible_problem=responsible_problem(responsibles, today),
+            rules=schemas.RulesOut(
+                content_categories=list(rules.content_categories), prohibited_content=list(rules.prohibited_content),
+                prohibited_terms=list(rules.prohibited_terms), classified_markers=list(rules.classified_markers),
+                allowed_link_domains=list(rules.allowed_link_domains), allowed_contacts=list(rules.allowed_contacts),
+                hours_start=f"{rules.hours_start:%H:%M}" if rules.hours_start else "",
+                hours_end=f"{rules.hours_end:%H:%M}" if rules.hours_end else "",
+                approval=rules.approval, approval_label=APPROVAL_LABELS.get(rules.approval, rules.approval),
+                reply_policy=rules.reply_policy, reply_label=REPLY_LABELS.get(rules.reply_policy, ""),
+                follow_policy=rules.follow_policy, follow_label=FOLLOW_LABELS.get(rules.follow_policy, ""),
+                availability2_on_website=rules.availability2_on_website, problems=dict(rules.loosened),
+            ),
+            own_rules=schemas.RulesUpdate(
+                content_categories=list(own.content_categories),
+                extra_prohibited_content="\n".join(own.extra_prohibited_content),
+                prohibited_terms="\n".join(own.prohibited_terms),
+                extra_classified_markers="\n".join(own.extra_classified_markers),
+                allowed_link_domains="\n".join(own.allowed_link_domains or ()),
+                allowed_contacts="\n".join(own.allowed_contacts),
+                hours_start=row["hours_start"], hours_end=row["hours_end"], approval=row["approval"],
+                reply_policy=row["reply_policy"], follow_policy=row["follow_policy"],
+                availability2_on_website=row["availability2_on_website"],
+            ),
+            security=schemas.ChecklistUpdate(
+                mfa_enabled=row["mfa_enabled"], recovery_email=row["recovery_email"],
+                login_alerts=row["login_alerts"], third_party_apps_reviewed_on=row["third_party_apps_reviewed_on"],
+                listed_on_website=row["listed_on_website"], badge=row["badge"],
+                password_changed_on=row["password_changed_on"],
+            ),
+            checklist=[
+                schemas.CheckItemOut(key=i.key, label=i.label, requirement_ids=list(i.requirement_ids), ok=i.ok,
+                                     applicable=i.applicable, detail=i.detail)
+                for i in checklist.items
+            ],
+            people=[
+                schemas.PersonOut(
+                    id=p["id"], role=p["role"], role_label=PERSON_ROLE_LABELS.get(p["role"], p["role"]),
+                    person_name=p["person_name"], title=p["title"], user_id=p["user"], start_date=p["start_date"],
+                    end_date=p["end_date"],
+                    current=p["start_date"] <= today and (p["end_date"] is None or today <= p["end_date"]),
+                )
+                for p in people
+            ],
+            applications=await self._applications(account_id),
+            attestations=[
+                schemas.AttestationOut(id=a["id"], attested_on=a["attested_on"], responsible_name=a["responsible_name"],
+                                       last_post_on=a["last_post_on"], note=a["note"],
+                                       attested_by_label=a["attested_by_label"])
+                for a in await SocialAttestation.select().where(SocialAttestation.account == account_id)
+                .order_by(SocialAttestation.id, ascending=False)
+            ],
+            incidents=await self.incidents(account_id),
+        )  # fmt: skip
+
+    @staticmethod
+    async def _applications(account_id: int) -> list[schemas.ApplicationOut]:
+        rows = (
+            await SocialApplication.select()
+            .where(SocialApplication.account == account_id)
+            .order_by(SocialApplication.id, ascending=False)
+        )
+        return [
+            schemas.ApplicationOut(
+                id=a["id"], kind=a["kind"], kind_label=APPLICATION_KIND_LABELS.get(a["kind"], a["kind"]),
+                status=a["status"], status_label=APPLICATION_STATUS_LABELS.get(a["status"], a["status"]),
+                reason=a["reason"], effective_on=a["effective_on"], applicant_id=a["applicant"],
+                applicant_label=a["applicant_label"], submitted_at=a["submitted_at"],
+                decided_by_label=a["decided_by_label"], decided_at=a["decided_at"],
+                decision_comment=a["decision_comment"],
+            )
+            for a in rows
+        ]  # fmt: skip
+
+    @staticmethod
+    async def incidents(account_id: int) -> list[schemas.IncidentOut]:
+        """An account's incidents, newest first, each with every step (done or not)."""
+        rows = (
+            await SocialIncident.select()
+            .where(SocialIncident.account == account_id)
+            .order_by(SocialIncident.id, ascending=False)
+        )
+        done: dict[int, dict[str, dict[str, Any]]] = {r["id"]: {} for r in rows}
+        if rows:
+            for s in await SocialIncidentStep.select().where(SocialIncidentStep.incident.is_in(list(done))):
+                done[s["incident"]][s["step"]] = s
+        out = []
+        for r in rows:
+            steps = []
+            for s in steps_of(r["kind"]):
+                rec = done[r["id"]].get(s.key)
+                steps.append(
+                    schemas.StepOut(key=s.key, label=s.label, requirement_ids=list(s.requirement_ids),
+                                    done=rec is not None, done_at=rec["done_at"] if rec else None,
+                                    done_by_label=rec["done_by_label"] if rec else "", note=rec["note"] if rec else "")
+                )  # fmt: skip
+            out.append(
+                schemas.IncidentOut(
+                    id=r["id"], account_id=account_id, kind=r["kind"],
+                    kind_label=INCIDENT_KIND_LABELS.get(r["kind"], r["kind"]), detected_at=r["detected_at"],
+                    summary=r["summary"], fake_account_url=r["fake_account_url"],
+                    reported_by_label=r["reported_by_label"], closed_at=r["closed_at"], steps=steps,
+                )
+            )  # fmt: skip
+        return out
+
+    # -- public views --------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def _public(row: dict[str, Any], base_url: str) -> schemas.PublicAccount:
+        platform = row["platform"] or "other"
+        return schemas.PublicAccount(
+            id=row["id"], platform=platform, platform_label=PLATFORM_LABELS.get(platform, platform),
+            display_name=row["display_name"], handle=row["handle"], url=row["profile_url"],
+            department=row["department_name"], purpose=row["purpose"],
+            policy_url=f"{base_url}/official-accounts/{row['id']}",
+        )  # fmt: skip
+
+    async def public_list(self, *, base_url: str = "") -> list[schemas.PublicAccount]:
+        """The official accounts in operation, as citizens see them."""
+        rows = (
+            await SocialAccount.select(*_columns())
+            .where(SocialAccount.status == AccountStatus.active)
+            .order_by(SocialAccount.service.platform)
+            .order_by(SocialAccount.id)
+        )
+        return [self._public(r, base_url) for r in rows]
+
+    async def public_policy(
+        self, account_id: int, *, municipality: str
+    ) -> tuple[schemas.PublicAccount, PolicyDocument]:
+        """The generated 運用ポリシー of an account in operation (or suspended).
+
+        Raises:
+            NotFoundError: no such account, or one citizens cannot see (being applied for, or closed).
+        """
+        row = (
+            await SocialAccount.select(*_columns())
+            .where(SocialAccount.id == account_id, SocialAccount.status.is_in(list(PUBLIC_STATUSES)))
+            .first()
+        )
+        if row is None:
+            raise NotFoundError("公式アカウント", account_id)
+        rules = rules_of(row, await load_settings())
+        facts = PolicyFacts(
+            municipality=municipality, display_name=row["display_name"], platform_code=row["platform"] or "other",
+            handle=row["handle"], url=row["profile_url"], department=row["department_name"], purpose=row["purpose"],
+            audience=row["audience"], content_categories=rules.content_categories, hours_start=rules.hours_start,
+            hours_end=rules.hours_end, reply_policy=rules.reply_policy, follow_policy=rules.follow_policy,
+            contact=row["public_contact"], operated_by_contractor=row["operated_by_contractor"],
+            established_on=row["opened_on"],
+        )  # fmt: skip
+        return self._public(row, ""), generate(facts)
+
+    async def verify(self, text: str, *, base_url: str = "") -> schemas.VerifyAnswer:
+        """Tell whether a URL or handle is one of the municipality's official accounts.
+
+        Answers ``official`` (in operation or suspended), ``closed`` (official once; with the date it closed), or
+        ``unknown`` (anything else, including text that names no account and accounts not yet approved).
+        """
+        query = text.strip()[:500]
+        try:
+            refs = candidates(query)
+        except AccountRefError as exc:
+            return schemas.VerifyAnswer(query=query, result="unknown", message=exc.message, accounts=[])
+        rows = (
+            await SocialAccount.select(*_columns())
+            .where(
+                SocialAccount.lookup_key.is_in([r.lookup for r in refs]),
+                SocialAccount.status.is_in([*PUBLIC_STATUSES, AccountStatus.closed]),
+            )
+            .order_by(SocialAccount.id)
+        )
+        matches = [
+            schemas.VerifyMatch(
+                platform=r["platform"] or "other", platform_label=PLATFORM_LABELS.get(r["platform"] or "other", ""),
+                display_name=r["display_name"], handle=r["handle"], url=r["profile_url"],
+                department=r["department_name"], status=r["status"],
+                closed_on=r["closed_on"] if r["status"] == AccountStatus.closed else None,
+                policy_url=f"{base_url}/official-accounts/{r['id']}" if r["status"] in PUBLIC_STATUSES else None,
+            )
+            for r in rows
+        ]  # fmt: skip
+        official = [m for m in matches if m.status in PUBLIC_STATUSES]
+        if official:
+            names = "、".join(f"{m.department}の{m.platform_label}「{m.display_name}」" for m in official)
+            return schemas.VerifyAnswer(query=query, result="official", message=f"公式アカウントです（{names}）。",
+                                        accounts=official)  # fmt: skip
+        if matches:
+            last = max(matches, key=lambda m: m.closed_on or dt.date.min)
+            return schemas.VerifyAnswer(
+                query=query, result="closed",
+                message=f"以前の公式アカウントです。{_day(last.closed_on)}に運用を終了しています。",
+                accounts=matches,
+            )  # fmt: skip
+        return schemas.VerifyAnswer(
+            query=query, result="unknown",
+            message="公式アカウントの一覧にありません。なりすましの可能性があるため、ご注意ください。", accounts=[],
+        )  # fmt: skip
+
+
+async def form_options() -> dict[str, dict[str, str]]:
+    """Pick lists for the account forms: platforms (registered social media services), departments, users."""
+    from governance.accounts.tables import Department, User
+    from governance.engagements.tables import Engagement
+    from governance.external.codes import ServiceKind
+    from governance.external.tables import ExternalService
+
+    services = (
+        await ExternalService.select(ExternalService.id, ExternalService.name, ExternalService.platform)
+        .where(ExternalService.kind == ServiceKind.social_media)
+        .order_by(ExternalService.id)
+    )
+    departments = await Department.select(Department.id, Department.name).where(Department.active.eq(True))
+    users = await User.select(User.id, User.full_name, User.department.name.as_alias("dept")).where(
+        User.active.eq(True)
+    )
+    engagements = await Engagement.select(Engagement.id, Engagement.title).order_by(Engagement.id)
+    return {
+        "services": {
+            str(s["id"]): f"{PLATFORM_LABELS.get(s['platform'] or 'other', '')}（{s['name']}）" for s in services
+        },
+        "departments": {str(d["id"]): d["name"] for d in departments},
+        "users": {str(u["id"]): f"{u['full_name']}（{u['dept']}）" for u in users},
+        "engagements": {str(e["id"]): e["title"] for e in engagements},
+    }
+
+
+async def account_options() -> dict[str, str]:
+    """Accounts that can be checked against (not closed), for the post check's pick list."""
+    rows = (
+        await SocialAccount.select(*_columns())
+        .where(SocialAccount.status != AccountStatus.closed)
+        .order_by(SocialAccount.id)
+    )
+    return {str(r["id"]): f"{r['display_name']}（{PLATFORM_LABELS.get(r['platform'] or 'other', '')} {r['handle']}）"
+            for r in rows}  # fmt: skip
