@@ -133,7 +133,7 @@ class ApplicationStatus(StrEnum):
 
 APPLICATION_STATUS_LABELS: dict[str, str] = {
     ApplicationStatus.draft: "下書き",
-    ApplicationStatus.submitted: "申請",
+    ApplicationStatus.submitted: "申請済み",
     ApplicationStatus.under_review: "審査中",
     ApplicationStatus.approved: "承認",
     ApplicationStatus.rejected: "却下",

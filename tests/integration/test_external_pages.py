@@ -83,7 +83,7 @@ async def test_department_user_applies_and_security_officer_approves(client, ano
     page = await client.get(f"/external-services/applications/{aid}")
     assert "下書き" in page.text and 'id="check-EXT-SEL-10"' in page.text and "ISMAP" in page.text
     assert (await post_form(client, f"/external-services/applications/{aid}/submit")).status_code == 303
-    assert "申請" in (await client.get(f"/external-services/applications/{aid}")).text
+    assert "申請済み" in (await client.get(f"/external-services/applications/{aid}")).text
     # the applicant cannot review; a security officer sees it on the home page
     assert (await post_form(client, f"/external-services/applications/{aid}/review")).status_code == 403
     await login(anon, "ciso")
@@ -100,6 +100,7 @@ async def test_department_user_applies_and_security_officer_approves(client, ano
     from governance.calendar import wareki
 
     assert wareki(next_review) in page.text
+    assert "ファイル共有サービス（架空）" in (await anon.get("/external-services", params={"status": "active"})).text
     listed = await anon.get("/external-services", params={"status": "approved"})
     assert "ファイル共有サービス（架空）" in listed.text and wareki(next_review) in listed.text
     # a security officer cannot approve their own application

@@ -105,9 +105,11 @@ class RegistryQueries:
         where: list[Any] = []
         if query.q:
             where.append(icontains(ExternalService.name, query.q) | icontains(ExternalService.provider_name, query.q))
+        if query.status == "active":
+            where.append(ExternalService.status.is_in(list(ACTIVE_STATUSES)))
         for column, value in (
             (ExternalService.regime, query.regime),
-            (ExternalService.status, query.status),
+            (ExternalService.status, "" if query.status == "active" else query.status),
             (ExternalService.kind, query.kind),
         ):
             if value:
