@@ -80,5 +80,8 @@ async def external_service_todos(actor: Actor, today: dt.date) -> list[TodoItem]
 
 
 def register() -> None:
-    """Register this domain's to-do provider (idempotent)."""
+    """Register this domain's to-do provider and its reminder source for review due dates (idempotent)."""
+    from governance.external.reminders import register as register_reminders
+
     register_todo_provider(external_service_todos)
+    register_reminders()

@@ -335,3 +335,22 @@ async def test_registry_validation_and_social_media_platforms(people):
     assert [(s.id, s.is_social_media, s.platform, s.regime) for s in listed.items] == [(sid, True, "x", "low")]
     with pytest.raises(PermissionDeniedError):
         await registry.update(sid, _service(name="変更"), scheme="R6", actor=people["other"])
+
+
+async def test_review_due_dates_feed_the_reminder_machinery(people):
+    from governance.external.reminders import register
+    from governance.external.tables import ExternalService
+    from governance.reminders.services import ReminderService
+    from governance.settings import get_settings
+
+    sid, _ = await _approved(people)
+    today = today_tokyo()
+    await ExternalService.update({ExternalService.next_review_on: today + dt.timedelta(days=7)}).where(
+        ExternalService.id == sid
+    )
+    register()
+    due = [(n, p) for n, p in await ReminderService(get_settings()).collect(today) if n.rule == "ext_review"]
+    assert [(n.subject_type, n.subject_id, n.occurrence, p.user_id) for n, p in due] == [
+        ("external_service", sid, f"{(today + dt.timedelta(days=7)).isoformat()}:before-7", people["admin"].id)
+    ]
+    assert "定期確認" in due[0][0].title and due[0][0].link == f"/external-services/{sid}#records"
