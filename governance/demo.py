@@ -11,6 +11,7 @@ from governance.accounts.services import UserService
 from governance.accounts.tables import User
 from governance.actor import Actor
 from governance.external.demo import load_external_demo
+from governance.social.demo import load_social_demo
 
 DEPARTMENTS: tuple[tuple[str, str], ...] = (
     ("SOUMU", "総務部 総務課"),
@@ -239,4 +240,5 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
         created.append((username, roles[0].label, password))
     await _load_outsourcing(user_ids, existing)
     await load_external_demo(user_ids, existing)
+    await load_social_demo(user_ids, existing)
     return created
