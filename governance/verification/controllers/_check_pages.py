@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.accounts.services import UserService
-from governance.calendar import today_tokyo
+from governance.calendar import today_tokyo, wareki_year
 from governance.db import write_transaction
 from governance.engagements.services import EngagementService
 from governance.errors import DomainError, ValidationError
@@ -80,7 +80,7 @@ class CheckPageController(Controller):
         rows, total = await list_checks(f, today=today, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         months: dict[str, list[dict[str, Any]]] = {}
         for r in rows:
-            months.setdefault(f"{r['due_on'].year}年{r['due_on'].month}月", []).append(r)
+            months.setdefault(f"{wareki_year(r['due_on'])}{r['due_on'].month}月", []).append(r)
         return render(
             "verification/checks.html", months=months, total=total, page=page,
             pages=max(1, -(-total // PER_PAGE)), status=status, f=f, mine=q.get("mine") == "1",
