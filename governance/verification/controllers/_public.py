@@ -61,8 +61,9 @@ class ReportFormController(Controller):
             await ReportLinkService(request.app.state.settings.data_dir).submit(
                 token, reporter_name=v.reporter_name, reporter_email=v.reporter_email, body=v.body, files=files
             )
-        except ValidationError as exc:
-            return await self._page(request, token, status_code=422, errors=exc.field_errors, values=result.raw)
+        except ValidationError as exc:  # a refused file is reported by the service as "report": show it at "files"
+            errors = {("files" if k == "report" else k): v for k, v in exc.field_errors.items()}
+            return await self._page(request, token, status_code=422, errors=errors, values=result.raw)
         except DomainError as exc:
             return render("verification/report_closed.html", status_code=exc.status_code, message=exc.message)
         return render("verification/report_done.html")

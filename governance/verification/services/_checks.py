@@ -91,6 +91,7 @@ class CheckService:
             )
             .where(ChecklistItem.check == check_id)
             .order_by(ChecklistItem.position)
+            .output(load_json=True)  # requirements: a list, not its JSON text
         )
         for item in row["checklist"]:
             item["result_label"] = ITEM_RESULT_LABELS.get(item["result"] or "", "未記録")
@@ -98,6 +99,7 @@ class CheckService:
             await ContractorReport.select()
             .where(ContractorReport.check == check_id)
             .order_by(ContractorReport.submitted_at)
+            .output(load_json=True)  # files: a list of ids
         )
         row["findings"] = (
             await Finding.select(Finding.id, Finding.title, Finding.severity, Finding.status, Finding.item)
@@ -185,7 +187,10 @@ class CheckService:
         async with write_transaction():
             row = await self._locked(check_id)
             self._ensure_open(row)
-            items = {i["id"]: i for i in await ChecklistItem.select().where(ChecklistItem.check == check_id)}
+            items = {
+                i["id"]: i
+                for i in await ChecklistItem.select().where(ChecklistItem.check == check_id).output(load_json=True)
+            }
             with_findings = {f["item"] for f in await Finding.select(Finding.item).where(Finding.check == check_id)}
             for r in results:
                 item = items.get(r.item_id)

@@ -117,6 +117,7 @@ class FindingService:
                 Finding.closed_by.full_name.as_alias("closed_by_name"),
             )
             .where(Finding.id == finding_id)
+            .output(load_json=True)  # requirements: a list, not its JSON text
             .first()
         )
         if row is None:
