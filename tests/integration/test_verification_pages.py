@@ -1,0 +1,584 @@
+"""Verification through the pages: the check list and a check's checklist, results with evidence, sign-off by a second
+person, findings and measures, an engagement's plan with event checks, the contractor's report link, the calendar
+feed, the notification log, and what auditors may (only) read."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import httpx
+from icalendar import Calendar
+
+from governance.accounts.roles import Role
+from governance.calendar import today_tokyo
+from governance.verification.tables import Check, ChecklistItem, Finding, Measure, ReportLink
+from tests.helpers import csrf_headers, login, make_department, make_person, post_form, sign_contract
+
+PDF = b"%PDF-1.4\n% evidence\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+
+
+# -- shared with test_verification_api.py and the browser test ----------------------------------------------------
+
+
+async def signed_now(**overrides):
+    """A signed マイナンバー contract whose term started about three months ago: some checks are past due, most not.
+
+    People (see ``tests.helpers.sign_contract``): keiyaku, ciso, ciso2, tantou (the assignee) and kakunin.
+    """
+    today = today_tokyo()
+    signed_on = today - dt.timedelta(days=100)
+    start = signed_on + dt.timedelta(days=7)
+    return await sign_contract(
+        signed_on=signed_on, start_date=start, end_date=start + dt.timedelta(days=364), **overrides
+    )
+
+
+async def checks_of(engagement_id: int) -> list[dict]:
+    """The engagement's checks by due date."""
+    return await Check.select().where(Check.engagement == engagement_id).order_by(Check.due_on).order_by(Check.id)
+
+
+async def items_of(check_id: int) -> list[dict]:
+    """A check's checklist in order."""
+    query = ChecklistItem.select().where(ChecklistItem.check == check_id).order_by(ChecklistItem.position)
+    return await query.output(load_json=True)
+
+
+async def multi_item_check(engagement_id: int, *, future: bool = False) -> dict:
+    """The first check (by due date) with more than one checklist item (due today or later if ``future``)."""
+    for c in await checks_of(engagement_id):
+        if future and c["due_on"] < today_tokyo():
+            continue
+        if len(await items_of(c["id"])) > 1:
+            return c
+    raise AssertionError("no check with several items")
+
+
+async def upload(client: httpx.AsyncClient, url: str, data: dict, files: dict | None = None) -> httpx.Response:
+    """Post a multipart form (with files) and the client's CSRF token, as a browser does (with an empty file field
+    when no file is chosen)."""
+    if "gov_csrf" not in client.cookies:
+        await client.get("/login")
+    return await client.post(url, data=data, files=files or {"evidence": ("", b"", "application/octet-stream")},
+                             headers=csrf_headers(client))  # fmt: skip
+
+
+def item_form(result: str, note: str = "", severity: str = "minor") -> dict[str, str]:
+    """The fields of an item's result form as the browser sends them."""
+    return {"result": result, "note": note, "severity": severity}
+
+
+def pdf(name: str = "evidence.pdf") -> tuple[str, bytes, str]:
+    return (name, PDF, "application/pdf")
+
+
+def listed(page: httpx.Response) -> int:
+    """The count a list page states."""
+    assert page.status_code == 200, page.text[:2000]
+    return int(re.search(r'<p class="count">(\d+)件', page.text).group(1))
+
+
+def notice_target(r: httpx.Response) -> str:
+    """The path a form redirected to (303 with ?notice=...)."""
+    assert r.status_code == 303, (r.status_code, re.findall(r"<li>.*?</li>|field-error\">[^<]*", r.text))
+    return r.headers["location"]
+
+
+# -- the check list --------------------------------------------------------------------------------------------------
+
+
+async def test_check_list_by_due_date_with_status_department_and_mine_filters(client):
+    sc = await signed_now()
+    checks = await checks_of(sc.engagement_id)
+    today = today_tokyo()
+    overdue = [c for c in checks if c["due_on"] < today]
+    assert overdue and len(overdue) < len(checks)
+    await login(client, "tantou")
+
+    page = await client.get("/checks")
+    assert page.status_code == 200 and listed(page) == len(checks)
+    positions = [page.text.index(f'href="/checks/{c["id"]}"') for c in checks[:40]]
+    assert positions == sorted(positions)  # by due date
+    assert page.text.count("期限超過</span>") == len(overdue)
+
+    page = await client.get("/checks", params={"status": "overdue"})
+    assert page.status_code == 200 and listed(page) == len(overdue)
+    assert all(f'href="/checks/{c["id"]}"' in page.text for c in overdue)
+    assert f'href="/checks/{checks[-1]["id"]}"' not in page.text
+
+    # one check belongs to another department; the department filter tells them apart
+    other = await make_department("KIKAKU", "企画課")
+    await Check.update({Check.department: other}).where(Check.id == checks[-1]["id"])
+    page = await client.get("/checks", params={"department_id": other})
+    assert listed(page) == 1 and f'href="/checks/{checks[-1]["id"]}"' in page.text
+    page = await client.get("/checks", params={"department_id": sc.department_id})
+    assert listed(page) == len(checks) - 1 and f'href="/checks/{checks[-1]["id"]}"' not in page.text
+
+    # a check handed to kakunin through the page leaves tantou's "mine" and enters kakunin's
+    r = await post_form(client, f"/checks/{checks[-1]['id']}/assign", {"assignee_id": str(sc.second.id)})
+    assert notice_target(r) == f"/checks/{checks[-1]['id']}?notice=saved"
+    page = await client.get("/checks", params={"mine": "1"})
+    assert listed(page) == len(checks) - 1 and f'href="/checks/{checks[-1]["id"]}"' not in page.text
+    await login(client, "kakunin")
+    page = await client.get("/checks", params={"mine": "1", "status": ""})
+    assert listed(page) == 1 and f'href="/checks/{checks[-1]["id"]}"' in page.text
+
+    # nonsense in the query is ignored, never a 500
+    for params in (
+        {"status": "bogus", "department_id": "abc", "page": "x"},
+        {"due_from": "2026-13-40", "due_to": "yesterday", "page": "99999999999"},
+        {"department_id": "9" * 30, "mine": "yes", "page": "0"},
+    ):
+        r = await client.get("/checks", params=params)
+        assert r.status_code == 200, params
+    r = await client.get("/checks", params={"due_from": today.isoformat(), "status": ""})
+    assert r.status_code == 200 and listed(r) == len([c for c in checks if c["due_on"] >= today])
+
+
+# -- one check: checklist, results, findings ---------------------------------------------------------------------
+
+
+async def test_check_page_shows_the_checklist_with_clause_and_requirement_ids(client):
+    sc = await signed_now()
+    check = await multi_item_check(sc.engagement_id)
+    await login(client, "tantou")
+    page = await client.get(f"/checks/{check['id']}")
+    assert page.status_code == 200 and check["title"] in page.text and "住民情報システム運用保守業務" in page.text
+    for item in await items_of(check["id"]):
+        row = page.text[page.text.index(f'id="item-{item["id"]}"') :].split("</tr>")[0]
+        assert item["what"] in row and item["item_id"] in row and item["clause_id"] in row
+        assert item["requirements"] and all(f'<span class="tag">{req}</span>' in row for req in item["requirements"])
+        assert f'action="/checks/{check["id"]}/items/{item["id"]}"' in row and "未記録" in row
+    missing = await client.get("/checks/99999999")
+    assert missing.status_code == 404 and "見つかりません" in missing.text
+    assert (await client.get("/checks/0")).status_code in (400, 404)
+
+
+async def test_recording_results_with_evidence_and_a_nonconformity_opens_a_finding(client):
+    sc = await signed_now()
+    check = await multi_item_check(sc.engagement_id)
+    first, second, *_ = await items_of(check["id"])
+    await login(client, "tantou")
+    url = f"/checks/{check['id']}/items"
+
+    r = await upload(client, f"{url}/{first['id']}", item_form("conforming", "体制届を確認しました。"),
+                     {"evidence": pdf("体制届.pdf")})  # fmt: skip
+    assert notice_target(r) == f"/checks/{check['id']}?notice=saved"
+    page = await client.get(f"/checks/{check['id']}")
+    row = page.text[page.text.index(f'id="item-{first["id"]}"') :].split("</tr>")[0]
+    assert "result-conforming" in row and "体制届を確認しました。" in row and "tantou 氏" in row
+    file_id = int(re.search(r'href="/files/(\d+)">証跡ファイル', row).group(1))
+    download = await client.get(f"/files/{file_id}")
+    assert download.status_code == 200 and download.content == PDF
+    assert (await Check.select(Check.status).where(Check.id == check["id"]).first())["status"] == "in_progress"
+
+    # 不適合 without a note: 422 with the reason next to the item, the page stays, nothing is recorded
+    r = await upload(client, f"{url}/{second['id']}", item_form("nonconforming", "  ", "major"))
+    assert r.status_code == 422 and "不適合の場合は、その内容を所見に記入してください。" in r.text
+    assert check["title"] in r.text and f'id="item-{second["id"]}"' in r.text
+    assert (await items_of(check["id"]))[1]["result"] is None
+    # other bad input: an unknown result code, a file that is not allowed, an item of another check
+    r = await upload(client, f"{url}/{second['id']}", item_form("maybe"))
+    assert r.status_code == 422 and "「適合」「不適合」「該当なし」から選んでください" in r.text
+    r = await upload(client, f"{url}/{second['id']}", item_form("conforming"), {"evidence": ("a.exe", EXE, "x")})
+    assert r.status_code == 422 and "このファイルの形式は登録できません" in r.text
+    assert (await items_of(check["id"]))[1]["result"] is None
+    other = next(c for c in await checks_of(sc.engagement_id) if c["id"] != check["id"])
+    foreign = (await items_of(other["id"]))[0]
+    r = await upload(client, f"{url}/{foreign['id']}", item_form("conforming"))
+    assert r.status_code == 422 and "この確認の項目ではありません" in r.text
+    assert (await items_of(other["id"]))[0]["result"] is None
+    r = await upload(client, f"{url}/{second['id']}", item_form("conforming", severity="huge"))
+    assert r.status_code == 422 and "重要度を一覧から選んでください" in r.text
+
+    # 不適合 with a note opens a finding, linked from the check page
+    note = "従事者名簿に記載のない者が作業に従事していました。"
+    r = await upload(client, f"{url}/{second['id']}", item_form("nonconforming", note, "major"))
+    assert notice_target(r) == f"/checks/{check['id']}?notice=saved"
+    [finding] = await Finding.select().where(Finding.check == check["id"])
+    assert finding["item"] == second["id"] and finding["severity"] == "major" and finding["description"] == note
+    page = await client.get(f"/checks/{check['id']}")
+    assert f'<a href="/findings/{finding["id"]}">{second["what"]}</a>' in page.text
+    fpage = await client.get(f"/findings/{finding['id']}")
+    assert fpage.status_code == 200 and note in fpage.text and second["clause_id"] in fpage.text
+    assert all(req in fpage.text for req in second["requirements"]) and "重要" in fpage.text
+    # the result of an item with a finding cannot be changed away from 不適合
+    r = await upload(client, f"{url}/{second['id']}", item_form("conforming"))
+    assert r.status_code == 409 and "指摘事項が作成済みのため" in r.text
+
+
+async def _perform_all(client: httpx.AsyncClient, check_id: int) -> None:
+    for item in await items_of(check_id):
+        r = await upload(client, f"/checks/{check_id}/items/{item['id']}", item_form("conforming", "確認済み"))
+        assert r.status_code == 303, r.text[:2000]
+
+
+async def test_submit_then_sign_off_only_by_another_person(client, anon):
+    sc = await signed_now()
+    check = await multi_item_check(sc.engagement_id, future=True)
+    await login(client, "tantou")
+    first = (await items_of(check["id"]))[0]
+    await upload(client, f"/checks/{check['id']}/items/{first['id']}", item_form("not_applicable"))
+    r = await post_form(client, f"/checks/{check['id']}/submit")
+    assert r.status_code == 409 and "結果が記録されていない項目が" in r.text
+    await _perform_all(client, check["id"])
+    assert (
+        notice_target(await post_form(client, f"/checks/{check['id']}/submit")) == f"/checks/{check['id']}?notice=saved"
+    )
+    page = await client.get(f"/checks/{check['id']}")
+    assert "確認待ち" in page.text and "確認結果を承認する" not in page.text  # the performer is offered no sign-off
+    assert f'action="/checks/{check["id"]}/items/' not in page.text  # nor more results
+    r = await post_form(client, f"/checks/{check['id']}/review", {"decision": "approve", "note": ""})
+    assert r.status_code == 403 and "ご自身が作成した確認結果を承認することはできません" in r.text
+    assert check["title"] in r.text
+    assert (await Check.select(Check.status).where(Check.id == check["id"]).first())["status"] == "reviewing"
+
+    await login(anon, "kakunin")
+    page = await anon.get(f"/checks/{check['id']}")
+    assert "確認結果を承認する" in page.text
+    r = await post_form(anon, f"/checks/{check['id']}/review", {"decision": "return", "note": ""})
+    assert r.status_code == 422 and "差し戻す理由を入力してください。" in r.text
+    r = await post_form(anon, f"/checks/{check['id']}/review", {"decision": "approve", "note": "名簿と照合しました。"})
+    assert notice_target(r) == f"/checks/{check['id']}?notice=saved"
+    page = await anon.get(f"/checks/{check['id']}")
+    assert "完了" in page.text and "kakunin 氏" in page.text and "名簿と照合しました。" in page.text
+    assert "中止する" not in page.text and "報告用リンクを発行する" not in page.text
+    r = await post_form(anon, f"/checks/{check['id']}/review", {"decision": "approve"})
+    assert r.status_code == 409 and "確認待ちの確認だけ" in r.text
+
+
+async def test_cancel_needs_a_reason(client):
+    sc = await signed_now()
+    check = (await checks_of(sc.engagement_id))[-1]
+    await login(client, "tantou")
+    r = await post_form(client, f"/checks/{check['id']}/cancel", {"reason": "  "})
+    assert r.status_code == 422 and "中止する理由を入力してください。" in r.text and check["title"] in r.text
+    r = await post_form(client, f"/checks/{check['id']}/cancel", {"reason": "契約を解除したため"})
+    assert notice_target(r) == f"/checks/{check['id']}?notice=saved"
+    page = await client.get(f"/checks/{check['id']}")
+    assert "中止の理由：契約を解除したため" in page.text
+    r = await post_form(client, f"/checks/{check['id']}/cancel", {"reason": "もう一度"})
+    assert r.status_code == 409 and "「中止」のため変更できません" in r.text
+    r = await post_form(client, "/checks/99999999/cancel", {"reason": "なし"})
+    assert r.status_code == 404
+
+
+# -- findings and measures ---------------------------------------------------------------------------------------
+
+
+async def open_finding(client: httpx.AsyncClient, engagement_id: int, *, severity: str = "major") -> tuple[int, int]:
+    """Record a 不適合 on the first item of the first check through the page; return (check id, finding id)."""
+    check = (await checks_of(engagement_id))[0]
+    item = (await items_of(check["id"]))[0]
+    r = await upload(client, f"/checks/{check['id']}/items/{item['id']}",
+                     item_form("nonconforming", "誓約書が提出されていません。", severity))  # fmt: skip
+    assert r.status_code == 303, r.text[:2000]
+    [finding] = await Finding.select(Finding.id).where(Finding.check == check["id"])
+    return check["id"], finding["id"]
+
+
+async def test_finding_gets_measures_which_close_and_then_it_closes_with_a_verification_note(client):
+    sc = await signed_now()
+    await login(client, "tantou")
+    _, fid = await open_finding(client, sc.engagement_id)
+    listing = await client.get("/findings")
+    assert listing.status_code == 200 and f'href="/findings/{fid}"' in listing.text and "対応中" in listing.text
+    page = await client.get(f"/findings/{fid}")
+    assert page.status_code == 200 and "まだ措置はありません。" in page.text and "措置を追加する" in page.text
+    today = today_tokyo()
+    good = {"kind": "improvement_order", "description": "誓約書を提出させる。", "owner_id": str(sc.staff.id),
+            "due_on": (today + dt.timedelta(days=14)).isoformat()}  # fmt: skip
+
+    for bad, field, message in (
+        ({"due_on": (today - dt.timedelta(days=1)).isoformat()}, "due_on", "期限に過去の日付は指定できません。"),
+        ({"due_on": "2026-02-30"}, "due_on", "実在する日付を入力してください"),
+        ({"due_on": ""}, "due_on", "期限を入力してください"),
+        ({"kind": "apology"}, "kind", "措置の種類を一覧から選んでください。"),
+        ({"owner_id": "99999999"}, "owner_id", "担当者を一覧から選んでください。"),
+        ({"owner_id": "abc"}, "owner_id", "担当者は数字で入力してください"),
+        ({"description": " "}, "description", "措置の内容を入力してください。"),
+    ):
+        r = await post_form(client, f"/findings/{fid}/measures", {**good, **bad})
+        assert r.status_code == 422 and re.search(rf'href="#f-{field}">[^<]*{message}', r.text), (bad, r.text[:3000])
+        assert "誓約書が提出されていません。" in r.text  # the finding page stays, with the values typed
+        assert "誓約書を提出させる。" in r.text or field == "description"
+        assert await Measure.count().where(Measure.finding == fid) == 0
+    r = await post_form(client, f"/findings/{fid}/measures", good)
+    assert notice_target(r) == f"/findings/{fid}?notice=saved"
+    [measure] = await Measure.select().where(Measure.finding == fid)
+    page = await client.get(f"/findings/{fid}")
+    assert "改善指示" in page.text and "誓約書を提出させる。" in page.text and "tantou 氏" in page.text
+
+    # the finding cannot close while a measure is open, nor without a verification note
+    r = await post_form(client, f"/findings/{fid}/close", {"verification_note": "確認しました。"})
+    assert r.status_code == 409 and "対応中の措置があります" in r.text
+    close = f"/findings/{fid}/measures/{measure['id']}/close"
+    r = await upload(client, close, {"note": " ", "outcome": "done"})
+    assert r.status_code == 422 and "完了の内容を入力してください" in r.text
+    r = await upload(client, close, {"note": "提出を確認", "outcome": "done"}, {"evidence": ("x.exe", EXE, "x")})
+    assert r.status_code == 422 and "このファイルの形式は登録できません" in r.text
+    r = await upload(client, f"/findings/{fid}/measures/999999/close", {"note": "x", "outcome": "done"})
+    assert r.status_code == 404
+    r = await upload(client, close, {"note": "誓約書の提出を受けました。", "outcome": "done"},
+                     {"evidence": pdf("誓約書.pdf")})  # fmt: skip
+    assert notice_target(r) == f"/findings/{fid}?notice=saved"
+    page = await client.get(f"/findings/{fid}")
+    assert "誓約書の提出を受けました。" in page.text and re.search(r'href="/files/\d+">証跡ファイル', page.text)
+    r = await upload(client, close, {"note": "もう一度", "outcome": "done"})
+    assert r.status_code == 409 and "すでに完了しています" in r.text
+
+    r = await post_form(client, f"/findings/{fid}/close", {"verification_note": ""})
+    assert r.status_code == 422 and "是正を確認した方法と結果を入力してください。" in r.text
+    r = await post_form(
+        client, f"/findings/{fid}/close", {"verification_note": "提出された誓約書の原本を確認しました。"}
+    )
+    assert notice_target(r) == f"/findings/{fid}?notice=saved"
+    page = await client.get(f"/findings/{fid}")
+    assert "提出された誓約書の原本を確認しました。" in page.text and "措置を追加する" not in page.text
+    assert (await Finding.select(Finding.status).where(Finding.id == fid).first())["status"] == "closed"
+    r = await post_form(client, f"/findings/{fid}/measures", good)
+    assert r.status_code == 409 and "完了した指摘事項には措置を追加できません。" in r.text
+    listing = await client.get("/findings", params={"status": "closed"})
+    assert f'href="/findings/{fid}"' in listing.text
+    assert f'href="/findings/{fid}"' not in (await client.get("/findings")).text  # open ones by default
+    assert (await client.get("/findings/99999999")).status_code == 404
+    for params in ({"status": "x", "department_id": "y", "page": "z"}, {"page": "9" * 12}):
+        assert (await client.get("/findings", params=params)).status_code == 200
+
+
+async def test_a_serious_finding_is_escalated_and_security_officers_see_the_notification_log(client, anon):
+    sc = await signed_now()
+    await login(client, "tantou")
+    _, fid = await open_finding(client, sc.engagement_id, severity="serious")
+    page = await client.get(f"/findings/{fid}")
+    assert "情報セキュリティ管理者へ報告済み" in page.text
+    r = await client.get("/notifications")
+    assert r.status_code == 403 and "権限がありません" in r.text
+    await login(anon, "ciso")
+    log = await anon.get("/notifications")
+    assert log.status_code == 200 and "【重大な指摘事項の報告】" in log.text and "ciso 氏" in log.text
+    assert "ciso2 氏" in log.text and f'href="/findings/{fid}"' in log.text
+    assert (await anon.get("/notifications", params={"status": "bogus", "page": "x"})).status_code == 200
+
+
+async def test_engagement_plan_page_opens_an_event_check(client):
+    sc = await signed_now()
+    checks = await checks_of(sc.engagement_id)
+    await login(client, "tantou")
+    page = await client.get(f"/engagements/{sc.engagement_id}/checks")
+    assert page.status_code == 200 and all(f'href="/checks/{c["id"]}"' in page.text for c in checks)
+    template_id = re.search(r'<select id="template_id"[^>]*>.*?<option value="([^"]+)"', page.text, re.S)
+    assert template_id, "the signed plan offers event checks"
+    url = f"/engagements/{sc.engagement_id}/checks/events"
+    today = today_tokyo()
+    for bad, message in (
+        ({"template_id": "", "note": "事故"}, "確認の種類を入力してください"),
+        ({"template_id": "NOPE", "note": "事故"}, "確認の種類を一覧から選んでください"),
+        ({"template_id": template_id.group(1), "note": ""}, "発生した事象を入力してください"),
+        ({"template_id": template_id.group(1), "note": "事故", "due_on": (today - dt.timedelta(days=3)).isoformat()},
+         "期限に過去の日付は指定できません。"),
+        ({"template_id": template_id.group(1), "note": "事故", "due_on": "tomorrow"}, "実在する日付を入力してください"),
+    ):  # fmt: skip
+        r = await post_form(client, url, bad)
+        assert r.status_code == 422 and message in r.text, (bad, re.findall(r'field-error">[^<]*', r.text))
+        assert "確認計画" in r.text
+    assert len(await checks_of(sc.engagement_id)) == len(checks)
+    r = await post_form(
+        client, url, {"template_id": template_id.group(1), "note": "委託先でUSBメモリの紛失が発生した。"}
+    )
+    target = notice_target(r)
+    check_id = int(re.fullmatch(r"/checks/(\d+)\?notice=created", target).group(1))
+    page = await client.get(f"/checks/{check_id}")
+    assert "事象発生時の確認" in page.text and "委託先でUSBメモリの紛失が発生した。" in page.text
+    assert "tantou 氏" in page.text and 'class="status result-none"' in page.text
+    assert (await client.get("/engagements/99999999/checks")).status_code == 404
+    r = await post_form(client, "/engagements/99999999/checks/events", {"template_id": "x", "note": "y"})
+    assert r.status_code == 404
+
+
+# -- the contractor's report link ----------------------------------------------------------------------------------
+
+
+async def issue_link(client: httpx.AsyncClient, check_id: int) -> str:
+    """Issue a report link on the check page; return its token (the URL is on that page only)."""
+    r = await post_form(client, f"/checks/{check_id}/links")
+    assert r.status_code == 200 and "報告用リンクを発行しました。" in r.text, r.text[:2000]
+    url = re.search(r'id="new-link">([^<]+)<', r.text).group(1)
+    assert re.fullmatch(r"https?://[^/]+/report/[A-Za-z0-9_-]{40,}", url), url
+    return url.rsplit("/", 1)[1]
+
+
+async def test_report_link_is_shown_once_and_the_contractor_submits_once(client, anon):
+    sc = await signed_now()
+    check = (await checks_of(sc.engagement_id))[-1]
+    await login(client, "tantou")
+    token = await issue_link(client, check["id"])
+    page = await client.get(f"/checks/{check['id']}")
+    assert token not in page.text and f"<code>{token[:8]}…</code>" in page.text and "有効" in page.text
+
+    form = await anon.get(f"/report/{token}")
+    assert form.status_code == 200 and "報告書の提出" in form.text and check["title"] in form.text
+    assert "住民情報システム運用保守業務" in form.text and "tantou" not in form.text
+    r = await anon.post(f"/report/{token}", data={"reporter_name": "", "body": "報告"}, headers=csrf_headers(anon),
+                        files={"files": ("", b"", "application/octet-stream")})  # fmt: skip
+    assert r.status_code == 422 and "報告者の氏名を入力してください。" in r.text and 'value=""' in r.text
+    r = await anon.post(f"/report/{token}", data={"reporter_name": "みどり 太郎", "body": ""},
+                        headers=csrf_headers(anon), files={"files": ("", b"", "application/octet-stream")})  # fmt: skip
+    assert r.status_code == 422 and "報告書のファイルを添付してください" in r.text
+    r = await anon.post(f"/report/{token}", data={"reporter_name": "みどり 太郎", "body": "報告"},
+                        headers=csrf_headers(anon), files={"files": ("a.exe", EXE, "x")})  # fmt: skip
+    assert r.status_code == 422 and '<p class="field-error">このファイルの形式は登録できません' in r.text
+    assert (await ReportLink.select(ReportLink.used_at).first())["used_at"] is None  # a refused form uses nothing
+
+    body = "11月分の作業報告です。従事者の変更はありません。"
+    r = await anon.post(
+        f"/report/{token}",
+        data={"reporter_name": "みどり 太郎", "reporter_email": "taro@midori.example.jp", "body": body},
+        files=[("files", ("作業報告書.pdf", PDF, "application/pdf"))], headers=csrf_headers(anon),
+    )  # fmt: skip
+    assert r.status_code == 200 and "報告書を受け付けました" in r.text
+
+    page = await client.get(f"/checks/{check['id']}")
+    reports = page.text[page.text.index('id="reports"') :]
+    assert "みどり 太郎" in reports and "taro@midori.example.jp" in reports and body in reports
+    file_id = int(re.search(r'href="/files/(\d+)">添付ファイル1', reports).group(1))
+    assert (await client.get(f"/files/{file_id}")).content == PDF
+    assert "使用済み" in reports
+    assert (await Check.select(Check.status).where(Check.id == check["id"]).first())["status"] == "in_progress"
+
+    again = await anon.get(f"/report/{token}")
+    assert again.status_code == 410 and "このリンクからはすでに報告が提出されています。" in again.text
+    again = await anon.post(f"/report/{token}", data={"reporter_name": "x", "body": "y"}, headers=csrf_headers(anon))
+    assert again.status_code == 410 and "すでに報告が提出されています" in again.text
+
+
+async def test_revoked_unknown_and_overlong_report_links_answer_in_japanese(client, anon):
+    sc = await signed_now()
+    check = (await checks_of(sc.engagement_id))[-1]
+    await login(client, "tantou")
+    token = await issue_link(client, check["id"])
+    [link] = await ReportLink.select(ReportLink.id)
+    r = await post_form(client, f"/checks/{check['id']}/links/{link['id']}/revoke")
+    assert notice_target(r) == f"/checks/{check['id']}?notice=saved"
+    assert "取消し" in (await client.get(f"/checks/{check['id']}")).text
+    gone = await anon.get(f"/report/{token}")
+    assert gone.status_code == 410 and "このリンクは取り消されています。" in gone.text
+    r = await anon.post(f"/report/{token}", data={"reporter_name": "x", "body": "y"}, headers=csrf_headers(anon))
+    assert r.status_code == 410
+    r = await post_form(client, f"/checks/{check['id']}/links/{link['id']}/revoke")
+    assert r.status_code == 409 and "すでに無効です" in r.text
+    other = (await checks_of(sc.engagement_id))[0]
+    r = await post_form(client, f"/checks/{other['id']}/links/{link['id']}/revoke")  # not this check's link
+    assert r.status_code == 404
+
+    for unknown in ("A" * 43, "x", "A" * 500, "%E3%81%82"):
+        r = await anon.get(f"/report/{unknown}")
+        assert r.status_code == 404 and "見つかりません" in r.text and "報告書の提出" in r.text, unknown
+        r = await anon.post(f"/report/{unknown}", data={"reporter_name": "x", "body": "y"}, headers=csrf_headers(anon))
+        assert r.status_code == 404, unknown
+
+    # an expired link, and a link of a check that has since been closed
+    token = await issue_link(client, check["id"])
+    await ReportLink.update({ReportLink.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}).where(
+        ReportLink.token_prefix == token[:8]
+    )
+    r = await anon.get(f"/report/{token}")
+    assert r.status_code == 410 and "有効期限が切れています" in r.text
+    token = await issue_link(client, check["id"])
+    await post_form(client, f"/checks/{check['id']}/cancel", {"reason": "契約変更のため"})
+    r = await anon.get(f"/report/{token}")
+    assert r.status_code == 410 and "この確認はすでに終了しています。" in r.text
+    r = await post_form(client, f"/checks/{check['id']}/links")
+    assert r.status_code == 409 and "報告用リンクを発行できません" in r.text
+
+
+# -- calendar feed, roles ------------------------------------------------------------------------------------------
+
+
+async def test_calendar_feed_url_is_issued_once_parses_as_icalendar_and_stops_when_revoked(client, anon):
+    sc = await signed_now()
+    check = next(c for c in await checks_of(sc.engagement_id) if c["due_on"] >= today_tokyo())
+    await login(client, "tantou")
+    page = await client.get("/account/calendar")
+    assert page.status_code == 200 and "発行済みのURLはありません。" in page.text
+    r = await post_form(client, "/account/calendar", {"scope": "user"})
+    url = re.search(r'id="new-feed">([^<]+)<', r.text).group(1)
+    token = re.fullmatch(r"https?://[^/]+/calendar/([A-Za-z0-9_-]{40,})\.ics", url).group(1)
+    page = await client.get("/account/calendar")
+    assert token not in page.text and f"<code>{token[:8]}…</code>" in page.text and "自分の担当分" in page.text
+
+    feed = await anon.get(f"/calendar/{token}.ics")
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    cal = Calendar.from_ical(feed.content)
+    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
+    event = events[f"check-{check['id']}@governance"]
+    assert str(event["summary"]) == f"【確認期限】{check['title']}"
+    assert event.decoded("dtstart") == check["due_on"] and f"/checks/{check['id']}" in str(event["url"])
+    assert any(uid.startswith("contract-end-") for uid in events)  # tantou supervises the engagement
+
+    # the department's feed shows the department's checks, whoever is assigned
+    await Check.update({Check.assignee: sc.second.id}).where(Check.id == check["id"])
+    mine = Calendar.from_ical((await anon.get(f"/calendar/{token}.ics")).content)
+    assert f"check-{check['id']}@governance" not in {str(e["uid"]) for e in mine.walk("VEVENT")}
+    r = await post_form(client, "/account/calendar", {"scope": "department"})
+    dept_token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics<", r.text).group(1)
+    dept = Calendar.from_ical((await anon.get(f"/calendar/{dept_token}.ics")).content)
+    assert f"check-{check['id']}@governance" in {str(e["uid"]) for e in dept.walk("VEVENT")}
+
+    feed_id = int(re.search(r'action="/account/calendar/(\d+)/revoke"', page.text).group(1))
+    assert notice_target(await post_form(client, f"/account/calendar/{feed_id}/revoke")) == (
+        "/account/calendar?notice=saved"
+    )
+    assert (await anon.get(f"/calendar/{token}.ics")).status_code == 404
+    assert (await anon.get(f"/calendar/{dept_token}.ics")).status_code == 200
+    assert (await post_form(client, f"/account/calendar/{feed_id}/revoke")).status_code == 404
+    for unknown in ("A" * 43 + ".ics", "x", "A" * 300 + ".ics"):
+        assert (await anon.get(f"/calendar/{unknown}")).status_code == 404
+    await login(anon, "kakunin")  # another user cannot revoke tantou's own feed (only the department's)
+    r = await post_form(client, "/account/calendar", {"scope": "user"})
+    own_id = max(int(i) for i in re.findall(r'action="/account/calendar/(\d+)/revoke"', r.text))
+    assert (await post_form(anon, f"/account/calendar/{own_id}/revoke")).status_code == 404
+
+
+async def test_auditors_read_checks_and_findings_but_every_write_is_refused(client, anon):
+    sc = await signed_now()
+    await login(client, "tantou")
+    check_id, fid = await open_finding(client, sc.engagement_id)
+    r = await post_form(client, f"/findings/{fid}/measures", {
+        "kind": "improvement_order", "description": "是正", "owner_id": str(sc.staff.id),
+        "due_on": (today_tokyo() + dt.timedelta(days=7)).isoformat()})  # fmt: skip
+    assert r.status_code == 303
+    [measure] = await Measure.select(Measure.id)
+    token = await issue_link(client, check_id)
+    [link] = await ReportLink.select(ReportLink.id)
+    item = (await items_of(check_id))[1]
+
+    await make_person("kansa", Role.auditor)
+    await login(anon, "kansa")
+    for url in ("/checks", f"/checks/{check_id}", "/findings", f"/findings/{fid}",
+                f"/engagements/{sc.engagement_id}/checks", "/notifications"):  # fmt: skip
+        r = await anon.get(url)
+        assert r.status_code == 200, url
+        assert '<form method="post" action="/checks/' not in r.text and "措置を追加する" not in r.text, url
+    assert "報告用リンクを発行する" not in (await anon.get(f"/checks/{check_id}")).text
+    for url, data in (
+        (f"/checks/{check_id}/items/{item['id']}", item_form("conforming")),
+        (f"/checks/{check_id}/assign", {"assignee_id": ""}),
+        (f"/checks/{check_id}/submit", {}),
+        (f"/checks/{check_id}/review", {"decision": "approve"}),
+        (f"/checks/{check_id}/cancel", {"reason": "監査"}),
+        (f"/checks/{check_id}/links", {}),
+        (f"/checks/{check_id}/links/{link['id']}/revoke", {}),
+        (f"/engagements/{sc.engagement_id}/checks/events", {"template_id": "x", "note": "y"}),
+        (f"/findings/{fid}/measures", {"kind": "improvement_order"}),
+        (f"/findings/{fid}/measures/{measure['id']}/close", {"note": "x"}),
+        (f"/findings/{fid}/close", {"verification_note": "x"}),
+        (f"/findings/{fid}/escalate", {}),
+        ("/notifications/1/retry", {}),
+    ):
+        r = await post_form(anon, url, data)
+        assert r.status_code == 403 and "権限がありません" in r.text, url
+    assert (await items_of(check_id))[1]["result"] is None
+    assert (await anon.get(f"/report/{token}")).status_code == 200  # the link still works: nothing was revoked
