@@ -226,3 +226,64 @@ async def amend_contract(sc: SignedContract, *, signed_on, **facts) -> int:
     await sc.contracts.sign(vid, signed_on=signed_on, municipality_signatory="市長", contractor_signatory="社長",
                             actor=sc.procurement, now=now)  # fmt: skip
     return vid
+
+
+# --- verification over HTTP and in the browser (issue 5) -------------------------------------------------------------
+
+PDF_BYTES = b"%PDF-1.4\n% evidence\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+async def sign_contract_now(**overrides) -> SignedContract:
+    """``sign_contract`` with a term that started about three months before today: some checks are past due, most
+    are not (whatever day the tests run)."""
+    import datetime as dt
+
+    from governance.calendar import today_tokyo
+
+    signed_on = today_tokyo() - dt.timedelta(days=100)
+    start = signed_on + dt.timedelta(days=7)
+    return await sign_contract(signed_on=signed_on, start_date=start, end_date=start + dt.timedelta(days=364),
+                               **overrides)  # fmt: skip
+
+
+async def checks_of(engagement_id: int) -> list[dict]:
+    """An engagement's checks by due date (then id)."""
+    from governance.verification.tables import Check
+
+    return await Check.select().where(Check.engagement == engagement_id).order_by(Check.due_on).order_by(Check.id)
+
+
+async def checklist_of(check_id: int) -> list[dict]:
+    """A check's checklist items in order, ``requirements`` as a list."""
+    from governance.verification.tables import ChecklistItem
+
+    query = ChecklistItem.select().where(ChecklistItem.check == check_id).order_by(ChecklistItem.position)
+    return await query.output(load_json=True)
+
+
+async def multi_item_check(engagement_id: int, *, future: bool = False) -> dict:
+    """The first check (by due date) with several checklist items (due today or later if ``future``)."""
+    from governance.calendar import today_tokyo
+
+    for c in await checks_of(engagement_id):
+        if (not future or c["due_on"] >= today_tokyo()) and len(await checklist_of(c["id"])) > 1:
+            return c
+    raise AssertionError("no check with several items")
+
+
+async def post_multipart(client: httpx.AsyncClient, url: str, data: dict, files=None) -> httpx.Response:
+    """Post a multipart form with the client's CSRF token, as a browser does (an empty ``evidence`` file field when
+    no file is chosen)."""
+    if "gov_csrf" not in client.cookies:
+        await client.get("/login")
+    files = files or {"evidence": ("", b"", "application/octet-stream")}
+    return await client.post(url, data=data, files=files, headers=csrf_headers(client))
+
+
+async def api_token(client: httpx.AsyncClient, username: str) -> dict[str, str]:
+    """Sign ``client`` in as ``username``, issue an API token on the account page, return the Authorization header."""
+    import re
+
+    await login(client, username)
+    page = await post_form(client, "/account/tokens", {"name": "api"})
+    return {"Authorization": "Bearer " + re.search(r'id="new-token">([^<]+)<', page.text).group(1)}

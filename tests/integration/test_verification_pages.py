@@ -8,61 +8,26 @@ import datetime as dt
 import re
 
 import httpx
-from icalendar import Calendar
 
 from governance.accounts.roles import Role
 from governance.calendar import today_tokyo
-from governance.verification.tables import Check, ChecklistItem, Finding, Measure, ReportLink
-from tests.helpers import csrf_headers, login, make_department, make_person, post_form, sign_contract
+from governance.verification.tables import Check, Finding, Measure, ReportLink
+from tests.helpers import (
+    PDF_BYTES as PDF,
+)
+from tests.helpers import (
+    checklist_of,
+    checks_of,
+    login,
+    make_department,
+    make_person,
+    multi_item_check,
+    post_form,
+    post_multipart,
+    sign_contract_now,
+)
 
-PDF = b"%PDF-1.4\n% evidence\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
-
-
-# -- shared with test_verification_api.py and the browser test ----------------------------------------------------
-
-
-async def signed_now(**overrides):
-    """A signed マイナンバー contract whose term started about three months ago: some checks are past due, most not.
-
-    People (see ``tests.helpers.sign_contract``): keiyaku, ciso, ciso2, tantou (the assignee) and kakunin.
-    """
-    today = today_tokyo()
-    signed_on = today - dt.timedelta(days=100)
-    start = signed_on + dt.timedelta(days=7)
-    return await sign_contract(
-        signed_on=signed_on, start_date=start, end_date=start + dt.timedelta(days=364), **overrides
-    )
-
-
-async def checks_of(engagement_id: int) -> list[dict]:
-    """The engagement's checks by due date."""
-    return await Check.select().where(Check.engagement == engagement_id).order_by(Check.due_on).order_by(Check.id)
-
-
-async def items_of(check_id: int) -> list[dict]:
-    """A check's checklist in order."""
-    query = ChecklistItem.select().where(ChecklistItem.check == check_id).order_by(ChecklistItem.position)
-    return await query.output(load_json=True)
-
-
-async def multi_item_check(engagement_id: int, *, future: bool = False) -> dict:
-    """The first check (by due date) with more than one checklist item (due today or later if ``future``)."""
-    for c in await checks_of(engagement_id):
-        if future and c["due_on"] < today_tokyo():
-            continue
-        if len(await items_of(c["id"])) > 1:
-            return c
-    raise AssertionError("no check with several items")
-
-
-async def upload(client: httpx.AsyncClient, url: str, data: dict, files: dict | None = None) -> httpx.Response:
-    """Post a multipart form (with files) and the client's CSRF token, as a browser does (with an empty file field
-    when no file is chosen)."""
-    if "gov_csrf" not in client.cookies:
-        await client.get("/login")
-    return await client.post(url, data=data, files=files or {"evidence": ("", b"", "application/octet-stream")},
-                             headers=csrf_headers(client))  # fmt: skip
 
 
 def item_form(result: str, note: str = "", severity: str = "minor") -> dict[str, str]:
@@ -90,7 +55,7 @@ def notice_target(r: httpx.Response) -> str:
 
 
 async def test_check_list_by_due_date_with_status_department_and_mine_filters(client):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     checks = await checks_of(sc.engagement_id)
     today = today_tokyo()
     overdue = [c for c in checks if c["due_on"] < today]
@@ -141,12 +106,12 @@ async def test_check_list_by_due_date_with_status_department_and_mine_filters(cl
 
 
 async def test_check_page_shows_the_checklist_with_clause_and_requirement_ids(client):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     check = await multi_item_check(sc.engagement_id)
     await login(client, "tantou")
     page = await client.get(f"/checks/{check['id']}")
     assert page.status_code == 200 and check["title"] in page.text and "住民情報システム運用保守業務" in page.text
-    for item in await items_of(check["id"]):
+    for item in await checklist_of(check["id"]):
         row = page.text[page.text.index(f'id="item-{item["id"]}"') :].split("</tr>")[0]
         assert item["what"] in row and item["item_id"] in row and item["clause_id"] in row
         assert item["requirements"] and all(f'<span class="tag">{req}</span>' in row for req in item["requirements"])
@@ -157,13 +122,13 @@ async def test_check_page_shows_the_checklist_with_clause_and_requirement_ids(cl
 
 
 async def test_recording_results_with_evidence_and_a_nonconformity_opens_a_finding(client):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     check = await multi_item_check(sc.engagement_id)
-    first, second, *_ = await items_of(check["id"])
+    first, second, *_ = await checklist_of(check["id"])
     await login(client, "tantou")
     url = f"/checks/{check['id']}/items"
 
-    r = await upload(client, f"{url}/{first['id']}", item_form("conforming", "体制届を確認しました。"),
+    r = await post_multipart(client, f"{url}/{first['id']}", item_form("conforming", "体制届を確認しました。"),
                      {"evidence": pdf("体制届.pdf")})  # fmt: skip
     assert notice_target(r) == f"/checks/{check['id']}?notice=saved"
     page = await client.get(f"/checks/{check['id']}")
@@ -175,27 +140,29 @@ async def test_recording_results_with_evidence_and_a_nonconformity_opens_a_findi
     assert (await Check.select(Check.status).where(Check.id == check["id"]).first())["status"] == "in_progress"
 
     # 不適合 without a note: 422 with the reason next to the item, the page stays, nothing is recorded
-    r = await upload(client, f"{url}/{second['id']}", item_form("nonconforming", "  ", "major"))
+    r = await post_multipart(client, f"{url}/{second['id']}", item_form("nonconforming", "  ", "major"))
     assert r.status_code == 422 and "不適合の場合は、その内容を所見に記入してください。" in r.text
     assert check["title"] in r.text and f'id="item-{second["id"]}"' in r.text
-    assert (await items_of(check["id"]))[1]["result"] is None
+    assert (await checklist_of(check["id"]))[1]["result"] is None
     # other bad input: an unknown result code, a file that is not allowed, an item of another check
-    r = await upload(client, f"{url}/{second['id']}", item_form("maybe"))
+    r = await post_multipart(client, f"{url}/{second['id']}", item_form("maybe"))
     assert r.status_code == 422 and "「適合」「不適合」「該当なし」から選んでください" in r.text
-    r = await upload(client, f"{url}/{second['id']}", item_form("conforming"), {"evidence": ("a.exe", EXE, "x")})
+    r = await post_multipart(
+        client, f"{url}/{second['id']}", item_form("conforming"), {"evidence": ("a.exe", EXE, "x")}
+    )
     assert r.status_code == 422 and "このファイルの形式は登録できません" in r.text
-    assert (await items_of(check["id"]))[1]["result"] is None
+    assert (await checklist_of(check["id"]))[1]["result"] is None
     other = next(c for c in await checks_of(sc.engagement_id) if c["id"] != check["id"])
-    foreign = (await items_of(other["id"]))[0]
-    r = await upload(client, f"{url}/{foreign['id']}", item_form("conforming"))
+    foreign = (await checklist_of(other["id"]))[0]
+    r = await post_multipart(client, f"{url}/{foreign['id']}", item_form("conforming"))
     assert r.status_code == 422 and "この確認の項目ではありません" in r.text
-    assert (await items_of(other["id"]))[0]["result"] is None
-    r = await upload(client, f"{url}/{second['id']}", item_form("conforming", severity="huge"))
+    assert (await checklist_of(other["id"]))[0]["result"] is None
+    r = await post_multipart(client, f"{url}/{second['id']}", item_form("conforming", severity="huge"))
     assert r.status_code == 422 and "重要度を一覧から選んでください" in r.text
 
     # 不適合 with a note opens a finding, linked from the check page
     note = "従事者名簿に記載のない者が作業に従事していました。"
-    r = await upload(client, f"{url}/{second['id']}", item_form("nonconforming", note, "major"))
+    r = await post_multipart(client, f"{url}/{second['id']}", item_form("nonconforming", note, "major"))
     assert notice_target(r) == f"/checks/{check['id']}?notice=saved"
     [finding] = await Finding.select().where(Finding.check == check["id"])
     assert finding["item"] == second["id"] and finding["severity"] == "major" and finding["description"] == note
@@ -205,22 +172,22 @@ async def test_recording_results_with_evidence_and_a_nonconformity_opens_a_findi
     assert fpage.status_code == 200 and note in fpage.text and second["clause_id"] in fpage.text
     assert all(req in fpage.text for req in second["requirements"]) and "重要" in fpage.text
     # the result of an item with a finding cannot be changed away from 不適合
-    r = await upload(client, f"{url}/{second['id']}", item_form("conforming"))
+    r = await post_multipart(client, f"{url}/{second['id']}", item_form("conforming"))
     assert r.status_code == 409 and "指摘事項が作成済みのため" in r.text
 
 
 async def _perform_all(client: httpx.AsyncClient, check_id: int) -> None:
-    for item in await items_of(check_id):
-        r = await upload(client, f"/checks/{check_id}/items/{item['id']}", item_form("conforming", "確認済み"))
+    for item in await checklist_of(check_id):
+        r = await post_multipart(client, f"/checks/{check_id}/items/{item['id']}", item_form("conforming", "確認済み"))
         assert r.status_code == 303, r.text[:2000]
 
 
 async def test_submit_then_sign_off_only_by_another_person(client, anon):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     check = await multi_item_check(sc.engagement_id, future=True)
     await login(client, "tantou")
-    first = (await items_of(check["id"]))[0]
-    await upload(client, f"/checks/{check['id']}/items/{first['id']}", item_form("not_applicable"))
+    first = (await checklist_of(check["id"]))[0]
+    await post_multipart(client, f"/checks/{check['id']}/items/{first['id']}", item_form("not_applicable"))
     r = await post_form(client, f"/checks/{check['id']}/submit")
     assert r.status_code == 409 and "結果が記録されていない項目が" in r.text
     await _perform_all(client, check["id"])
@@ -250,7 +217,7 @@ async def test_submit_then_sign_off_only_by_another_person(client, anon):
 
 
 async def test_cancel_needs_a_reason(client):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     check = (await checks_of(sc.engagement_id))[-1]
     await login(client, "tantou")
     r = await post_form(client, f"/checks/{check['id']}/cancel", {"reason": "  "})
@@ -271,8 +238,8 @@ async def test_cancel_needs_a_reason(client):
 async def open_finding(client: httpx.AsyncClient, engagement_id: int, *, severity: str = "major") -> tuple[int, int]:
     """Record a 不適合 on the first item of the first check through the page; return (check id, finding id)."""
     check = (await checks_of(engagement_id))[0]
-    item = (await items_of(check["id"]))[0]
-    r = await upload(client, f"/checks/{check['id']}/items/{item['id']}",
+    item = (await checklist_of(check["id"]))[0]
+    r = await post_multipart(client, f"/checks/{check['id']}/items/{item['id']}",
                      item_form("nonconforming", "誓約書が提出されていません。", severity))  # fmt: skip
     assert r.status_code == 303, r.text[:2000]
     [finding] = await Finding.select(Finding.id).where(Finding.check == check["id"])
@@ -280,7 +247,7 @@ async def open_finding(client: httpx.AsyncClient, engagement_id: int, *, severit
 
 
 async def test_finding_gets_measures_which_close_and_then_it_closes_with_a_verification_note(client):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     await login(client, "tantou")
     _, fid = await open_finding(client, sc.engagement_id)
     listing = await client.get("/findings")
@@ -315,18 +282,20 @@ async def test_finding_gets_measures_which_close_and_then_it_closes_with_a_verif
     r = await post_form(client, f"/findings/{fid}/close", {"verification_note": "確認しました。"})
     assert r.status_code == 409 and "対応中の措置があります" in r.text
     close = f"/findings/{fid}/measures/{measure['id']}/close"
-    r = await upload(client, close, {"note": " ", "outcome": "done"})
+    r = await post_multipart(client, close, {"note": " ", "outcome": "done"})
     assert r.status_code == 422 and "完了の内容を入力してください" in r.text
-    r = await upload(client, close, {"note": "提出を確認", "outcome": "done"}, {"evidence": ("x.exe", EXE, "x")})
+    r = await post_multipart(
+        client, close, {"note": "提出を確認", "outcome": "done"}, {"evidence": ("x.exe", EXE, "x")}
+    )
     assert r.status_code == 422 and "このファイルの形式は登録できません" in r.text
-    r = await upload(client, f"/findings/{fid}/measures/999999/close", {"note": "x", "outcome": "done"})
+    r = await post_multipart(client, f"/findings/{fid}/measures/999999/close", {"note": "x", "outcome": "done"})
     assert r.status_code == 404
-    r = await upload(client, close, {"note": "誓約書の提出を受けました。", "outcome": "done"},
+    r = await post_multipart(client, close, {"note": "誓約書の提出を受けました。", "outcome": "done"},
                      {"evidence": pdf("誓約書.pdf")})  # fmt: skip
     assert notice_target(r) == f"/findings/{fid}?notice=saved"
     page = await client.get(f"/findings/{fid}")
     assert "誓約書の提出を受けました。" in page.text and re.search(r'href="/files/\d+">証跡ファイル', page.text)
-    r = await upload(client, close, {"note": "もう一度", "outcome": "done"})
+    r = await post_multipart(client, close, {"note": "もう一度", "outcome": "done"})
     assert r.status_code == 409 and "すでに完了しています" in r.text
 
     r = await post_form(client, f"/findings/{fid}/close", {"verification_note": ""})
@@ -349,7 +318,7 @@ async def test_finding_gets_measures_which_close_and_then_it_closes_with_a_verif
 
 
 async def test_a_serious_finding_is_escalated_and_security_officers_see_the_notification_log(client, anon):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     await login(client, "tantou")
     _, fid = await open_finding(client, sc.engagement_id, severity="serious")
     page = await client.get(f"/findings/{fid}")
@@ -364,7 +333,7 @@ async def test_a_serious_finding_is_escalated_and_security_officers_see_the_noti
 
 
 async def test_engagement_plan_page_opens_an_event_check(client):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     checks = await checks_of(sc.engagement_id)
     await login(client, "tantou")
     page = await client.get(f"/engagements/{sc.engagement_id}/checks")
@@ -398,152 +367,11 @@ async def test_engagement_plan_page_opens_an_event_check(client):
     assert r.status_code == 404
 
 
-# -- the contractor's report link ----------------------------------------------------------------------------------
-
-
-async def issue_link(client: httpx.AsyncClient, check_id: int) -> str:
-    """Issue a report link on the check page; return its token (the URL is on that page only)."""
-    r = await post_form(client, f"/checks/{check_id}/links")
-    assert r.status_code == 200 and "報告用リンクを発行しました。" in r.text, r.text[:2000]
-    url = re.search(r'id="new-link">([^<]+)<', r.text).group(1)
-    assert re.fullmatch(r"https?://[^/]+/report/[A-Za-z0-9_-]{40,}", url), url
-    return url.rsplit("/", 1)[1]
-
-
-async def test_report_link_is_shown_once_and_the_contractor_submits_once(client, anon):
-    sc = await signed_now()
-    check = (await checks_of(sc.engagement_id))[-1]
-    await login(client, "tantou")
-    token = await issue_link(client, check["id"])
-    page = await client.get(f"/checks/{check['id']}")
-    assert token not in page.text and f"<code>{token[:8]}…</code>" in page.text and "有効" in page.text
-
-    form = await anon.get(f"/report/{token}")
-    assert form.status_code == 200 and "報告書の提出" in form.text and check["title"] in form.text
-    assert "住民情報システム運用保守業務" in form.text and "tantou" not in form.text
-    r = await anon.post(f"/report/{token}", data={"reporter_name": "", "body": "報告"}, headers=csrf_headers(anon),
-                        files={"files": ("", b"", "application/octet-stream")})  # fmt: skip
-    assert r.status_code == 422 and "報告者の氏名を入力してください。" in r.text and 'value=""' in r.text
-    r = await anon.post(f"/report/{token}", data={"reporter_name": "みどり 太郎", "body": ""},
-                        headers=csrf_headers(anon), files={"files": ("", b"", "application/octet-stream")})  # fmt: skip
-    assert r.status_code == 422 and "報告書のファイルを添付してください" in r.text
-    r = await anon.post(f"/report/{token}", data={"reporter_name": "みどり 太郎", "body": "報告"},
-                        headers=csrf_headers(anon), files={"files": ("a.exe", EXE, "x")})  # fmt: skip
-    assert r.status_code == 422 and '<p class="field-error">このファイルの形式は登録できません' in r.text
-    assert (await ReportLink.select(ReportLink.used_at).first())["used_at"] is None  # a refused form uses nothing
-
-    body = "11月分の作業報告です。従事者の変更はありません。"
-    r = await anon.post(
-        f"/report/{token}",
-        data={"reporter_name": "みどり 太郎", "reporter_email": "taro@midori.example.jp", "body": body},
-        files=[("files", ("作業報告書.pdf", PDF, "application/pdf"))], headers=csrf_headers(anon),
-    )  # fmt: skip
-    assert r.status_code == 200 and "報告書を受け付けました" in r.text
-
-    page = await client.get(f"/checks/{check['id']}")
-    reports = page.text[page.text.index('id="reports"') :]
-    assert "みどり 太郎" in reports and "taro@midori.example.jp" in reports and body in reports
-    file_id = int(re.search(r'href="/files/(\d+)">添付ファイル1', reports).group(1))
-    assert (await client.get(f"/files/{file_id}")).content == PDF
-    assert "使用済み" in reports
-    assert (await Check.select(Check.status).where(Check.id == check["id"]).first())["status"] == "in_progress"
-
-    again = await anon.get(f"/report/{token}")
-    assert again.status_code == 410 and "このリンクからはすでに報告が提出されています。" in again.text
-    again = await anon.post(f"/report/{token}", data={"reporter_name": "x", "body": "y"}, headers=csrf_headers(anon))
-    assert again.status_code == 410 and "すでに報告が提出されています" in again.text
-
-
-async def test_revoked_unknown_and_overlong_report_links_answer_in_japanese(client, anon):
-    sc = await signed_now()
-    check = (await checks_of(sc.engagement_id))[-1]
-    await login(client, "tantou")
-    token = await issue_link(client, check["id"])
-    [link] = await ReportLink.select(ReportLink.id)
-    r = await post_form(client, f"/checks/{check['id']}/links/{link['id']}/revoke")
-    assert notice_target(r) == f"/checks/{check['id']}?notice=saved"
-    assert "取消し" in (await client.get(f"/checks/{check['id']}")).text
-    gone = await anon.get(f"/report/{token}")
-    assert gone.status_code == 410 and "このリンクは取り消されています。" in gone.text
-    r = await anon.post(f"/report/{token}", data={"reporter_name": "x", "body": "y"}, headers=csrf_headers(anon))
-    assert r.status_code == 410
-    r = await post_form(client, f"/checks/{check['id']}/links/{link['id']}/revoke")
-    assert r.status_code == 409 and "すでに無効です" in r.text
-    other = (await checks_of(sc.engagement_id))[0]
-    r = await post_form(client, f"/checks/{other['id']}/links/{link['id']}/revoke")  # not this check's link
-    assert r.status_code == 404
-
-    for unknown in ("A" * 43, "x", "A" * 500, "%E3%81%82"):
-        r = await anon.get(f"/report/{unknown}")
-        assert r.status_code == 404 and "見つかりません" in r.text and "報告書の提出" in r.text, unknown
-        r = await anon.post(f"/report/{unknown}", data={"reporter_name": "x", "body": "y"}, headers=csrf_headers(anon))
-        assert r.status_code == 404, unknown
-
-    # an expired link, and a link of a check that has since been closed
-    token = await issue_link(client, check["id"])
-    await ReportLink.update({ReportLink.expires_at: dt.datetime.now(dt.UTC) - dt.timedelta(minutes=1)}).where(
-        ReportLink.token_prefix == token[:8]
-    )
-    r = await anon.get(f"/report/{token}")
-    assert r.status_code == 410 and "有効期限が切れています" in r.text
-    token = await issue_link(client, check["id"])
-    await post_form(client, f"/checks/{check['id']}/cancel", {"reason": "契約変更のため"})
-    r = await anon.get(f"/report/{token}")
-    assert r.status_code == 410 and "この確認はすでに終了しています。" in r.text
-    r = await post_form(client, f"/checks/{check['id']}/links")
-    assert r.status_code == 409 and "報告用リンクを発行できません" in r.text
-
-
-# -- calendar feed, roles ------------------------------------------------------------------------------------------
-
-
-async def test_calendar_feed_url_is_issued_once_parses_as_icalendar_and_stops_when_revoked(client, anon):
-    sc = await signed_now()
-    check = next(c for c in await checks_of(sc.engagement_id) if c["due_on"] >= today_tokyo())
-    await login(client, "tantou")
-    page = await client.get("/account/calendar")
-    assert page.status_code == 200 and "発行済みのURLはありません。" in page.text
-    r = await post_form(client, "/account/calendar", {"scope": "user"})
-    url = re.search(r'id="new-feed">([^<]+)<', r.text).group(1)
-    token = re.fullmatch(r"https?://[^/]+/calendar/([A-Za-z0-9_-]{40,})\.ics", url).group(1)
-    page = await client.get("/account/calendar")
-    assert token not in page.text and f"<code>{token[:8]}…</code>" in page.text and "自分の担当分" in page.text
-
-    feed = await anon.get(f"/calendar/{token}.ics")
-    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
-    cal = Calendar.from_ical(feed.content)
-    events = {str(e["uid"]): e for e in cal.walk("VEVENT")}
-    event = events[f"check-{check['id']}@governance"]
-    assert str(event["summary"]) == f"【確認期限】{check['title']}"
-    assert event.decoded("dtstart") == check["due_on"] and f"/checks/{check['id']}" in str(event["url"])
-    assert any(uid.startswith("contract-end-") for uid in events)  # tantou supervises the engagement
-
-    # the department's feed shows the department's checks, whoever is assigned
-    await Check.update({Check.assignee: sc.second.id}).where(Check.id == check["id"])
-    mine = Calendar.from_ical((await anon.get(f"/calendar/{token}.ics")).content)
-    assert f"check-{check['id']}@governance" not in {str(e["uid"]) for e in mine.walk("VEVENT")}
-    r = await post_form(client, "/account/calendar", {"scope": "department"})
-    dept_token = re.search(r"/calendar/([A-Za-z0-9_-]+)\.ics<", r.text).group(1)
-    dept = Calendar.from_ical((await anon.get(f"/calendar/{dept_token}.ics")).content)
-    assert f"check-{check['id']}@governance" in {str(e["uid"]) for e in dept.walk("VEVENT")}
-
-    feed_id = int(re.search(r'action="/account/calendar/(\d+)/revoke"', page.text).group(1))
-    assert notice_target(await post_form(client, f"/account/calendar/{feed_id}/revoke")) == (
-        "/account/calendar?notice=saved"
-    )
-    assert (await anon.get(f"/calendar/{token}.ics")).status_code == 404
-    assert (await anon.get(f"/calendar/{dept_token}.ics")).status_code == 200
-    assert (await post_form(client, f"/account/calendar/{feed_id}/revoke")).status_code == 404
-    for unknown in ("A" * 43 + ".ics", "x", "A" * 300 + ".ics"):
-        assert (await anon.get(f"/calendar/{unknown}")).status_code == 404
-    await login(anon, "kakunin")  # another user cannot revoke tantou's own feed (only the department's)
-    r = await post_form(client, "/account/calendar", {"scope": "user"})
-    own_id = max(int(i) for i in re.findall(r'action="/account/calendar/(\d+)/revoke"', r.text))
-    assert (await post_form(anon, f"/account/calendar/{own_id}/revoke")).status_code == 404
+# -- roles --------------------------------------------------------------------------------------------------------
 
 
 async def test_auditors_read_checks_and_findings_but_every_write_is_refused(client, anon):
-    sc = await signed_now()
+    sc = await sign_contract_now()
     await login(client, "tantou")
     check_id, fid = await open_finding(client, sc.engagement_id)
     r = await post_form(client, f"/findings/{fid}/measures", {
@@ -551,9 +379,10 @@ async def test_auditors_read_checks_and_findings_but_every_write_is_refused(clie
         "due_on": (today_tokyo() + dt.timedelta(days=7)).isoformat()})  # fmt: skip
     assert r.status_code == 303
     [measure] = await Measure.select(Measure.id)
-    token = await issue_link(client, check_id)
+    r = await post_form(client, f"/checks/{check_id}/links")
+    token = re.search(r'id="new-link">[^<]*/report/([A-Za-z0-9_-]+)<', r.text).group(1)
     [link] = await ReportLink.select(ReportLink.id)
-    item = (await items_of(check_id))[1]
+    item = (await checklist_of(check_id))[1]
 
     await make_person("kansa", Role.auditor)
     await login(anon, "kansa")
@@ -580,5 +409,5 @@ async def test_auditors_read_checks_and_findings_but_every_write_is_refused(clie
     ):
         r = await post_form(anon, url, data)
         assert r.status_code == 403 and "権限がありません" in r.text, url
-    assert (await items_of(check_id))[1]["result"] is None
+    assert (await checklist_of(check_id))[1]["result"] is None
     assert (await anon.get(f"/report/{token}")).status_code == 200  # the link still works: nothing was revoked
