@@ -143,6 +143,9 @@ async def test_recording_results_with_evidence_and_a_nonconformity_opens_a_findi
     r = await post_multipart(client, f"{url}/{second['id']}", item_form("nonconforming", "  ", "major"))
     assert r.status_code == 422 and "不適合の場合は、その内容を所見に記入してください。" in r.text
     assert check["title"] in r.text and f'id="item-{second["id"]}"' in r.text
+    row = r.text[r.text.index(f'id="item-{second["id"]}"') :].split("</tr>")[0]  # the choices made are kept
+    assert '<option value="nonconforming" selected>' in row and '<option value="major" selected>' in row
+    assert f'href="#f-note_{second["id"]}"' in r.text and f'id="f-note_{second["id"]}"' in row
     assert (await checklist_of(check["id"]))[1]["result"] is None
     # other bad input: an unknown result code, a file that is not allowed, an item of another check
     r = await post_multipart(client, f"{url}/{second['id']}", item_form("maybe"))
@@ -338,7 +341,7 @@ async def test_engagement_plan_page_opens_an_event_check(client):
     await login(client, "tantou")
     page = await client.get(f"/engagements/{sc.engagement_id}/checks")
     assert page.status_code == 200 and all(f'href="/checks/{c["id"]}"' in page.text for c in checks)
-    template_id = re.search(r'<select id="template_id"[^>]*>.*?<option value="([^"]+)"', page.text, re.S)
+    template_id = re.search(r'<select id="f-template_id"[^>]*>.*?<option value="([^"]+)"', page.text, re.S)
     assert template_id, "the signed plan offers event checks"
     url = f"/engagements/{sc.engagement_id}/checks/events"
     today = today_tokyo()

@@ -98,13 +98,14 @@ class CheckPageController(Controller):
         error: str | None = None,
         errors: dict[str, str] | None = None,
         new_link: str | None = None,
+        typed: dict[int, dict[str, Any]] | None = None,
     ) -> Template:
         check = await CheckService().get(check_id)
         me = principal(request)
         can_perform = me.has_any(Role.department_staff, Role.procurement, Role.security_officer)
         return render(
             "verification/check.html", status_code=status_code, c=check, error=error, errors=errors or {},
-            results=ITEM_RESULT_LABELS, severities=SEVERITY_LABELS, kinds=KIND_LABELS,
+            typed=typed or {}, results=ITEM_RESULT_LABELS, severities=SEVERITY_LABELS, kinds=KIND_LABELS,
             can_perform=can_perform and check["status"] in ("planned", "in_progress"),
             can_review=can_perform and check["status"] == "reviewing" and check["performed_by"] != me.id,
             can_cancel=can_perform and check["status"] in ("planned", "in_progress", "reviewing"),
@@ -118,11 +119,13 @@ class CheckPageController(Controller):
         """A check: its checklist with results, reports, findings and links."""
         return await self._page(request, check_id)
 
-    async def _act(self, request: Request[Any, Any, Any], check_id: int, action: Any) -> Template | Redirect:
+    async def _act(
+        self, request: Request[Any, Any, Any], check_id: int, action: Any, typed: dict[int, Any] | None = None
+    ) -> Template | Redirect:
         try:
             await action
-        except ValidationError as exc:
-            return await self._page(request, check_id, status_code=422, errors=exc.field_errors)
+        except ValidationError as exc:  # the form is shown again with what was typed (``typed``: per item)
+            return await self._page(request, check_id, status_code=422, errors=exc.field_errors, typed=typed)
         except DomainError as exc:
             return await self._page(request, check_id, status_code=exc.status_code, error=exc.message)
         return redirect(f"/checks/{check_id}", "saved")
@@ -134,7 +137,7 @@ class CheckPageController(Controller):
         result = parse_form(form, schemas.ItemResultForm, multiline=frozenset({"note"}))
         if not result.ok:
             errors = {f"{k}_{item_id}": v for k, v in result.errors.items()}
-            return await self._page(request, check_id, status_code=422, errors=errors)
+            return await self._page(request, check_id, status_code=422, errors=errors, typed={item_id: result.raw})
         actor = principal(request).actor
         upload = form.get("evidence")
 
@@ -150,7 +153,7 @@ class CheckPageController(Controller):
                     check_id, [ResultInput(item_id, v.result, v.note, evidence_id, v.severity)], actor=actor
                 )
 
-        return await self._act(request, check_id, go())
+        return await self._act(request, check_id, go(), typed={item_id: result.raw})
 
     @post("/{check_id:int}/assign", opt=PERFORM)
     async def assign(self, request: Request[Any, Any, Any], check_id: PathId) -> Template | Redirect:
