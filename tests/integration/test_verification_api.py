@@ -120,6 +120,8 @@ async def test_results_open_findings_and_bad_bodies_are_4xx(api):
         ({"results": [{"item_id": first["id"], "result": "conforming", "evidence_file_id": 99999999}]}, 422,
          "証跡ファイルが見つかりません"),
         ({"results": []}, 422, "記録する結果がありません"),
+        ({"results": [{"item_id": first["id"], "result": "nonconforming", "note": "x"},
+                      {"item_id": first["id"], "result": "conforming"}]}, 422, "同じ項目の結果が複数指定されています"),
         ({"results": [{"item_id": 0, "result": "conforming"}]}, 400, ""),
         ({"results": [{"item_id": first["id"], "result": "conforming", "evidence_file_id": 0}]}, 400, ""),
         ({"results": [{"item_id": first["id"], "result": "conforming", "extra": 1}]}, 400, ""),

@@ -178,6 +178,9 @@ class CheckService:
                 errors[f"severity_{r.item_id}"] = "重要度を一覧から選んでください。"
         if not results:
             errors["results"] = "記録する結果がありません。"
+        ids = [r.item_id for r in results]
+        for item_id in {i for i in ids if ids.count(i) > 1}:  # one result per item and request
+            errors[f"result_{item_id}"] = "同じ項目の結果が複数指定されています。項目ごとに1つにしてください。"
         for r in results:
             if r.evidence_id is not None and not await StoredFile.exists().where(StoredFile.id == r.evidence_id):
                 errors[f"evidence_{r.item_id}"] = "証跡ファイルが見つかりません。"
