@@ -325,3 +325,8 @@ async def test_verify_refuses_bad_queries_with_problem_json(anon, bad):
 async def test_verify_answers_unknown_for_text_that_names_no_account(anon):
     r = await anon.get("/api/public/v1/official-accounts/verify", params={"q": "https://x.com/home"})
     assert r.status_code == 200 and r.json()["result"] == "unknown" and r.json()["accounts"] == []
+
+
+async def test_verify_answers_control_characters_without_echoing_them(anon):
+    r = await anon.get("/api/public/v1/official-accounts/verify", params={"q": "https://x.com/a\u0000b"})
+    assert r.status_code == 200 and r.json()["result"] == "unknown" and "\u0000" not in r.json()["query"]

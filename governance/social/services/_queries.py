@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -317,9 +318,11 @@ class AccountQueries:
         Answers ``official`` (in operation or suspended), ``closed`` (official once; with the date it closed), or
         ``unknown`` (anything else, including text that names no account and accounts not yet approved).
         """
-        query = text.strip()[:500]
+        text = text.strip()[:500]
+        # echoed back without control characters (NUL cannot even be encoded); the check itself refuses them
+        query = re.sub(r"[\x00-\x1f\x7f]", "\ufffd", text)
         try:
-            refs = candidates(query)
+            refs = candidates(text)
         except AccountRefError as exc:
             return schemas.VerifyAnswer(query=query, result="unknown", message=exc.message, accounts=[])
         rows = (
