@@ -287,3 +287,10 @@ async def api_token(client: httpx.AsyncClient, username: str) -> dict[str, str]:
     await login(client, username)
     page = await post_form(client, "/account/tokens", {"name": "api"})
     return {"Authorization": "Bearer " + re.search(r'id="new-token">([^<]+)<', page.text).group(1)}
+
+
+async def audit_actions() -> list[str]:
+    """The actions of the audit log, oldest first."""
+    from governance.audit.tables import AuditEntry
+
+    return [r["action"] for r in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.id)]

@@ -25,7 +25,7 @@ from governance.reminders.tables import Notification
 from governance.settings import get_settings
 from governance.verification.services import CheckService, FindingService, ResultInput
 from governance.verification.tables import Check
-from tests.helpers import at_tokyo, checks_by_key, items_of, make_person, sign_contract
+from tests.helpers import at_tokyo, checks_by_key, items_of, make_contractor, make_person, sign_contract
 
 D = dt.date
 BASE = "https://governance.city.example.jp"
@@ -234,6 +234,36 @@ async def test_unassigned_checks_measures_and_escalations_reach_the_right_people
     kakunin = {(t.split("】")[0] + "】", link) for r, t, link in delivered if r.startswith("kakunin")}
     assert kakunin == {("【確認の期限のお知らせ】", f"{BASE}/checks/{check['id']}"),
                        ("【措置の期限のお知らせ】", f"{BASE}/findings/{finding_id}")}  # fmt: skip
+
+
+async def test_certificates_notice_deadlines_contract_ends_and_suspensions_are_reminded():
+    from governance.contractors.schemas import CertificationCreate, SuspensionCreate
+    from governance.contractors.services import ContractorService
+
+    sc = await sign_contract()  # automatic renewal, 90 days' notice: the deadline for 2027-03-31 is 2026-12-28
+    contractors, keiyaku = ContractorService(), sc.procurement
+    await contractors.add_certification(
+        sc.contractor_id, CertificationCreate(kind="isms", number="IS 1", valid_until=D(2026, 12, 31)), actor=keiyaku
+    )
+    other = await make_contractor("ほし事務サービス株式会社")
+    await contractors.add_suspension(
+        other,
+        SuspensionCreate(start_date=D(2026, 9, 1), end_date=D(2026, 12, 8), reason="再委託の無断実施"),
+        actor=keiyaku,
+    )
+    due = [(n, p) for n, p in await reminders(None).collect(D(2026, 12, 1)) if n.subject_type != "check"]
+    assert {(n.rule, n.occurrence, p.user_id) for n, p in due} == {
+        ("certificate", "2026-12-31:before-30", keiyaku.id), ("certificate", "2026-12-31:before-30", sc.staff.id),
+        ("notice", "2026-12-28:before-30", sc.staff.id), ("suspension_end", "2026-12-08:before-7", keiyaku.id),
+    }  # fmt: skip
+    titles = {n.title for n, _ in due}
+    assert "【認証の有効期限のお知らせ】株式会社みどり情報のISMS（ISO/IEC 27001）（期限：令和8年12月31日）" in titles
+    assert "【解約申出期限のお知らせ】住民情報システム運用保守業務の解約申出期限（期限：令和8年12月28日）" in titles
+    # the contract end (90 and 30 days before) is due from 1/1; the notice deadline and the certificate do not repeat
+    later = await reminders(None).collect(D(2027, 1, 1))
+    assert {(n.rule, n.occurrence) for n, _ in later if n.subject_type != "check"} == {
+        ("contract_end", "2027-03-31:before-90")
+    }
 
 
 async def _user_id(username: str) -> int:

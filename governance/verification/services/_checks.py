@@ -267,7 +267,10 @@ class CheckService:
             row = await self._locked(check_id)
             if row["status"] != CheckStatus.reviewing:
                 raise ConflictError("確認待ちの確認だけを承認・差戻しできます。")
-            ensure_not_requester(row["performed_by"], actor, what="確認結果")
+            # Whoever submitted the check or recorded any of its results performed it: a second person signs off.
+            recorders = await ChecklistItem.select(ChecklistItem.recorded_by).where(ChecklistItem.check == check_id)
+            for performer in {row["performed_by"]} | {r["recorded_by"] for r in recorders}:
+                ensure_not_requester(performer, actor, what="確認結果")
             status = CheckStatus.done if approve else CheckStatus.in_progress
             await Check.update(
                 {Check.status: status, Check.reviewed_by: actor.id if approve else None,
