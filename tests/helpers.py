@@ -214,11 +214,14 @@ async def items_of(check_id: int) -> list[dict]:
     return await ChecklistItem.select().where(ChecklistItem.check == check_id).order_by(ChecklistItem.position)
 
 
-async def amend_contract(sc: SignedContract, *, signed_on, **facts) -> int:
-    """Change the engagement's facts and sign the next contract version on ``signed_on``; return its id."""
+async def amend_contract(sc: SignedContract, *, signed_on, recorded_on=None, **facts) -> int:
+    """Change the engagement's facts and sign the next contract version on ``signed_on``; return its id.
+
+    The signing is recorded on ``recorded_on`` (default: the day it was signed).
+    """
     from governance.engagements.services import EngagementService
 
-    now = at_tokyo(signed_on)
+    now = at_tokyo(recorded_on or signed_on)
     data = engagement_data(department_id=sc.department_id, supervisor_id=sc.staff.id, **facts)
     await EngagementService().update(sc.engagement_id, data, actor=sc.procurement, now=now)
     vid = await sc.contracts.create_draft(sc.engagement_id, actor=sc.procurement, now=now)

@@ -127,8 +127,9 @@ async def test_a_shorter_term_cancels_future_checks_and_a_longer_one_plans_them_
         assert check["cancel_reason"] == "契約の変更（第2版の締結）により不要となりました。"
     assert short["yearly:令和8年度"]["due_on"] == D(2026, 12, 28)  # by the term's end, before 12/29–1/3
     assert short["at_end"]["due_on"] == add_business_days(D(2026, 12, 31), 10)
-    # a third version restores the original term: the months cancelled by the second are planned again
-    await amend(sc, signed_on=D(2026, 7, 1), end_date=D(2027, 3, 31))
+    # a third version recorded 3 weeks late restores the term: the cancelled months and its own (overdue) 締結時 check
+    await amend(sc, signed_on=D(2026, 7, 1), recorded_on=D(2026, 7, 22), end_date=D(2027, 3, 31))
+    assert (await checks_by_key(sc.engagement_id))["at_signing:v3"]["due_on"] == D(2026, 7, 15)
     rows = await Check.select().where(Check.engagement == sc.engagement_id, Check.plan_key == "monthly:令和9年2月分")
     assert sorted(r["status"] for r in rows) == ["cancelled", "planned"]
     assert (await checks_by_key(sc.engagement_id))["yearly:令和8年度"]["due_on"] == D(2027, 1, 29)

@@ -134,7 +134,9 @@ async def plan_signed_version(
     )[0]["id"]  # fmt: skip
     existing = await Check.select().where(Check.engagement == engagement["id"], Check.kind != "on_event")
     first = not existing
-    cutoff = max(version["signed_on"], today_tokyo(now))
+    signed_on = version["signed_on"]
+    cutoff = max(signed_on, today_tokyo(now))
+    existing_keys = {c["plan_key"] for c in existing}
     open_future = [c for c in existing if c["status"] == CheckStatus.planned and c["due_on"] >= cutoff]
     replaceable = await _untouched([c["id"] for c in open_future])
     by_key = {c["plan_key"]: c for c in open_future if c["id"] in replaceable}
@@ -150,8 +152,8 @@ async def plan_signed_version(
     for planned in plan.checks:
         key = plan_key(planned, version["version"])
         new_keys.add(key)
-        if not first and planned.due and planned.due < cutoff:
-            continue  # a re-plan leaves the past alone
+        if not first and planned.due and planned.due < cutoff and (key in existing_keys or planned.due < signed_on):
+            continue  # a re-plan leaves the past alone, but what the new version requires since its signing is due
         if key in by_key:
             row = by_key[key]
             await Check.update(
