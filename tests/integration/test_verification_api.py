@@ -82,6 +82,7 @@ async def test_list_checks_by_due_date_with_filters(api):
     assert (await api.get("/checks", assignee_id=sc.second.id)).json()["total"] == 0
     assert (await api.get("/checks", engagement_id=sc.engagement_id, status="done")).json()["total"] == 0
     assert (await api.get("/checks", who="kansa")).status_code == 200
+    problem(await api.get("/checks", status="overdu"), 422, "overdue")
 
     for params in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"department_id": "abc"}, {"due_from": "2026-02-30"},
                    {"engagement_id": 0}, {"assignee_id": "9" * 30}):  # fmt: skip
@@ -274,6 +275,7 @@ async def test_findings_measures_and_closing(api):
     assert (await api.get("/findings/", status="closed")).json() == []
     assert (await api.get("/findings/", who="kansa")).status_code == 200
     problem(await api.get("/findings/", limit=0), 400)
+    problem(await api.get("/findings/", status="planned"), 422, "open / closed")
     problem(await api.get("/findings/99999999"), 404)
 
     today = today_tokyo()

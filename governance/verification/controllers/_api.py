@@ -10,6 +10,7 @@ from litestar.params import JSONBody, QueryParameter
 
 from governance.accounts.roles import OUTSOURCING_READERS
 from governance.calendar import today_tokyo
+from governance.errors import ValidationError
 from governance.schema import MAX_ID
 from governance.verification import schemas
 from governance.verification.controllers._check_pages import PERFORM
@@ -37,6 +38,14 @@ CheckStatusParam = Annotated[
     QueryParameter(max_length=20, description="planned / in_progress / reviewing / done / cancelled / overdue / open"),
 ]
 
+FindingStatusParam = Annotated[str | None, QueryParameter(max_length=20, description="open / closed")]
+
+
+def _finding_status(status: str | None) -> str | None:
+    if status is not None and status not in FINDING_STATUS_LABELS:
+        raise ValidationError({"status": "状態は open / closed のいずれかを指定してください。"})
+    return status
+
 
 class CheckApiController(Controller):
     """Checks: list, detail, results, submission, sign-off, cancellation, report links, event checks."""
@@ -57,8 +66,10 @@ class CheckApiController(Controller):
         offset: Offset = 0,
     ) -> schemas.CheckPage:
         """Checks by due date; ``status=overdue`` lists open checks past their due date."""
-        valid = status if status in {*CHECK_STATUS_LABELS, "open"} else None
-        f = CheckFilter(valid, department_id, engagement_id, assignee_id, due_from, due_to)
+        if status is not None and status not in {*CHECK_STATUS_LABELS, "open"}:
+            raise ValidationError({"status": "状態は planned / in_progress / reviewing / done / cancelled / overdue / "
+                                             "open のいずれかを指定してください。"})  # fmt: skip
+        f = CheckFilter(status, department_id, engagement_id, assignee_id, due_from, due_to)
         rows, total = await list_checks(f, today=today_tokyo(), limit=limit, offset=offset)
         return schemas.CheckPage(items=[schemas.check_out(r) for r in rows], total=total)
 
@@ -150,11 +161,15 @@ class FindingApiController(Controller):
 
     @get("/", opt=READ)
     async def list_findings(
-        self, status: CheckStatusParam = None, department_id: OptionalId = None, limit: Limit = 100, offset: Offset = 0
+        self,
+        status: FindingStatusParam = None,
+        department_id: OptionalId = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[schemas.FindingOut]:
         """Findings, open first (without measures; fetch one for them)."""
         rows, _ = await list_findings(
-            status=status if status in FINDING_STATUS_LABELS else None, department_id=department_id, limit=limit,
+            status=_finding_status(status), department_id=department_id, limit=limit,
             offset=offset,
         )  # fmt: skip
         svc = FindingService()
