@@ -414,3 +414,23 @@ async def test_auditors_read_checks_and_findings_but_every_write_is_refused(clie
         assert r.status_code == 403 and "権限がありません" in r.text, url
     assert (await checklist_of(check_id))[1]["result"] is None
     assert (await anon.get(f"/report/{token}")).status_code == 200  # the link still works: nothing was revoked
+
+
+async def test_whoever_recorded_a_result_is_not_offered_the_sign_off(client, anon):
+    sc = await sign_contract_now()
+    check = await multi_item_check(sc.engagement_id, future=True)
+    first, *rest = await checklist_of(check["id"])
+    await login(anon, "kakunin")
+    url = f"/checks/{check['id']}/items"
+    assert (await post_multipart(anon, f"{url}/{first['id']}", item_form("conforming"))).status_code == 303
+    await login(client, "tantou")
+    for item in rest:
+        assert (await post_multipart(client, f"{url}/{item['id']}", item_form("conforming"))).status_code == 303
+    assert (await post_form(client, f"/checks/{check['id']}/submit")).status_code == 303
+    page = await anon.get(f"/checks/{check['id']}")
+    assert "確認結果を承認する" not in page.text
+    r = await post_form(anon, f"/checks/{check['id']}/review", {"decision": "approve"})
+    assert r.status_code == 403 and "ご自身が作成した確認結果を承認することはできません" in r.text
+    await login(anon, "ciso")
+    assert "確認結果を承認する" in (await anon.get(f"/checks/{check['id']}")).text
+    assert (await post_form(anon, f"/checks/{check['id']}/review", {"decision": "approve"})).status_code == 303

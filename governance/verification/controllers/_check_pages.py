@@ -103,11 +103,13 @@ class CheckPageController(Controller):
         check = await CheckService().get(check_id)
         me = principal(request)
         can_perform = me.has_any(Role.department_staff, Role.procurement, Role.security_officer)
+        # who submitted the check or recorded a result performed it: sign-off is offered to others only
+        performers = {check["performed_by"], *(i["recorded_by"] for i in check["checklist"])}
         return render(
             "verification/check.html", status_code=status_code, c=check, error=error, errors=errors or {},
             typed=typed or {}, results=ITEM_RESULT_LABELS, severities=SEVERITY_LABELS, kinds=KIND_LABELS,
             can_perform=can_perform and check["status"] in ("planned", "in_progress"),
-            can_review=can_perform and check["status"] == "reviewing" and check["performed_by"] != me.id,
+            can_review=can_perform and check["status"] == "reviewing" and me.id not in performers,
             can_cancel=can_perform and check["status"] in ("planned", "in_progress", "reviewing"),
             staff=await staff_options() if can_perform else {}, new_link=new_link,
             base_url=request.app.state.settings.public_base_url, notice=notice_of(request),
