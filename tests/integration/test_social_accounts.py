@@ -330,3 +330,23 @@ async def test_verify_answers_unknown_for_text_that_names_no_account(anon):
 async def test_verify_answers_control_characters_without_echoing_them(anon):
     r = await anon.get("/api/public/v1/official-accounts/verify", params={"q": "https://x.com/a\u0000b"})
     assert r.status_code == 200 and r.json()["result"] == "unknown" and "\u0000" not in r.json()["query"]
+
+
+async def test_verify_by_handle_names_the_platform_and_may_be_narrowed(client, anon):
+    ids = await people()
+    service = await make_platform()
+    await login(client, "koho")
+    account_id = await register(client, service, ids["koho_dept"])
+    await login(client, "ciso")
+    page = await client.get(f"/social-accounts/{account_id}")
+    app_id = int(re.search(r"/applications/(\d+)/approve", page.text).group(1))
+    await post_form(client, f"/social-accounts/{account_id}/applications/{app_id}/approve", {})
+    url = "/api/public/v1/official-accounts/verify"
+    answer = (await anon.get(url, params={"q": "@midori_city"})).json()
+    assert answer["result"] == "official" and "URLでも確認してください" in answer["message"]
+    assert answer["accounts"][0]["platform"] == "x"
+    narrowed = (await anon.get(url, params={"q": "@midori_city", "platform": "x"})).json()
+    assert narrowed["result"] == "official" and "URLでも" not in narrowed["message"]
+    assert (await anon.get(url, params={"q": "@midori_city", "platform": "instagram"})).json()["result"] == "unknown"
+    bad = (await anon.get(url, params={"q": "@midori_city", "platform": "myspace"})).json()
+    assert bad["result"] == "unknown" and "プラットフォームの指定" in bad["message"]

@@ -128,6 +128,13 @@ class OfficialAccountsApiController(Controller):
                 description="確認したいアカウントのURL（https://x.com/… など）またはアカウント名（@… ）",
             ),
         ],
+        platform: Annotated[
+            str,
+            QueryParameter(
+                max_length=20,
+                description="アカウント名だけで確認するときのサービス（x, facebook, instagram, line, youtube …）",
+            ),
+        ] = "",
     ) -> Response[schemas.VerifyAnswer]:
         """Tell whether a URL or handle is an official account: ``official``, ``closed`` (with the date) or ``unknown``.
 
@@ -137,7 +144,8 @@ class OfficialAccountsApiController(Controller):
         """
         if limited := _limited(request):
             return limited
-        return _cacheable(request, await AccountQueries().verify(q, base_url=_base_url(request)))
+        answer = await AccountQueries().verify(q, platform=platform or None, base_url=_base_url(request))
+        return _cacheable(request, answer)
 
 
 class OfficialAccountsPageController(Controller):

@@ -312,17 +312,18 @@ class AccountQueries:
         )  # fmt: skip
         return self._public(row, ""), generate(facts)
 
-    async def verify(self, text: str, *, base_url: str = "") -> schemas.VerifyAnswer:
+    async def verify(self, text: str, *, platform: str | None = None, base_url: str = "") -> schemas.VerifyAnswer:
         """Tell whether a URL or handle is one of the municipality's official accounts.
 
         Answers ``official`` (in operation or suspended), ``closed`` (official once; with the date it closed), or
-        ``unknown`` (anything else, including text that names no account and accounts not yet approved).
+        ``unknown`` (anything else, including text that names no account and accounts not yet approved). A bare
+        handle without ``platform`` is looked up on every platform, and the answer says so.
         """
         text = text.strip()[:500]
         # echoed back without control characters (NUL cannot even be encoded); the check itself refuses them
         query = re.sub(r"[\x00-\x1f\x7f]", "\ufffd", text)
         try:
-            refs = candidates(text)
+            refs = candidates(text, platform or None)
         except AccountRefError as exc:
             return schemas.VerifyAnswer(query=query, result="unknown", message=exc.message, accounts=[])
         rows = (
@@ -346,8 +347,11 @@ class AccountQueries:
         official = [m for m in matches if m.status in PUBLIC_STATUSES]
         if official:
             names = "、".join(f"{m.department}の{m.platform_label}「{m.display_name}」" for m in official)
-            return schemas.VerifyAnswer(query=query, result="official", message=f"公式アカウントです（{names}）。",
-                                        accounts=official)  # fmt: skip
+            note = ""
+            if len(refs) > 1:
+                note = "アカウント名だけでは、どのサービスのアカウントかを区別できません。URLでも確認してください。"
+            message = f"公式アカウントです（{names}）。{note}"
+            return schemas.VerifyAnswer(query=query, result="official", message=message, accounts=official)
         if matches:
             last = max(matches, key=lambda m: m.closed_on or dt.date.min)
             return schemas.VerifyAnswer(
