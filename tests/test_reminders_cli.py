@@ -103,3 +103,43 @@ def test_the_date_must_be_a_real_date():
     for bad in ("2026-02-30", "令和8年4月1日", "2026/04/01"):
         result = invoke(["run", "--today", bad])
         assert result.exit_code == 2 and "--today" in result.output, result.output
+
+
+def test_signing_the_demo_mynumber_contract_plans_its_checks_and_the_run_lists_the_first():
+    from governance.accounts.tables import User
+    from governance.actor import Actor
+    from governance.calendar import today_tokyo
+    from governance.cli import demo_data_command
+    from governance.contracts.tables import ContractVersion
+    from governance.engagements.tables import Engagement
+    from tests.helpers import contract_service, items_of
+
+    assert CliRunner().invoke(demo_data_command).exit_code == 0
+
+    async def sign() -> tuple[dict, dict]:
+        engagement = await Engagement.select().where(Engagement.title == "住民情報システム運用保守業務").first()
+        assert engagement["personal_info"] and engagement["specific_personal_info"]
+        draft = await ContractVersion.select(ContractVersion.id).where(
+            ContractVersion.contract.engagement == engagement["id"], ContractVersion.status == "draft"
+        ).first()  # fmt: skip
+        keiyaku = await User.select(User.id).where(User.username == "demo-keiyaku").first()
+        actor = Actor(id=keiyaku["id"], label="契約 花子", roles=frozenset({"procurement"}))
+        await contract_service().finalize(draft["id"], actor=actor)
+        await contract_service().sign(draft["id"], signed_on=today_tokyo(), municipality_signatory="みどり市長",
+                                      contractor_signatory="代表取締役", actor=actor)  # fmt: skip
+        checks = await checks_by_key(engagement["id"])
+        items = {key: {i["item_id"] for i in await items_of(c["id"])} for key, c in checks.items()}
+        return checks, items
+
+    checks, items = _run(sign())
+    [yearly] = [k for k in checks if k.startswith("yearly:")]
+    assert "CHK-PI-ONSITE-INSPECTION" in items[yearly] and "CHK-RETURN-DISPOSAL" in items["at_end"]
+    first = checks["at_signing:v1"]
+    day = first["due_on"] - dt.timedelta(days=7)
+    dry = invoke(["run", "--today", day.isoformat(), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    # no supervisor is named in the demo: the department's staff (市民課: 市民 一郎) is reminded
+    assert (
+        f"check {first['due_on']}:before-7 → 市民 一郎: 【確認の期限のお知らせ】契約締結時の確認（住民情報"
+        in dry.output
+    )
