@@ -27,7 +27,7 @@ from governance.verification.tables import (
 )
 
 PAST_DAYS = 90
-"""Open items overdue by more than this are still listed; closed ones are not listed at all."""
+"""Open items overdue by more than this many days are left out of the feed; closed ones are never listed."""
 
 
 @dataclass(frozen=True)

@@ -442,6 +442,8 @@ async def test_user_and_department_feeds_show_open_due_dates_until_revoked():
         await feeds.revoke(mine_id, actor=sc.staff, user_id=sc.staff.id, department_id=sc.department_id)
     with pytest.raises(NotFoundError):
         await feeds.resolve("not-a-token")
-    await feeds.resolve(dept)  # the department's feed still works
+    # the department's feed still works; an open check overdue by more than 90 days drops out of it
+    later = {e.uid for e in await feeds.events(await feeds.resolve(dept), today=D(2026, 8, 1))}
+    assert f"check-{at_signing['id']}@governance" not in later and reassigned in later
     actions = [r["action"] for r in await AuditEntry.select(AuditEntry.action)]
     assert actions.count("calendar_feed.created") == 2 and "calendar_feed.revoked" in actions
