@@ -4,12 +4,12 @@ the account appears on the public list and the verify API answers "official"."""
 
 from __future__ import annotations
 
-import datetime as dt
 import subprocess
 import sys
 
 import pytest
 
+from governance.calendar import today_tokyo
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser
@@ -67,7 +67,7 @@ def test_register_account_check_posts_approve_and_verify(live_server, page):
     _create_user(server, "koho", "pr_staff", "KOHO")
     _create_user(server, "ciso", "security_officer", "JOHO")
     _run(server, [sys.executable, "-c", SEED_PLATFORM])
-    today = dt.date.today().isoformat()
+    today = today_tokyo().isoformat()
 
     _login(page, server, "koho")
     page.click(".main-nav a:text-is('SNSアカウント')")

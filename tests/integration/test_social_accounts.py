@@ -10,6 +10,7 @@ import pytest
 from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.audit.tables import AuditEntry
+from governance.calendar import today_tokyo
 from governance.external.schemas import ServiceCreate
 from governance.external.services import RegistryService
 from governance.social.tables import SocialAccount, SocialAssignment, SocialPostCheck
@@ -88,7 +89,7 @@ async def register(client, service_id: int, department_id: int, **overrides) -> 
 async def test_done_when_register_comply_approve_verify_close_and_post_check(client, anon, app):
     ids = await people()
     service = await make_platform()
-    today = dt.date.today().isoformat()
+    today = today_tokyo().isoformat()
     await login(client, "koho")
     account_id = await register(client, service, ids["koho_dept"])
     page = await client.get(f"/social-accounts/{account_id}")

@@ -8,6 +8,7 @@ from governance.accounts.roles import Role
 from governance.accounts.schemas import ApiTokenCreate
 from governance.accounts.services import TokenService
 from governance.actor import Actor
+from governance.calendar import today_tokyo
 from governance.social.controllers._public import LIMITER_KEY
 from governance.social.ratelimit import TokenBucketLimiter
 from governance.social.services import AccountQueries
@@ -78,11 +79,11 @@ async def test_api_flow_with_self_approval_refused(anon):
     )  # fmt: skip
     assert r.status_code == 403 and "ご自身が作成した申請" in r.json()["detail"]
     account = await approve_open(anon, account["id"], ciso)
-    assert account["status"] == "active" and account["opened_on"] == dt.date.today().isoformat()
+    assert account["status"] == "active" and account["opened_on"] == today_tokyo().isoformat()
     r = await anon.put(f"/api/v1/social-accounts/{account['id']}/checklist", headers=koho,
                        json={"mfa_enabled": True, "recovery_email": "koho@city.midori.lg.jp", "login_alerts": True,
-                             "third_party_apps_reviewed_on": dt.date.today().isoformat(), "listed_on_website": True,
-                             "badge": "obtained", "password_changed_on": dt.date.today().isoformat()})  # fmt: skip
+                             "third_party_apps_reviewed_on": today_tokyo().isoformat(), "listed_on_website": True,
+                             "badge": "obtained", "password_changed_on": today_tokyo().isoformat()})  # fmt: skip
     assert r.status_code == 200 and r.json()["compliant"], r.json()["missing"]
     r = await anon.put(f"/api/v1/social-accounts/{account['id']}/checklist", headers=koho,
                        json={"recovery_email": "koho@gmail.com", "badge": "obtained"})  # fmt: skip
@@ -143,7 +144,7 @@ async def test_dormant_flag_and_renewal_by_attestation(anon):
     dept, koho, _, ciso, service = await setup_api()
     account = (await anon.post("/api/v1/social-accounts", json=body(service, dept), headers=koho)).json()
     await approve_open(anon, account["id"], ciso)
-    opened = dt.date.today()
+    opened = today_tokyo()
     queries = AccountQueries()
     assert not (await queries.get(account["id"], today=opened + dt.timedelta(days=150))).dormant
     later = await queries.get(account["id"], today=opened + dt.timedelta(days=200))
@@ -182,9 +183,9 @@ async def test_only_the_responsible_user_attests_when_they_use_the_system(anon):
 async def test_takeover_incident_walks_its_steps_to_closure(anon):
     dept, koho, _, ciso, service = await setup_api()
     account = (await anon.post("/api/v1/social-accounts", json=body(service, dept), headers=koho)).json()
-    today = dt.date.today().isoformat()
+    yesterday = (today_tokyo() - dt.timedelta(days=1)).isoformat()
     r = await anon.post(f"/api/v1/social-accounts/{account['id']}/incidents", headers=koho,
-                        json={"kind": "takeover", "detected_on": today, "detected_time": "07:45",
+                        json={"kind": "takeover", "detected_on": yesterday, "detected_time": "07:45",
                               "summary": "身に覚えのない投稿が行われた"})  # fmt: skip
     assert r.status_code == 201
     incident = r.json()[0]
@@ -208,16 +209,16 @@ async def test_todos_name_applications_and_accounts_needing_action(anon):
     dept, koho, koho_actor, ciso, service = await setup_api()
     ciso_actor = Actor(id=2, label="ciso", roles=frozenset({Role.security_officer}))
     account = (await anon.post("/api/v1/social-accounts", json=body(service, dept), headers=koho)).json()
-    items = await applications_to_decide(ciso_actor, dt.date.today())
+    items = await applications_to_decide(ciso_actor, today_tokyo())
     assert [i.href for i in items] == [f"/social-accounts/{account['id']}#applications"]
-    assert await applications_to_decide(koho_actor, dt.date.today()) == []
+    assert await applications_to_decide(koho_actor, today_tokyo()) == []
     await approve_open(anon, account["id"], ciso)
     editor = Actor(id=koho_actor.id, label="koho", roles=frozenset({Role.pr_staff}), department_id=dept)
-    items = await accounts_needing_action(editor, dt.date.today() + dt.timedelta(days=170))
+    items = await accounts_needing_action(editor, today_tokyo() + dt.timedelta(days=170))
     kinds = {i.kind for i in items}
     assert kinds == {"SNSアカウントの再確認", "SNSアカウントの安全対策"}
     other = Actor(id=99, label="x", roles=frozenset({Role.department_staff}), department_id=dept + 100)
-    assert await accounts_needing_action(other, dt.date.today()) == []
+    assert await accounts_needing_action(other, today_tokyo()) == []
 
 
 async def test_closed_accounts_cannot_be_changed(anon):
@@ -234,7 +235,7 @@ async def test_closed_accounts_cannot_be_changed(anon):
     await anon.post(f"/api/v1/social-accounts/{account['id']}/applications/{closing['id']}/approve", json={},
                     headers=ciso)  # fmt: skip
     row = await SocialAccount.select().where(SocialAccount.id == account["id"]).first()
-    assert row["status"] == "closed" and row["closed_on"] == dt.date.today()
+    assert row["status"] == "closed" and row["closed_on"] == today_tokyo()
     r = await anon.put(f"/api/v1/social-accounts/{account['id']}/checklist", json={"badge": "obtained"}, headers=koho)
     assert r.status_code == 409
     # the handle may be registered again as a new account once the old one is closed
