@@ -133,10 +133,11 @@ class CalendarFeedService:
         """
         row = await CalendarFeed.select(
             CalendarFeed.all_columns(), CalendarFeed.user.full_name.as_alias("user_name"),
+            CalendarFeed.user.active.as_alias("user_active"),
             CalendarFeed.department.name.as_alias("department_name"),
         ).where(CalendarFeed.token_hash == _hash(token)).first()  # fmt: skip
-        if row is None or row["revoked_at"] is not None:
-            raise NotFoundError("予定表", "指定のURL")
+        if row is None or row["revoked_at"] is not None or row["user_active"] is False:
+            raise NotFoundError("予定表", "指定のURL")  # a deactivated user's feeds stop with the account
         return row
 
     async def events(self, feed: dict[str, Any], *, today: dt.date | None = None) -> list[DueEvent]:

@@ -17,7 +17,7 @@ import anyio
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.calendar import today_tokyo, wareki
-from governance.db import write_transaction
+from governance.db import for_update, write_transaction
 from governance.errors import ConflictError, NotFoundError
 from governance.reminders.mailer import Mail, SmtpConfig, send_batch
 from governance.reminders.notify import Notice, Recipient, enqueue
@@ -25,9 +25,12 @@ from governance.reminders.rules import SUBJECT_LABELS, Rule, parse_rules
 from governance.reminders.sources import register_builtin_sources, sources
 from governance.reminders.tables import Notification, NotificationStatus
 
-CLAIM_BATCH = 200
+CLAIM_ADDRESSES = 50
+"""A run claims the waiting notifications of this many addresses at a time (each address gets one mail)."""
 MAX_ATTEMPTS = 8
-CLAIM_TIMEOUT = dt.timedelta(minutes=15)
+CLAIM_TIMEOUT = dt.timedelta(hours=1)
+STALE_AFTER = dt.timedelta(days=3)
+"""A reminder still unsent after this long (e.g. mail was configured only now) is not sent: the next one will be."""
 """A notification claimed by a run that died is taken up again after this long."""
 
 
@@ -114,9 +117,8 @@ class ReminderService:
                 if occurrence is None:
                     continue
                 for person in item.recipients:
-                    title, body = reminder_text(
-                        subject, item.title, item.due, today, person.name, self.base_url + item.link
-                    )
+                    # The link is filled in when the mail is sent, with the base URL in force then.
+                    title, body = reminder_text(subject, item.title, item.due, today, person.name, "{url}")
                     notice = Notice(item.subject_type, item.subject_id, subject, occurrence, title, body, item.link)
                     out.append((notice, person))
         return out
@@ -135,30 +137,42 @@ class ReminderService:
         return report
 
     async def _claim(self, run_id: str, now: dt.datetime) -> list[dict[str, Any]]:
+        """Claim every waiting notification of the next few addresses (all of an address's, so it gets one mail)."""
         async with write_transaction():
             waiting = (
                 (Notification.status.is_in([NotificationStatus.pending, NotificationStatus.failed]))
                 | (Notification.status == NotificationStatus.sending)
             ) & (Notification.next_attempt_at <= now)
-            ids = [
-                r["id"]
-                for r in await Notification.select(Notification.id)
+            addresses = [
+                r["email"]
+                for r in await Notification.select(Notification.email)
                 .where(waiting)
-                .order_by(Notification.id)
-                .limit(CLAIM_BATCH)
+                .distinct()
+                .order_by(Notification.email)
+                .limit(CLAIM_ADDRESSES)
             ]
-            if not ids:
+            if not addresses:
                 return []
+            # The claim lasts from the real time of claiming: a run slowed by the mail server keeps what it holds.
+            until = max(now, dt.datetime.now(dt.UTC)) + CLAIM_TIMEOUT
             # Re-checking the condition in the UPDATE makes the claim atomic: a concurrent run that read the same
-            # ids finds them already claimed (PostgreSQL re-evaluates the WHERE after the row lock is released).
+            # rows finds them already claimed (PostgreSQL re-evaluates the WHERE after the row lock is released).
             return await (
                 Notification.update(
                     {Notification.status: NotificationStatus.sending, Notification.claimed_by: run_id,
-                     Notification.next_attempt_at: now + CLAIM_TIMEOUT}
+                     Notification.next_attempt_at: until}
                 )
-                .where(Notification.id.is_in(ids), waiting)
+                .where(Notification.email.is_in(addresses), waiting)
                 .returning(*Notification.all_columns())
             )  # fmt: skip
+
+    async def _expire_stale(self, now: dt.datetime) -> None:
+        """Reminders that waited too long unsent (no mail server until now) are marked, not mailed out of date."""
+        await Notification.update({Notification.status: NotificationStatus.expired}).where(
+            Notification.status == NotificationStatus.pending,
+            Notification.created_at < now - STALE_AFTER,
+            Notification.rule.is_in(list(SUBJECT_LABELS)),
+        )
 
     async def deliver(self, *, now: dt.datetime | None = None) -> tuple[int, int]:
         """Send every waiting notification (when SMTP is configured). Returns (sent, failed)."""
@@ -167,6 +181,7 @@ class ReminderService:
         now = now or dt.datetime.now(dt.UTC)
         run_id = uuid.uuid4().hex
         sent = failed = 0
+        await self._expire_stale(now)
         while claimed := await self._claim(run_id, now):
             groups = digest(claimed, self.base_url)
             results = await anyio.to_thread.run_sync(lambda g=groups: send_batch(self.smtp, [m for m, _ in g], now))
@@ -190,8 +205,6 @@ class ReminderService:
                     await Notification.update(values).where(
                         Notification.id == row["id"], Notification.claimed_by == run_id
                     )
-            if len(claimed) < CLAIM_BATCH:
-                break
         return sent, failed
 
     async def retry(self, notification_id: int, *, actor: Actor, now: dt.datetime | None = None) -> None:
@@ -203,7 +216,7 @@ class ReminderService:
         """
         now = now or dt.datetime.now(dt.UTC)
         async with write_transaction():
-            row = await Notification.select().where(Notification.id == notification_id).first()
+            row = await for_update(Notification.select().where(Notification.id == notification_id)).first()
             if row is None:
                 raise NotFoundError("通知", notification_id)
             if row["status"] != NotificationStatus.failed:

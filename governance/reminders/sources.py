@@ -17,7 +17,7 @@ from governance.engagements.tables import Engagement, EngagementStatus
 from governance.engagements.term import Term
 from governance.reminders.notify import Recipient, recipients_by_id, users_with_role
 from governance.reminders.rules import Rule
-from governance.verification.tables import OPEN_CHECK_STATUSES, Check, Measure, MeasureStatus
+from governance.verification.tables import Check, CheckStatus, Measure, MeasureStatus
 
 
 @dataclass(frozen=True)
@@ -67,12 +67,15 @@ async def _people(user_ids: list[int | None], departments: list[int]) -> list[tu
 
 
 async def due_checks(rule: Rule, today: dt.date) -> list[DueItem]:
-    """Open checks due within the window; the assignee, else the department's staff."""
+    """Checks to perform due within the window; the assignee, else the department's staff.
+
+    A check waiting for sign-off (確認待ち) has been performed: its sign-off is on the reviewers' home page instead.
+    """
     start, end = window(rule, today)
     query = Check.select(
         Check.id, Check.title, Check.due_on, Check.assignee, Check.department,
         Check.engagement.title.as_alias("engagement_title"),
-    ).where(Check.status.is_in(list(OPEN_CHECK_STATUSES)), Check.due_on <= end)  # fmt: skip
+    ).where(Check.status.is_in([CheckStatus.planned, CheckStatus.in_progress]), Check.due_on <= end)  # fmt: skip
     if start:
         query = query.where(Check.due_on >= start)
     rows = await query

@@ -19,6 +19,7 @@ class NotificationStatus(StrEnum):
     sent = "sent"
     failed = "failed"
     no_address = "no_address"
+    expired = "expired"
 
 
 NOTIFICATION_STATUS_LABELS: dict[str, str] = {
@@ -27,6 +28,7 @@ NOTIFICATION_STATUS_LABELS: dict[str, str] = {
     NotificationStatus.sent: "送信済み",
     NotificationStatus.failed: "送信失敗（再送予定）",
     NotificationStatus.no_address: "宛先なし",
+    NotificationStatus.expired: "未送信のまま期限切れ",
 }
 
 

@@ -10,6 +10,7 @@ from governance.system.todos import TodoItem, register_todo_provider
 from governance.verification.tables import (
     MEASURE_KIND_LABELS,
     Check,
+    ChecklistItem,
     CheckStatus,
     Finding,
     FindingStatus,
@@ -51,18 +52,26 @@ async def checks_and_measures(actor: Actor, today: dt.date) -> list[TodoItem]:
         )
         if not actor.has_any(Role.security_officer) and actor.department_id is not None:
             reviewing = reviewing.where(Check.department == actor.department_id)
+        rows = await reviewing
+        # Whoever performed the check or recorded any of its results signs off nothing of it (the service refuses).
+        mine = {
+            r["check"]
+            for r in await ChecklistItem.select(ChecklistItem.check).where(
+                ChecklistItem.check.is_in([c["id"] for c in rows] or [0]), ChecklistItem.recorded_by == actor.id
+            )
+        }
         items += [
             TodoItem(title=f"確認結果の承認：{c['title']}", href=f"/checks/{c['id']}", due=c["due_on"],
                      kind="確認結果の承認", overdue=c["due_on"] < today)
-            for c in await reviewing
-            if c["performed_by"] != actor.id
+            for c in rows
+            if c["performed_by"] != actor.id and c["id"] not in mine
         ]  # fmt: skip
     if actor.has_any(Role.security_officer):
         escalated = await Finding.select(Finding.id, Finding.title).where(
             Finding.status == FindingStatus.open, Finding.escalated_at.is_not_null()
         )
         items += [
-            TodoItem(title=f"重大な指摘事項：{f['title']}", href=f"/findings/{f['id']}", kind="指摘事項（報告）")
+            TodoItem(title=f"報告された指摘事項：{f['title']}", href=f"/findings/{f['id']}", kind="指摘事項（報告）")
             for f in escalated
         ]
     return items

@@ -33,4 +33,4 @@ async def test_home_lists_overdue_checks_first_and_escalations_for_officers(clie
     await client.post("/logout", headers={"x-csrftoken": client.cookies["gov_csrf"]})
     await login(client, "ciso")
     page = (await client.get("/")).text
-    assert "重大な指摘事項" in page and item["what"][:20] in page
+    assert "報告された指摘事項" in page and item["what"][:20] in page

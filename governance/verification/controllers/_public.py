@@ -16,6 +16,8 @@ from governance.web.forms import parse_form
 from governance.web.pages import render
 
 MAX_TOKEN = 100
+REPORT_MAX_BODY = 52 * 1024 * 1024
+"""Five report files of up to 10 MiB each, plus the form's text."""
 
 
 class ReportFormController(Controller):
@@ -46,7 +48,7 @@ class ReportFormController(Controller):
         """The report form of the link's check."""
         return await self._page(request, token)
 
-    @post("/")
+    @post("/", request_max_body_size=REPORT_MAX_BODY)
     async def submit(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
         """Submit the report and its files; the link is then used up."""
         form = await request.form()

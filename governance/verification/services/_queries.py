@@ -69,7 +69,7 @@ async def list_checks(
 async def list_findings(
     *, status: str | None = None, department_id: int | None = None, limit: int = 100, offset: int = 0
 ) -> tuple[list[dict[str, Any]], int]:
-    """Findings, open and serious first, then newest."""
+    """Findings, open ones first, then newest first."""
     conditions = []
     if status:
         conditions.append(Finding.status == status)
