@@ -54,6 +54,7 @@ ACTION_LABELS: dict[str, str] = {
     "subcontractor.approved": "再委託の承認",
     "subcontractor.refused": "再委託の不承認",
     "checks.planned": "確認計画の作成（契約締結時）",
+    "checks.extended": "確認計画の追加（契約の自動更新）",
     "check.assigned": "確認の担当者の変更",
     "check.results_recorded": "確認結果の記録",
     "check.submitted": "確認の実施完了（承認依頼）",

@@ -129,6 +129,11 @@ class ReminderService:
         """Record the reminders due ``today`` (default: today in Tokyo) and send every waiting notification."""
         now = now or dt.datetime.now(dt.UTC)
         report = RunReport(today=today or today_tokyo(now), smtp_enabled=self.smtp.enabled)
+        if not dry_run:
+            from governance.verification.services import extend_renewed_plans
+
+            # A contract renewed by itself gets its new period's checks before they are looked at.
+            await extend_renewed_plans(report.today, now=now, audit=self.audit)
         report.due = await self.collect(report.today)
         if dry_run:
             return report

@@ -5,6 +5,7 @@ from governance.verification.services._findings import FindingService
 from governance.verification.services._links import LinkGoneError, ReportFile, ReportLinkService
 from governance.verification.services._planning import PlanOutcome, plan_signed_version
 from governance.verification.services._queries import CheckFilter, list_checks, list_findings
+from governance.verification.services._renewal import extend_renewed_plans
 
 __all__ = [
     "CheckFilter",
@@ -15,6 +16,7 @@ __all__ = [
     "ReportFile",
     "ReportLinkService",
     "ResultInput",
+    "extend_renewed_plans",
     "list_checks",
     "list_findings",
     "plan_signed_version",

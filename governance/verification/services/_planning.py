@@ -6,6 +6,7 @@ its plan. Checks that hold any recorded result, a contractor report or a status 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -19,6 +20,7 @@ from governance.calendar import today_tokyo
 from governance.contracts.library import ClauseLibrary
 from governance.contracts.tables import Contract, ContractVersion
 from governance.engagements.tables import Engagement
+from governance.engagements.term import Term
 from governance.verification.plan import ItemSource, PlannedCheck, plan_checks
 from governance.verification.tables import (
     Check,
@@ -61,14 +63,30 @@ def plan_key(check: PlannedCheck, version: int) -> str:
     return f"{check.kind}:{check.period}" if check.period else check.kind
 
 
-def _items_json(checks: tuple[PlannedCheck, ...]) -> str:
-    return canonical_json(
-        [
-            {"check_id": i.check_id, "what": i.what, "clause_id": i.clause_id, "requirements": list(i.requirements)}
-            for c in checks
-            for i in c.items
-        ]
-    )
+def sources_json(sources: list[ItemSource]) -> str:
+    """The check items a plan was made from, kept so that a renewed term can be planned the same way."""
+    return canonical_json([dataclasses.asdict(s) for s in sources])
+
+
+def sources_of(plan_row: dict[str, Any]) -> list[ItemSource]:
+    """The check items stored by ``sources_json``."""
+    return [
+        ItemSource(s["check_id"], s["what"], s["when"], tuple(s["requirements"]), s["clause_id"])
+        for s in json.loads(plan_row["items_json"] or "[]")
+    ]
+
+
+def planning_end(engagement: dict[str, Any], day: dt.date) -> dt.date:
+    """The end of the term period in force on ``day``.
+
+    An automatically renewed contract is planned a period at a time; ``extend_renewed_plans`` adds each new period
+    when it starts.
+    """
+    term = Term(
+        engagement["start_date"], engagement["end_date"], engagement["renewal"], engagement["renewal_months"],
+        engagement["notice_days"],
+    )  # fmt: skip
+    return term.current_end(day)
 
 
 async def _insert_items(check_id: int, planned: PlannedCheck) -> None:
@@ -112,10 +130,9 @@ async def plan_signed_version(
     contract = await Contract.select(Contract.engagement).where(Contract.id == version["contract"]).first()
     engagement = await Engagement.select().where(Engagement.id == contract["engagement"]).first()
     clause_ids = [c["id"] for c in json.loads(version["clauses_json"] or '{"items": []}')["items"]]
-    plan = plan_checks(
-        item_sources(library, clause_ids),
-        signed_on=version["signed_on"], start=engagement["start_date"], end=engagement["end_date"],
-    )  # fmt: skip
+    sources = item_sources(library, clause_ids)
+    term_end = planning_end(engagement, max(version["signed_on"], today_tokyo(now)))
+    plan = plan_checks(sources, signed_on=version["signed_on"], start=engagement["start_date"], end=term_end)
     events = [
         {"check_id": t.items[0].check_id, "what": t.items[0].what,
          "items": [{"check_id": i.check_id, "what": i.what, "clause_id": i.clause_id,
@@ -126,9 +143,9 @@ async def plan_signed_version(
         await CheckPlan.insert(
             CheckPlan(
                 engagement=engagement["id"], contract_version=version_id, library_version=library.version,
-                library_hash=library.content_hash, items_json=_items_json(plan.checks),
-                events_json=canonical_json(events), term_start=engagement["start_date"],
-                term_end=engagement["end_date"], created_at=now,
+                library_hash=library.content_hash, items_json=sources_json(sources),
+                events_json=canonical_json(events), term_start=engagement["start_date"], term_end=term_end,
+                created_at=now,
             )
         ).returning(CheckPlan.id)
     )[0]["id"]  # fmt: skip
