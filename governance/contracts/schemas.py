@@ -18,6 +18,15 @@ class SignatureIn(Struct):
     contractor_signatory: Annotated[str, msgspec.Meta(title="乙の記名者", min_length=1, max_length=200)]
 
 
+class ClauseCheck(Struct):
+    """A verification the clause creates after signing (planned into checks)."""
+
+    id: str
+    what: str
+    when: str
+    requirements: list[str]
+
+
 class ClauseRef(Struct):
     """A clause in a version, with why it is there."""
 
@@ -26,6 +35,7 @@ class ClauseRef(Struct):
     section: str
     requirements: list[str]
     reasons: list[str]
+    checks: list[ClauseCheck] = []
 
 
 class ContractVersion(Struct):

@@ -174,7 +174,9 @@ class ContractService:
         )
         clauses = [
             {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
-             "requirements": list(s.clause.requirements), "reasons": list(s.reasons)}
+             "requirements": list(s.clause.requirements), "reasons": list(s.reasons),
+             "checks": [{"id": c.id, "what": c.what, "when": c.when, "requirements": list(c.requirements)}
+                        for c in s.clause.checks]}
             for s in preview.selected
         ]  # fmt: skip
         async with write_transaction():

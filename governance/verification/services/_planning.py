@@ -56,6 +56,21 @@ def item_sources(library: ClauseLibrary, clause_ids: list[str]) -> list[ItemSour
     ]
 
 
+def version_sources(clauses: list[dict[str, Any]], library: ClauseLibrary) -> list[ItemSource]:
+    """The check items of a contract version.
+
+    They are those it was drafted with (pinned with its clauses), or, for a version drafted before clauses carried
+    them, the library's.
+    """
+    if all("checks" in c for c in clauses):
+        return [
+            ItemSource(k["id"], k["what"], k["when"], tuple(k["requirements"]), c["id"])
+            for c in clauses
+            for k in c["checks"]
+        ]
+    return item_sources(library, [c["id"] for c in clauses])
+
+
 def plan_key(check: PlannedCheck, version: int) -> str:
     """The identity of a planned check across re-plans (the same period keeps its check)."""
     if check.kind == "at_signing":
@@ -129,8 +144,7 @@ async def plan_signed_version(
     version = await ContractVersion.select().where(ContractVersion.id == version_id).first()
     contract = await Contract.select(Contract.engagement).where(Contract.id == version["contract"]).first()
     engagement = await Engagement.select().where(Engagement.id == contract["engagement"]).first()
-    clause_ids = [c["id"] for c in json.loads(version["clauses_json"] or '{"items": []}')["items"]]
-    sources = item_sources(library, clause_ids)
+    sources = version_sources(json.loads(version["clauses_json"] or '{"items": []}')["items"], library)
     term_end = planning_end(engagement, max(version["signed_on"], today_tokyo(now)))
     plan = plan_checks(sources, signed_on=version["signed_on"], start=engagement["start_date"], end=term_end)
     events = [
