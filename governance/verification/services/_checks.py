@@ -20,7 +20,6 @@ from governance.verification.services._planning import event_templates
 from governance.verification.tables import (
     CHECK_STATUS_LABELS,
     ITEM_RESULT_LABELS,
-    OPEN_CHECK_STATUSES,
     Check,
     ChecklistItem,
     CheckPlan,
@@ -47,9 +46,16 @@ class ResultInput:
     severity: str = Severity.minor
 
 
+TO_PERFORM = (CheckStatus.planned, CheckStatus.in_progress)
+"""A check in one of these still has to be performed; past its due date it is 期限超過."""
+
+
 def display_status(status: str, due_on: dt.date, today: dt.date) -> str:
-    """The status to show: an open check past its due date is 期限超過."""
-    return "overdue" if status in OPEN_CHECK_STATUSES and due_on < today else status
+    """The status to show: a check still to perform past its due date is 期限超過.
+
+    One waiting for sign-off has been performed and shows 確認待ち.
+    """
+    return "overdue" if status in TO_PERFORM and due_on < today else status
 
 
 class CheckService:

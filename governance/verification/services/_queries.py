@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from governance.verification.services._checks import display_status
+from governance.verification.services._checks import TO_PERFORM, display_status
 from governance.verification.tables import (
     CHECK_STATUS_LABELS,
     FINDING_STATUS_LABELS,
@@ -19,7 +19,7 @@ from governance.verification.tables import (
 
 @dataclass(frozen=True)
 class CheckFilter:
-    """What to list: every field optional; ``status`` may be ``overdue`` (open and past due)."""
+    """What to list: every field optional; ``status`` may be ``overdue`` (still to perform and past due)."""
 
     status: str | None = None
     department_id: int | None = None
@@ -35,7 +35,7 @@ async def list_checks(
     """Checks by due date (then id), with the total count for paging."""
     conditions = []
     if f.status == "overdue":
-        conditions += [Check.status.is_in(list(OPEN_CHECK_STATUSES)), Check.due_on < today]
+        conditions += [Check.status.is_in(list(TO_PERFORM)), Check.due_on < today]
     elif f.status == "open":
         conditions.append(Check.status.is_in(list(OPEN_CHECK_STATUSES)))
     elif f.status:
