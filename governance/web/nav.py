@@ -27,7 +27,7 @@ _STAFF = ALL_ROLES - {Role.admin}
 
 NAV: tuple[NavItem, ...] = (
     NavItem("home", "ホーム", "/", ALL_ROLES),
-    # Entries whose pages are not built yet have no href: they show as 準備中 and link nowhere.
+    # An entry without an href (a domain announced before its pages exist) shows as 準備中 and links nowhere.
     NavItem("contractors", "委託事業者", "/contractors", OUTSOURCING_READERS),
     NavItem("engagements", "委託業務・契約", "/engagements", OUTSOURCING_READERS),
     NavItem("verification", "確認・措置", "/checks", OUTSOURCING_READERS),
