@@ -42,16 +42,26 @@ def _demo_answer(evaluation: Any) -> str:
     return "fails" if "認証はありません" in evaluation.note else "conforms"
 
 
-async def approved_selection(
-    engagement_id: int, candidates: tuple[int, ...], winner: int, rationale: str, *, preparer: Actor, approver: Actor
+async def demo_selection(
+    engagement_id: int,
+    candidates: tuple[int, ...],
+    winner: int,
+    rationale: str,
+    *,
+    preparer: Actor,
+    approver: Actor | None,
+    method: str = "open_proposal",
 ) -> int:
-    """Run a selection through: candidates, the registry's suggested answers, decision, submission, approval."""
+    """Run a selection through: candidates, the registry's suggested answers, decision and submission.
+
+    With an approver it is approved too; without one it stays waiting for approval.
+    """
     from governance.engagements.schemas import Decision, EvaluationIn, SelectionCreate
     from governance.engagements.services import SelectionService
 
     selections = SelectionService()
     sid = await selections.create(
-        engagement_id, SelectionCreate(method="open_proposal", legal_ground="地方自治法施行令第167条の2第1項第2号"),
+        engagement_id, SelectionCreate(method=method, legal_ground="地方自治法施行令第167条の2第1項第2号"),
         actor=preparer,
     )  # fmt: skip
     for cid in candidates:
@@ -65,7 +75,8 @@ async def approved_selection(
     )  # fmt: skip
     await selections.decide(sid, Decision(contractor_id=winner, rationale=rationale), actor=preparer)
     await selections.submit(sid, actor=preparer)
-    await selections.approve(sid, actor=approver, comment="選定基準への適合を確認しました。")
+    if approver is not None:
+        await selections.approve(sid, actor=approver, comment="選定基準への適合を確認しました。")
     return sid
 
 
@@ -76,8 +87,8 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
     from governance.calendar import today_tokyo
     from governance.contractors.schemas import CertificationCreate, ContactCreate, ContractorCreate, SuspensionCreate
     from governance.contractors.services import ContractorService
-    from governance.engagements.schemas import Decision, EngagementCreate, EvaluationIn, SelectionCreate
-    from governance.engagements.services import EngagementService, SelectionService
+    from governance.engagements.schemas import EngagementCreate
+    from governance.engagements.services import EngagementService
 
     today = today_tokyo()
     keiyaku = Actor(id=users["demo-keiyaku"], label="契約 花子（demo-keiyaku）", roles=frozenset({Role.procurement}))
@@ -160,11 +171,10 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
         actor=keiyaku,
     )  # fmt: skip
     ciso = Actor(id=users["demo-ciso"], label="情報 守（demo-ciso）", roles=frozenset({Role.security_officer}))
-    await approved_selection(
+    await demo_selection(
         mn, (midori, aoba), midori, "プロポーザル審査の結果、情報セキュリティ体制の評価が最も高かったため",
         preparer=keiyaku, approver=ciso,
     )  # fmt: skip
-    selections = SelectionService()
     from governance.contracts.services import ContractService, municipality_from
     from governance.settings import get_settings
 
@@ -179,32 +189,18 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
 
     await load_verification_demo(users, depts, contractor_id=midori, contracts=contracts)
     # a second engagement whose selection waits for approval, for the security officer's to-do list
-    pending = await selections.create(
-        await engagements.create(
-            EngagementCreate(
-                title="税務システム保守業務", department_id=depts["SOUMU"], start_date=start, end_date=end,
-                work_kinds=["system_maintenance"], work_locations=["onsite"], confidentiality="2",
-                personal_info=True, segments=["lgwan"],
-            ),
-            actor=keiyaku,
+    tax = await engagements.create(
+        EngagementCreate(
+            title="税務システム保守業務", department_id=depts["SOUMU"], start_date=start, end_date=end,
+            work_kinds=["system_maintenance"], work_locations=["onsite"], confidentiality="2",
+            personal_info=True, segments=["lgwan"],
         ),
-        SelectionCreate(method="negotiated", legal_ground="地方自治法施行令第167条の2第1項第2号"),
         actor=keiyaku,
     )  # fmt: skip
-    await selections.add_candidate(pending, midori, actor=keiyaku)
-    sel = await selections.get(pending)
-    await selections.save_evaluations(
-        pending,
-        [EvaluationIn(candidate_id=c.id, criterion_id=e.criterion_id, answer=_demo_answer(e), note=e.note)
-         for c in sel.candidates for e in c.evaluations],
-        actor=keiyaku,
+    await demo_selection(
+        tax, (midori,), midori, "現行システムの保守を継続できる唯一の事業者であるため", preparer=keiyaku,
+        approver=None, method="negotiated",
     )  # fmt: skip
-    await selections.decide(
-        pending,
-        Decision(contractor_id=midori, rationale="現行システムの保守を継続できる唯一の事業者であるため"),
-        actor=keiyaku,
-    )
-    await selections.submit(pending, actor=keiyaku)
 
 
 async def load_demo_data() -> list[tuple[str, str, str]]:

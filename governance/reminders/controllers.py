@@ -17,7 +17,7 @@ from governance.reminders.tables import NOTIFICATION_STATUS_LABELS, Notification
 from governance.verification.schemas import NotificationOut
 from governance.web.access import PUBLIC, access
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_page
 
 LOG_READERS = access(Role.admin, Role.security_officer, Role.auditor)
 LOG_ADMIN = access(Role.admin, Role.security_officer)
@@ -45,8 +45,7 @@ class NotificationPageController(Controller):
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         """The log, newest first, filtered by delivery state."""
         status = str(request.query_params.get("status", ""))[:20]
-        raw = str(request.query_params.get("page", "1"))
-        page = int(raw) if raw.isdigit() and 0 < len(raw) < 6 and int(raw) > 0 else 1
+        page = query_page(request.query_params)
         rows, total = await _log(status if status in NOTIFICATION_STATUS_LABELS else None, PER_PAGE,
                                  (page - 1) * PER_PAGE)  # fmt: skip
         return render(

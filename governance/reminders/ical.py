@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
 from icalendar import Calendar, Event
 
+from governance.accounts.passwords import new_token, token_digest
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
@@ -64,10 +63,6 @@ def build_ics(events: list[DueEvent], *, name: str, base_url: str, now: dt.datet
     return cal.to_ical()
 
 
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class CalendarFeedService:
     """Feed tokens and the events behind them."""
 
@@ -82,11 +77,11 @@ class CalendarFeedService:
         if (user_id is None) == (department_id is None):
             raise ValueError("a feed is for one user or one department")
         now = now or dt.datetime.now(dt.UTC)
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         async with write_transaction():
             feed_id = (
                 await CalendarFeed.insert(
-                    CalendarFeed(user=user_id, department=department_id, token_hash=_hash(token),
+                    CalendarFeed(user=user_id, department=department_id, token_hash=token_digest(token),
                                  token_prefix=token[:8], created_by=actor.id, created_at=now)
                 ).returning(CalendarFeed.id)
             )[0]["id"]  # fmt: skip
@@ -135,7 +130,7 @@ class CalendarFeedService:
             CalendarFeed.all_columns(), CalendarFeed.user.full_name.as_alias("user_name"),
             CalendarFeed.user.active.as_alias("user_active"),
             CalendarFeed.department.name.as_alias("department_name"),
-        ).where(CalendarFeed.token_hash == _hash(token)).first()  # fmt: skip
+        ).where(CalendarFeed.token_hash == token_digest(token)).first()  # fmt: skip
         if row is None or row["revoked_at"] is not None or row["user_active"] is False:
             raise NotFoundError("予定表", "指定のURL")  # a deactivated user's feeds stop with the account
         return row

@@ -17,7 +17,7 @@ from governance.engagements.tables import Engagement, EngagementStatus
 from governance.engagements.term import Term
 from governance.reminders.notify import Recipient, recipients_by_id, users_with_role
 from governance.reminders.rules import Rule
-from governance.verification.tables import Check, CheckStatus, Measure, MeasureStatus
+from governance.verification.tables import MEASURE_KIND_LABELS, Check, CheckStatus, Measure, MeasureStatus
 
 
 @dataclass(frozen=True)
@@ -96,8 +96,6 @@ async def due_measures(rule: Rule, today: dt.date) -> list[DueItem]:
     if start:
         query = query.where(Measure.due_on >= start)
     rows = await query
-    from governance.verification.tables import MEASURE_KIND_LABELS
-
     people = await _people([r["owner"] for r in rows], [r["department"] for r in rows])
     return [
         DueItem(

@@ -35,7 +35,7 @@ async def load_verification_demo(
     Done, waiting for sign-off, in progress, cancelled, overdue and planned checks; a 不適合 with its finding and a
     measure; a report link for the next check.
     """
-    from governance.demo import approved_selection
+    from governance.demo import demo_selection
     from governance.engagements.schemas import EngagementCreate
     from governance.engagements.services import EngagementService
 
@@ -57,7 +57,7 @@ async def load_verification_demo(
         ),
         actor=keiyaku,
     )  # fmt: skip
-    await approved_selection(
+    await demo_selection(
         engagement, (contractor_id,), contractor_id, "保守実績と情報セキュリティ体制を評価したため",
         preparer=keiyaku, approver=ciso,
     )  # fmt: skip

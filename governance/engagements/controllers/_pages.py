@@ -28,7 +28,7 @@ from governance.errors import ConflictError, ValidationError
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_number, query_page
 
 READ = access(OUTSOURCING_READERS)
 WRITE = access(STAFF_EDITORS)
@@ -69,18 +69,13 @@ class EngagementPageController(Controller):
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         """List engagements with filters."""
         q = request.query_params
-
-        def number(name: str) -> int | None:
-            value = str(q.get(name, "")).strip()
-            return int(value) if value.isdigit() and len(value) < 9 else None
-
         query = EngagementQuery(
             q=str(q.get("q", ""))[:100],
-            department_id=number("department_id"),
+            department_id=query_number(q, "department_id"),
             status=str(q.get("status", ""))[:20],
-            tier=number("tier"),
+            tier=query_number(q, "tier"),
             sort=str(q.get("sort", "new"))[:10],
-            page=number("page") or 1,
+            page=query_page(q),
         )
         items, total = await EngagementService().list(query)
         return render(

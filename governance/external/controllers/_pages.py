@@ -23,14 +23,9 @@ from governance.external.services import (
 )
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_number, query_page
 
 _SERVICE_FIELDS = tuple(schemas.ServiceCreate.__struct_fields__)
-
-
-def _number(value: Any) -> int | None:
-    text = str(value or "").strip()
-    return int(text) if text.isdigit() and len(text) < 9 else None
 
 
 class ExternalServicePageController(Controller):
@@ -45,8 +40,8 @@ class ExternalServicePageController(Controller):
         q = request.query_params
         query = ServiceQuery(
             q=str(q.get("q", ""))[:100], regime=str(q.get("regime", ""))[:10], status=str(q.get("status", ""))[:20],
-            kind=str(q.get("kind", ""))[:20], department_id=_number(q.get("department_id")),
-            review=str(q.get("review", ""))[:10], page=_number(q.get("page")) or 1,
+            kind=str(q.get("kind", ""))[:20], department_id=query_number(q, "department_id"),
+            review=str(q.get("review", ""))[:10], page=query_page(q),
         )  # fmt: skip
         result = await RegistryService().list(query)
         return render(

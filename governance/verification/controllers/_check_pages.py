@@ -28,16 +28,11 @@ from governance.verification.tables import CHECK_STATUS_LABELS, ITEM_RESULT_LABE
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_number, query_page
 
 READ = access(OUTSOURCING_READERS)
 PERFORM = access(Role.department_staff, Role.procurement, Role.security_officer)
 PER_PAGE = 50
-
-
-def _number(q: Any, name: str) -> int | None:
-    value = str(q.get(name, "")).strip()
-    return int(value) if value.isdigit() and len(value) < 9 else None
 
 
 def _date(q: Any, name: str) -> dt.date | None:
@@ -70,12 +65,12 @@ class CheckPageController(Controller):
         status = str(q.get("status", "open"))[:20]
         f = CheckFilter(
             status=status if status in {*CHECK_STATUS_LABELS, "open"} else None,
-            department_id=_number(q, "department_id"),
+            department_id=query_number(q, "department_id"),
             assignee_id=me.id if q.get("mine") == "1" else None,
             due_from=_date(q, "due_from"),
             due_to=_date(q, "due_to"),
         )
-        page = _number(q, "page") or 1
+        page = query_page(q)
         today = today_tokyo()
         rows, total = await list_checks(f, today=today, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         months: dict[str, list[dict[str, Any]]] = {}

@@ -19,7 +19,7 @@ from governance.verification.tables import FINDING_STATUS_LABELS, MEASURE_KIND_L
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_number, query_page
 
 READ = access(OUTSOURCING_READERS)
 PER_PAGE = 50
@@ -36,10 +36,8 @@ class FindingPageController(Controller):
         """Findings, open first."""
         q = request.query_params
         status = str(q.get("status", "open"))[:20]
-        dept = str(q.get("department_id", "")).strip()
-        department_id = int(dept) if dept.isdigit() and len(dept) < 9 else None
-        page_raw = str(q.get("page", "1"))
-        page = int(page_raw) if page_raw.isdigit() and 0 < len(page_raw) < 6 and int(page_raw) > 0 else 1
+        department_id = query_number(q, "department_id")
+        page = query_page(q)
         rows, total = await list_findings(
             status=status if status in FINDING_STATUS_LABELS else None, department_id=department_id,
             limit=PER_PAGE, offset=(page - 1) * PER_PAGE,

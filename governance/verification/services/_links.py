@@ -7,11 +7,10 @@ used once; it opens nothing but the report form of its one check.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
+from governance.accounts.passwords import new_token, token_digest
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.db import for_update, write_transaction
@@ -37,11 +36,6 @@ class LinkGoneError(DomainError):
     title = "このリンクは使用できません"
 
 
-def token_hash(token: str) -> str:
-    """The stored form of a token."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @dataclass(frozen=True)
 class ReportFile:
     """A file attached to a report."""
@@ -65,7 +59,7 @@ class ReportLinkService:
             ConflictError: the check is closed.
         """
         now = now or dt.datetime.now(dt.UTC)
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         async with write_transaction():
             check = await for_update(Check.select().where(Check.id == check_id)).first()
             if check is None:
@@ -75,7 +69,7 @@ class ReportLinkService:
             link_id = (
                 await ReportLink.insert(
                     ReportLink(
-                        check=check_id, token_hash=token_hash(token), token_prefix=token[:8],
+                        check=check_id, token_hash=token_digest(token), token_prefix=token[:8],
                         expires_at=now + dt.timedelta(days=days), created_by=actor.id, created_at=now,
                     )
                 ).returning(ReportLink.id)
@@ -120,7 +114,7 @@ class ReportLinkService:
             ReportLink.all_columns(), ReportLink.check.title.as_alias("check_title"),
             ReportLink.check.due_on.as_alias("due_on"), ReportLink.check.status.as_alias("check_status"),
             ReportLink.check.engagement.title.as_alias("engagement_title"),
-        ).where(ReportLink.token_hash == token_hash(token)).first()  # fmt: skip
+        ).where(ReportLink.token_hash == token_digest(token)).first()  # fmt: skip
         if row is None:
             raise NotFoundError("報告用リンク", "指定のリンク")
         if row["revoked_at"]:
@@ -163,7 +157,7 @@ class ReportLinkService:
             raise ValidationError(errors)
         await self.open(token, now=now)  # clear errors before any file is stored
         async with write_transaction():
-            link = await for_update(ReportLink.select().where(ReportLink.token_hash == token_hash(token))).first()
+            link = await for_update(ReportLink.select().where(ReportLink.token_hash == token_digest(token))).first()
             if link["used_at"] or link["revoked_at"]:
                 raise LinkGoneError("このリンクからはすでに報告が提出されています。")
             check = await for_update(Check.select().where(Check.id == link["check"])).first()
