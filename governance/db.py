@@ -259,6 +259,20 @@ def for_update(query: Any) -> Any:
     return query if is_sqlite() else query.lock_rows(of=(query.table,))
 
 
+async def locked_row(table: Any, row_id: int, what: str) -> dict[str, Any]:
+    """Read one row by id for a read-check-write unit of work (``for_update``), or refuse with 404.
+
+    Raises:
+        NotFoundError: no such row; ``what`` names it in the message (e.g. 確認).
+    """
+    from governance.errors import NotFoundError
+
+    row = await for_update(table.select().where(table.id == row_id)).first()
+    if row is None:
+        raise NotFoundError(what, row_id)
+    return row
+
+
 def is_unique_violation(exc: BaseException) -> bool:
     """Tell whether a database error is a unique-constraint violation (a race two requests both lost to a check)."""
     if isinstance(exc, sqlite3.IntegrityError):

@@ -9,9 +9,9 @@ from governance.accounts.roles import Role
 from governance.accounts.tables import User
 from governance.actor import Actor
 from governance.audit.services import AuditService
-from governance.db import for_update
+from governance.db import locked_row
 from governance.engagements.facts import CONFIDENTIALITY_LABELS
-from governance.errors import NotFoundError, PermissionDeniedError, ValidationError
+from governance.errors import PermissionDeniedError, ValidationError
 from governance.external.codes import ServiceStatus
 from governance.external.regime import is_above, level_problem
 from governance.external.tables import ExternalService, ServiceApplication
@@ -87,10 +87,7 @@ async def locked_service(service_id: int) -> dict[str, Any]:
     Raises:
         NotFoundError: no such service.
     """
-    row = await for_update(ExternalService.select().where(ExternalService.id == service_id)).first()
-    if row is None:
-        raise NotFoundError("外部サービス", service_id)
-    return row
+    return await locked_row(ExternalService, service_id, "外部サービス")
 
 
 async def locked_application(application_id: int) -> dict[str, Any]:
@@ -99,10 +96,7 @@ async def locked_application(application_id: int) -> dict[str, Any]:
     Raises:
         NotFoundError: no such application.
     """
-    row = await for_update(ServiceApplication.select().where(ServiceApplication.id == application_id)).first()
-    if row is None:
-        raise NotFoundError("利用申請", application_id)
-    return row
+    return await locked_row(ServiceApplication, application_id, "利用申請")
 
 
 async def user_name(user_id: int | None) -> str:

@@ -9,8 +9,8 @@ from typing import Any
 from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.audit.services import AuditService
-from governance.db import for_update
-from governance.errors import NotFoundError, PermissionDeniedError
+from governance.db import locked_row
+from governance.errors import PermissionDeniedError
 from governance.social.checklist import ChecklistPolicy, SecurityFacts
 from governance.social.rules import AccountRules, EffectiveRules, RuleTemplate, effective_rules, split_lines
 from governance.social.tables import SocialAccount, SocialRuleTemplate
@@ -164,10 +164,7 @@ async def locked_account(account_id: int) -> dict[str, Any]:
     Raises:
         NotFoundError: no such account.
     """
-    row = await for_update(SocialAccount.select().where(SocialAccount.id == account_id)).first()
-    if row is None:
-        raise NotFoundError("SNSアカウント", account_id)
-    return row
+    return await locked_row(SocialAccount, account_id, "SNSアカウント")
 
 
 async def audit_account(

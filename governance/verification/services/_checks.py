@@ -11,7 +11,7 @@ from governance.actor import Actor
 from governance.approvals import ensure_not_requester
 from governance.audit.services import AuditService
 from governance.calendar import add_business_days, today_tokyo
-from governance.db import for_update, write_transaction
+from governance.db import locked_row, write_transaction
 from governance.engagements.tables import Engagement
 from governance.errors import ConflictError, NotFoundError, ValidationError
 from governance.files.tables import StoredFile
@@ -131,10 +131,7 @@ class CheckService:
     # -- writing ---------------------------------------------------------------------------------------------------
 
     async def _locked(self, check_id: int) -> dict[str, Any]:
-        row = await for_update(Check.select().where(Check.id == check_id)).first()
-        if row is None:
-            raise NotFoundError("確認", check_id)
-        return row
+        return await locked_row(Check, check_id, "確認")
 
     @staticmethod
     def _ensure_open(row: dict[str, Any], *, allow_reviewing: bool = False) -> None:

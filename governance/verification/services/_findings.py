@@ -10,7 +10,7 @@ from governance.accounts.tables import User
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
-from governance.db import for_update, write_transaction
+from governance.db import for_update, locked_row, write_transaction
 from governance.errors import ConflictError, NotFoundError, ValidationError
 from governance.files.tables import StoredFile
 from governance.reminders.notify import Notice, enqueue, users_with_role
@@ -94,10 +94,7 @@ class FindingService:
             await self._escalate(finding_id, row["title"], actor=actor, now=now)
 
     async def _locked(self, finding_id: int) -> dict[str, Any]:
-        row = await for_update(Finding.select().where(Finding.id == finding_id)).first()
-        if row is None:
-            raise NotFoundError("指摘事項", finding_id)
-        return row
+        return await locked_row(Finding, finding_id, "指摘事項")
 
     async def get(self, finding_id: int) -> dict[str, Any]:
         """A finding with its check, engagement and measures.

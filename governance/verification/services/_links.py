@@ -13,7 +13,7 @@ from typing import Any
 from governance.accounts.passwords import new_token, token_digest
 from governance.actor import Actor
 from governance.audit.services import AuditService
-from governance.db import for_update, write_transaction
+from governance.db import for_update, locked_row, write_transaction
 from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from governance.files.services import FileService
 from governance.reminders.notify import Notice, enqueue, recipients_by_id
@@ -61,9 +61,7 @@ class ReportLinkService:
         now = now or dt.datetime.now(dt.UTC)
         token = new_token()
         async with write_transaction():
-            check = await for_update(Check.select().where(Check.id == check_id)).first()
-            if check is None:
-                raise NotFoundError("確認", check_id)
+            check = await locked_row(Check, check_id, "確認")
             if check["status"] not in OPEN_CHECK_STATUSES:
                 raise ConflictError("完了または中止した確認には報告用リンクを発行できません。")
             link_id = (
