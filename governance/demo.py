@@ -145,12 +145,16 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
     mn = await engagements.create(
         EngagementCreate(
             title="住民情報システム運用保守業務", department_id=depts["SHIMIN"], start_date=start, end_date=end,
-            work_kinds=["system_operation", "system_maintenance"], work_locations=["contractor_site"],
+            work_kinds=["system_operation"], work_locations=["contractor_site", "remote"],
             purpose="住民基本台帳・個人住民税システムの安定稼働", confidentiality="3B", integrity=2, availability=2,
             personal_info=True, specific_personal_info=True, segments=["mynumber", "lgwan"], remote_access=True,
             off_premises=True,
             subcontracting=True, subcontractors="株式会社みどりサポート", renewal="automatic", notice_days=90,
-            contract_value=38_500_000,
+            contract_value=38_500_000, tax_amount=3_500_000,
+            work_place="みどり市役所本庁舎（みどり市中央一丁目1番1号）及び乙の運用センター（業務体制届に記載する場所）",
+            bond="exempt", bond_note="みどり市契約規則第30条第1項第3号（履行保証保険契約の締結）",
+            payment_terms="partial", payment_note="毎月、当該月分の業務の検査に合格した後に請求する",
+            renewal_basis="long_term",
         ),
         actor=keiyaku,
     )  # fmt: skip
@@ -158,15 +162,17 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
         EngagementCreate(
             title="福祉窓口受付業務", department_id=depts["FUKUSHI"], start_date=start, end_date=end,
             work_kinds=["clerical"], work_locations=["onsite"], confidentiality="2", personal_info=True,
-            segments=["lgwan"], contract_value=9_200_000,
+            segments=["lgwan"], contract_value=9_200_000, tax_amount=836_363,
+            work_place="みどり市役所本庁舎1階 福祉課窓口", payment_terms="partial", payment_note="四半期ごと",
         ),
         actor=keiyaku,
     )  # fmt: skip
     await engagements.create(
         EngagementCreate(
             title="市公式ウェブサイト用フォームサービス利用", department_id=depts["KOHO"], start_date=start,
-            end_date=end, work_kinds=["cloud_service"], work_locations=["remote"], confidentiality="1",
-            renewal="automatic", notice_days=30,
+            end_date=end, work_kinds=["cloud_service"], work_locations=["contractor_cloud"], confidentiality="1",
+            renewal="automatic", notice_days=30, work_place="乙のクラウドサービス（インターネット経由で提供）",
+            renewal_basis="long_term",
         ),
         actor=keiyaku,
     )  # fmt: skip
@@ -192,7 +198,7 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
     tax = await engagements.create(
         EngagementCreate(
             title="税務システム保守業務", department_id=depts["SOUMU"], start_date=start, end_date=end,
-            work_kinds=["system_maintenance"], work_locations=["onsite"], confidentiality="2",
+            work_kinds=["system_operation"], work_locations=["onsite"], confidentiality="2",
             personal_info=True, segments=["lgwan"],
         ),
         actor=keiyaku,

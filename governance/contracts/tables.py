@@ -89,3 +89,4 @@ class SubcontractorApproval(Table, tablename="subcontractor_approval"):
     decided_by = ForeignKey(User, on_delete=OnDelete.restrict, null=True, default=None)
     decided_at = Timestamptz(null=True, default=None)
     note = Text(default="")
+    evaluation = Text(default="")  # JSON: per item of SUBCONTRACTOR_CRITERIA, {"answer": ..., "note": ...}

@@ -30,6 +30,11 @@ CONFIDENTIALITY_LABELS: dict[str, str] = {
     "2": "機密性2",
     "1": "機密性1",
 }
+def _rank(scheme: str, level: str) -> int:
+    """Position of a level in its scheme, most sensitive first (3A → 0)."""
+    return CONFIDENTIALITY_LEVELS[scheme].index(level)
+
+
 _TOP_LEVELS = frozenset({"3A", "3B", "3C", "3"})
 _C2_PLUS = frozenset({"3A", "3B", "3C", "3", "2"})
 
@@ -50,42 +55,71 @@ SEGMENT_LABELS: dict[str, str] = {
 
 
 class WorkKind(StrEnum):
-    """Kinds of outsourced work."""
+    """Kinds of outsourced work (one engagement may combine several)."""
 
     system_development = "system_development"
     system_operation = "system_operation"
-    system_maintenance = "system_maintenance"
     cloud_service = "cloud_service"
+    data_entry = "data_entry"
+    printing_mailing = "printing_mailing"
     clerical = "clerical"
     social_media = "social_media"
+    research = "research"
+    disposal = "disposal"
     other = "other"
 
 
 WORK_KIND_LABELS: dict[str, str] = {
-    WorkKind.system_development: "システム開発",
-    WorkKind.system_operation: "システム運用",
-    WorkKind.system_maintenance: "システム保守",
-    WorkKind.cloud_service: "クラウドサービスの提供",
-    WorkKind.clerical: "窓口・事務処理",
-    WorkKind.social_media: "ソーシャルメディアの運用",
+    WorkKind.system_development: "システム開発・構築",
+    WorkKind.system_operation: "システム運用・保守",
+    WorkKind.cloud_service: "クラウドサービス（SaaS等）の提供",
+    WorkKind.data_entry: "データ入力・帳票作成",
+    WorkKind.printing_mailing: "印刷・封入封緘・発送",
+    WorkKind.clerical: "窓口・コールセンター・事務補助",
+    WorkKind.social_media: "SNS・ウェブサイトの運用",
+    WorkKind.research: "調査・分析",
+    WorkKind.disposal: "廃棄・消去",
     WorkKind.other: "その他",
 }
-_SYSTEM_WORK = frozenset({WorkKind.system_development, WorkKind.system_operation, WorkKind.system_maintenance})
+_SYSTEM_WORK = frozenset({WorkKind.system_development, WorkKind.system_operation})
 
 
 class WorkLocation(StrEnum):
-    """Where the contractor works."""
+    """Where the contractor does the work."""
 
     onsite = "onsite"
     contractor_site = "contractor_site"
     remote = "remote"
+    contractor_cloud = "contractor_cloud"
 
 
 WORK_LOCATION_LABELS: dict[str, str] = {
-    WorkLocation.onsite: "庁内",
-    WorkLocation.contractor_site: "受託者の施設",
-    WorkLocation.remote: "リモート（遠隔地）",
+    WorkLocation.onsite: "甲の庁舎内",
+    WorkLocation.contractor_site: "乙の施設",
+    WorkLocation.remote: "リモート（甲の環境への接続）",
+    WorkLocation.contractor_cloud: "乙のクラウド環境",
 }
+_PREMISES = frozenset({WorkLocation.onsite, WorkLocation.contractor_site, WorkLocation.remote})
+
+
+class ContractType(StrEnum):
+    """The civil-law nature of the contract: 請負 (a result is owed) or 準委任 (diligent performance is owed)."""
+
+    ukeoi = "ukeoi"
+    jun_inin = "jun_inin"
+
+
+CONTRACT_TYPE_LABELS: dict[str, str] = {ContractType.ukeoi: "請負", ContractType.jun_inin: "準委任"}
+UKEOI_KINDS = frozenset(
+    {WorkKind.system_development, WorkKind.data_entry, WorkKind.printing_mailing, WorkKind.research, WorkKind.disposal}
+)
+"""Kinds of work that deliver a finished result (成果物・完成); any of them makes the contract 請負 by default."""
+
+MYNUMBER_DEPARTMENT_WORDS = (
+    "税", "福祉", "住民", "市民", "戸籍", "保険", "年金", "介護", "児童", "子ども", "こども", "子育て", "障がい",
+    "障害", "生活支援", "保護", "健康",
+)  # fmt: skip
+"""Department names in which マイナンバー利用事務 (社会保障・税・災害対策, 番号法第9条・別表) usually happens."""
 
 
 class Flag(StrEnum):
@@ -99,6 +133,8 @@ class Flag(StrEnum):
     CLOUD = "CLOUD"
     SUB = "SUB"
     SNS = "SNS"
+    DEV = "DEV"
+    SAAS = "SAAS"
 
 
 FLAG_LABELS: dict[str, str] = {
@@ -109,8 +145,25 @@ FLAG_LABELS: dict[str, str] = {
     Flag.SYS: "情報システムの開発・運用・保守",
     Flag.CLOUD: "クラウドサービスを利用する",
     Flag.SUB: "再委託を予定している",
-    Flag.SNS: "ソーシャルメディアを運用する",
+    Flag.SNS: "ソーシャルメディア・ウェブサイトを運用する",
+    Flag.DEV: "情報システムを開発・構築する",
+    Flag.SAAS: "乙のクラウド環境だけで提供されるサービス（SaaS等）",
 }
+
+
+FLAG_FACTS: dict[str, frozenset[str]] = {
+    Flag.ALL: frozenset(),
+    Flag.PI: frozenset({"personal_info", "specific_personal_info", "segments"}),
+    Flag.MN: frozenset({"specific_personal_info", "segments"}),
+    Flag.C2_PLUS: frozenset({"confidentiality"}),
+    Flag.SYS: frozenset({"work_kinds"}),
+    Flag.CLOUD: frozenset({"work_kinds", "work_locations"}),
+    Flag.SUB: frozenset({"subcontracting"}),
+    Flag.SNS: frozenset({"work_kinds"}),
+    Flag.DEV: frozenset({"work_kinds"}),
+    Flag.SAAS: frozenset({"work_kinds", "work_locations"}),
+}
+"""The facts each flag is computed from (``EngagementFacts.flags``); a test holds the two together."""
 
 
 @dataclass(frozen=True)
@@ -130,6 +183,22 @@ class EngagementFacts:
     off_premises: bool = False
     subcontracting: bool = False
     subcontractors: tuple[str, ...] = ()
+    contract_type_choice: str = ""  # "" = derived from the kinds of work (see contract_type)
+
+    @property
+    def derived_contract_type(self) -> str:
+        """請負 when any kind of work delivers a finished result, otherwise 準委任."""
+        return ContractType.ukeoi if self.work_kinds & UKEOI_KINDS else ContractType.jun_inin
+
+    @property
+    def contract_type(self) -> str:
+        """The contract type in force: the officer's choice, or the one derived from the kinds of work."""
+        return self.contract_type_choice or self.derived_contract_type
+
+    @property
+    def mynumber_minimum(self) -> str:
+        """The lowest confidentiality level that 特定個人情報 may be classified at under the scheme."""
+        return "3B" if self.scheme == Scheme.R6 else "3"
 
     def problems(self) -> dict[str, str]:
         """Return contradictions and out-of-range values, by field, in Japanese (empty when consistent)."""
@@ -147,6 +216,22 @@ class EngagementFacts:
             errors["personal_info"] = "特定個人情報を取り扱う場合は、個人情報も「取り扱う」としてください。"
         if self.personal_info and self.confidentiality == "1":
             errors["confidentiality"] = "個人情報は公開を前提としない情報です。機密性は2以上を選んでください。"
+        if self.contract_type_choice and self.contract_type_choice not in CONTRACT_TYPE_LABELS:
+            errors["contract_type"] = (
+                "契約の性質は「請負」又は「準委任」を選んでください（空欄の場合は業務の種類から判定します）。"
+            )
+        if (
+            (self.specific_personal_info or Segment.mynumber in self.segments)
+            and self.scheme in CONFIDENTIALITY_LEVELS
+            and self.confidentiality in CONFIDENTIALITY_LEVELS[self.scheme]
+            and _rank(self.scheme, self.confidentiality) > _rank(self.scheme, self.mynumber_minimum)
+        ):
+            minimum = CONFIDENTIALITY_LABELS[self.mynumber_minimum]
+            errors.setdefault(
+                "confidentiality",
+                f"特定個人情報（マイナンバー）やマイナンバー利用事務系の情報は、{minimum}以上に分類される情報です。"
+                f"機密性は{minimum}以上を選んでください。",
+            )
         for name, values, allowed in (
             ("segments", self.segments, SEGMENT_LABELS),
             ("work_kinds", self.work_kinds, WORK_KIND_LABELS),
@@ -186,12 +271,16 @@ class EngagementFacts:
             flags.add(Flag.C2_PLUS)
         if self.work_kinds & _SYSTEM_WORK:
             flags.add(Flag.SYS)
-        if WorkKind.cloud_service in self.work_kinds:
-            flags.add(Flag.CLOUD)
         if self.subcontracting:
             flags.add(Flag.SUB)
+        if WorkKind.cloud_service in self.work_kinds or WorkLocation.contractor_cloud in self.work_locations:
+            flags.add(Flag.CLOUD)
         if WorkKind.social_media in self.work_kinds:
             flags.add(Flag.SNS)
+        if WorkKind.system_development in self.work_kinds:
+            flags.add(Flag.DEV)
+        if Flag.CLOUD in flags and self.work_locations and not (self.work_locations & _PREMISES):
+            flags.add(Flag.SAAS)
         return frozenset(str(f) for f in flags)
 
     def flag_reasons(self) -> dict[str, str]:
@@ -211,9 +300,28 @@ class EngagementFacts:
             kinds = "・".join(WORK_KIND_LABELS[k] for k in sorted(self.work_kinds & _SYSTEM_WORK))
             reasons[Flag.SYS] = f"業務の種類：{kinds}"
         if WorkKind.cloud_service in self.work_kinds:
-            reasons[Flag.CLOUD] = "業務の種類：クラウドサービスの提供"
+            reasons[Flag.CLOUD] = "業務の種類：クラウドサービス（SaaS等）の提供"
+        elif WorkLocation.contractor_cloud in self.work_locations:
+            reasons[Flag.CLOUD] = "作業場所：乙のクラウド環境"
         if self.subcontracting:
             reasons[Flag.SUB] = f"再委託を予定（{'、'.join(self.subcontractors)}）"
         if WorkKind.social_media in self.work_kinds:
-            reasons[Flag.SNS] = "業務の種類：ソーシャルメディアの運用"
+            reasons[Flag.SNS] = "業務の種類：SNS・ウェブサイトの運用"
+        if WorkKind.system_development in self.work_kinds:
+            reasons[Flag.DEV] = "業務の種類：システム開発・構築"
+        if Flag.SAAS in self.flags:
+            reasons[Flag.SAAS] = "作業場所が乙のクラウド環境だけ（甲の庁舎・乙の施設・リモート接続での作業がない）"
         return reasons
+
+    def mynumber_suggestion(self, department_name: str) -> str:
+        """A prompt to confirm マイナンバー when the department and the work suggest it (empty when not suggested)."""
+        if self.specific_personal_info or Segment.mynumber in self.segments:
+            return ""
+        words = [w for w in MYNUMBER_DEPARTMENT_WORDS if w in department_name]
+        if not words or not (self.personal_info or self.work_kinds & (_SYSTEM_WORK | {WorkKind.data_entry})):
+            return ""
+        return (
+            f"所管課（{department_name}）の業務は、社会保障・税・災害対策の分野でマイナンバーを利用する事務"
+            "（番号法第9条）に当たることがあります。特定個人情報を取り扱うか、マイナンバー利用事務系に接続するかを"
+            "確認してください。"
+        )

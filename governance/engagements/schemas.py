@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
 from governance.schema import Struct, id_field
 
 LongText = Annotated[str, msgspec.Meta(max_length=4000)]
+ContractTypeChoice = Literal["", "ukeoi", "jun_inin"]
+BondChoice = Literal["exempt", "required"]
+PaymentChoice = Literal["lump_sum", "partial"]
+RenewalBasisChoice = Literal["", "long_term", "debt_burden"]
 
 
 class EngagementCreate(Struct):
@@ -39,6 +43,17 @@ class EngagementCreate(Struct):
     off_premises: bool = False
     subcontracting: bool = False
     subcontractors: Annotated[str, msgspec.Meta(title="再委託先（予定）", max_length=2000)] = ""
+    contract_type: Annotated[
+        ContractTypeChoice, msgspec.Meta(title="契約の性質", description="空欄の場合は業務の種類から判定します")
+    ] = ""
+    work_place: Annotated[str, msgspec.Meta(title="履行場所", max_length=400)] = ""
+    tax_amount: Annotated[int, msgspec.Meta(title="うち消費税及び地方消費税の額（円）", ge=0, le=10**13)] | None = None
+    bond: Annotated[BondChoice, msgspec.Meta(title="契約保証金")] = "exempt"
+    bond_amount: Annotated[int, msgspec.Meta(title="契約保証金の額（円）", ge=0, le=10**13)] | None = None
+    bond_note: Annotated[str, msgspec.Meta(title="契約保証金を免除する根拠", max_length=400)] = ""
+    payment_terms: Annotated[PaymentChoice, msgspec.Meta(title="支払条件")] = "lump_sum"
+    payment_note: Annotated[str, msgspec.Meta(title="支払条件の詳細", max_length=400)] = ""
+    renewal_basis: Annotated[RenewalBasisChoice, msgspec.Meta(title="自動更新の根拠")] = ""
     status: Annotated[str, msgspec.Meta(title="状態", max_length=20)] = "planning"
     tier_change_reason: Annotated[str, msgspec.Meta(title="重要度が上がる理由", max_length=2000)] = ""
 
@@ -89,6 +104,18 @@ class Engagement(Struct):
     off_premises: bool
     subcontracting: bool
     subcontractors: list[str]
+    contract_type_choice: str
+    contract_type: str
+    contract_type_label: str
+    work_place: str
+    tax_amount: int | None
+    bond: str
+    bond_amount: int | None
+    bond_note: str
+    payment_terms: str
+    payment_note: str
+    renewal_basis: str
+    mynumber_suggestion: str
     flags: list[str]
     tier: int
     tier_label: str

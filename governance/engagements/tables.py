@@ -72,6 +72,16 @@ class Engagement(Table, tablename="engagement"):
     off_premises = Boolean(default=False)
     subcontracting = Boolean(default=False)
     subcontractors = JSON(default=[])
+    contract_type = Varchar(length=20, default="")  # "" = derived from the kinds of work
+    # the contract's front matter (頭書), filled once by the contract officer
+    work_place = Text(default="")
+    tax_amount = BigInt(null=True, default=None)
+    bond = Varchar(length=20, default="exempt")
+    bond_amount = BigInt(null=True, default=None)
+    bond_note = Text(default="")
+    payment_terms = Varchar(length=20, default="lump_sum")
+    payment_note = Text(default="")
+    renewal_basis = Varchar(length=20, default="")
     # derived
     tier = Integer(default=1)
     tier_reasons = JSON(default=[])

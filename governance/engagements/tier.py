@@ -5,7 +5,8 @@
   - the most sensitive confidentiality level (自治体機密性3A/3B/3C, or 機密性3 under R5),
   - personal information that leaves the municipality's control: taken off premises, reached remotely, or
     re-outsourced.
-重要度 中 (2): otherwise any of 機密性2以上, personal information, 完全性2, 可用性2, information-system work, cloud.
+重要度 中 (2): otherwise any of 機密性2以上, personal information, 完全性2, 可用性2, information-system work, cloud
+  (a cloud service, or work done in the contractor's cloud).
 重要度 低 (1): everything else (public information only, no system work).
 
 The tier decides how closely an engagement is watched (checks, on-site inspections) in later features; a change of

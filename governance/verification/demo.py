@@ -51,7 +51,7 @@ async def load_verification_demo(
     engagement = await EngagementService().create(
         EngagementCreate(
             title="福祉総合システム運用保守業務", department_id=depts["FUKUSHI"], supervisor_id=users["demo-fukushi"],
-            start_date=start, end_date=end, work_kinds=["system_maintenance"], work_locations=["contractor_site"],
+            start_date=start, end_date=end, work_kinds=["system_operation"], work_locations=["contractor_site"],
             purpose="介護保険・障害福祉システムの運用保守", confidentiality="2", integrity=2, availability=2,
             personal_info=True, segments=["lgwan"], off_premises=True, contract_value=12_800_000,
         ),

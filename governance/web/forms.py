@@ -148,6 +148,9 @@ def parse_form(form: Any, struct_type: type[T], *, multiline: frozenset[str] = f
             values[f.name], err = _number(value, title, t)
         elif isinstance(t, mi.DateType):
             values[f.name], err = _date(value, title)
+        elif isinstance(t, mi.LiteralType):
+            values[f.name] = value.strip()
+            err = None if value.strip() in t.values else f"{title}は選択肢から選んでください。"
         else:
             values[f.name], err = value, None
         if err:

@@ -43,6 +43,9 @@ def consistent_facts(draw: st.DrawFn) -> EngagementFacts:
     specific = draw(st.booleans())
     personal = specific or draw(st.booleans())
     levels = CONFIDENTIALITY_LEVELS[scheme]
+    segments = draw(st.frozensets(st.sampled_from(SEGMENTS)))
+    if specific or "mynumber" in segments:  # マイナンバー is 3B or above (R6), 3 (R5)
+        levels = levels[: levels.index("3B" if scheme == Scheme.R6.value else "3") + 1]
     confidentiality = draw(st.sampled_from([x for x in levels if x != "1"] if personal else list(levels)))
     subcontracting = draw(st.booleans())
     return EngagementFacts(
@@ -52,7 +55,7 @@ def consistent_facts(draw: st.DrawFn) -> EngagementFacts:
         availability=draw(st.sampled_from([1, 2])),
         personal_info=personal,
         specific_personal_info=specific,
-        segments=draw(st.frozensets(st.sampled_from(SEGMENTS))),
+        segments=segments,
         work_kinds=draw(st.frozensets(st.sampled_from(WORK_KINDS), min_size=1)),
         work_locations=draw(st.frozensets(st.sampled_from(WORK_LOCATIONS), min_size=1)),
         remote_access=draw(st.booleans()),
@@ -116,10 +119,16 @@ def facts(**changes: Any) -> EngagementFacts:
         ({"scheme": "R5", "confidentiality": "1"}, {"ALL"}),
         ({"confidentiality": "9"}, {"ALL"}),  # an unknown level is not C2+
         # SYS: each of the three system work kinds
-        ({"work_kinds": frozenset({"system_development"})}, {"ALL", "SYS"}),
         ({"work_kinds": frozenset({"system_operation"})}, {"ALL", "SYS"}),
-        ({"work_kinds": frozenset({"system_maintenance"})}, {"ALL", "SYS"}),
-        ({"work_kinds": frozenset({"system_development", "system_operation", "system_maintenance"})}, {"ALL", "SYS"}),
+        ({"work_kinds": frozenset({"system_development"})}, {"ALL", "SYS", "DEV"}),
+        ({"work_kinds": frozenset({"system_development", "system_operation"})}, {"ALL", "SYS", "DEV"}),
+        # CLOUD also when the work is done in the contractor's cloud; SAAS when that is the only place
+        ({"work_locations": frozenset({"contractor_cloud"})}, {"ALL", "CLOUD", "SAAS"}),
+        ({"work_locations": frozenset({"contractor_cloud", "remote"})}, {"ALL", "CLOUD"}),
+        (
+            {"work_kinds": frozenset({"cloud_service"}), "work_locations": frozenset({"contractor_cloud"})},
+            {"ALL", "CLOUD", "SAAS"},
+        ),
         # CLOUD, SNS
         ({"work_kinds": frozenset({"cloud_service"})}, {"ALL", "CLOUD"}),
         ({"work_kinds": frozenset({"social_media"})}, {"ALL", "SNS"}),
@@ -151,6 +160,7 @@ def test_every_flag_can_hold_at_once() -> None:
         specific_personal_info=True,
         segments=frozenset(SEGMENTS),
         work_kinds=frozenset(WORK_KINDS),
+        work_locations=frozenset({"contractor_cloud"}),
         subcontracting=True,
         subcontractors=("A社",),
     )
@@ -171,10 +181,13 @@ def test_flags_match_their_definitions(f: EngagementFacts) -> None:
     assert ("PI" in f.flags) == (f.personal_info or f.specific_personal_info or "mynumber" in f.segments)
     assert ("MN" in f.flags) == (f.specific_personal_info or "mynumber" in f.segments)
     assert ("C2+" in f.flags) == (f.confidentiality in {"3A", "3B", "3C", "3", "2"})
-    assert ("SYS" in f.flags) == bool(kinds & {"system_development", "system_operation", "system_maintenance"})
-    assert ("CLOUD" in f.flags) == ("cloud_service" in kinds)
+    assert ("SYS" in f.flags) == bool(kinds & {"system_development", "system_operation"})
+    assert ("CLOUD" in f.flags) == ("cloud_service" in kinds or "contractor_cloud" in f.work_locations)
     assert ("SUB" in f.flags) == f.subcontracting
     assert ("SNS" in f.flags) == ("social_media" in kinds)
+    assert ("DEV" in f.flags) == ("system_development" in kinds)
+    premises = {"onsite", "contractor_site", "remote"}
+    assert ("SAAS" in f.flags) == ("CLOUD" in f.flags and bool(f.work_locations) and not f.work_locations & premises)
 
 
 @given(consistent_facts())
@@ -239,15 +252,17 @@ def test_flag_reasons_hold_for_consistent_facts(f: EngagementFacts) -> None:
         ({"confidentiality": "3C"}, "C2+", "自治体機密性3Cの情報を取り扱う"),
         ({"confidentiality": "2"}, "C2+", "機密性2の情報を取り扱う"),
         ({"scheme": "R5", "confidentiality": "3"}, "C2+", "機密性3の情報を取り扱う"),
-        ({"work_kinds": frozenset({"system_operation"})}, "SYS", "業務の種類：システム運用"),
+        ({"work_kinds": frozenset({"system_operation"})}, "SYS", "業務の種類：システム運用・保守"),
         (
-            # sorted by value: development < maintenance < operation; non-system kinds are left out
-            {"work_kinds": frozenset({"system_operation", "clerical", "system_development", "system_maintenance"})},
+            # sorted by value: development < operation; non-system kinds are left out
+            {"work_kinds": frozenset({"system_operation", "clerical", "system_development"})},
             "SYS",
-            "業務の種類：システム開発・システム保守・システム運用",
+            "業務の種類：システム開発・構築・システム運用・保守",
         ),
-        ({"work_kinds": frozenset({"cloud_service"})}, "CLOUD", "業務の種類：クラウドサービスの提供"),
-        ({"work_kinds": frozenset({"social_media"})}, "SNS", "業務の種類：ソーシャルメディアの運用"),
+        ({"work_kinds": frozenset({"cloud_service"})}, "CLOUD", "業務の種類：クラウドサービス（SaaS等）の提供"),
+        ({"work_locations": frozenset({"contractor_cloud"})}, "CLOUD", "作業場所：乙のクラウド環境"),
+        ({"work_kinds": frozenset({"social_media"})}, "SNS", "業務の種類：SNS・ウェブサイトの運用"),
+        ({"work_kinds": frozenset({"system_development"})}, "DEV", "業務の種類：システム開発・構築"),
         ({"subcontracting": True, "subcontractors": ("A社",)}, "SUB", "再委託を予定（A社）"),
         ({"subcontracting": True, "subcontractors": ("A社", "B社")}, "SUB", "再委託を予定（A社、B社）"),
     ],
@@ -262,6 +277,15 @@ R6_CHOICES = "機密性は 自治体機密性3A・自治体機密性3B・自治�
 R5_CHOICES = "機密性は 機密性3・機密性2・機密性1 のいずれかを選んでください。"
 PI_NEEDS_C2 = "個人情報は公開を前提としない情報です。機密性は2以上を選んでください。"
 UNKNOWN = "選択肢にない値が含まれています。"
+MN_R6 = (
+    "特定個人情報（マイナンバー）やマイナンバー利用事務系の情報は、自治体機密性3B以上に分類される情報です。"
+    "機密性は自治体機密性3B以上を選んでください。"
+)
+MN_R5 = (
+    "特定個人情報（マイナンバー）やマイナンバー利用事務系の情報は、機密性3以上に分類される情報です。"
+    "機密性は機密性3以上を選んでください。"
+)
+CONTRACT_TYPE = "契約の性質は「請負」又は「準委任」を選んでください（空欄の場合は業務の種類から判定します）。"
 
 
 @pytest.mark.parametrize(
@@ -280,12 +304,21 @@ UNKNOWN = "選択肢にない値が含まれています。"
         ({"availability": 0}, {"availability": "可用性は1または2を選んでください。"}),
         ({"availability": 3}, {"availability": "可用性は1または2を選んでください。"}),
         (
-            {"specific_personal_info": True, "confidentiality": "2"},
+            {"specific_personal_info": True, "confidentiality": "3B"},
             {"personal_info": "特定個人情報を取り扱う場合は、個人情報も「取り扱う」としてください。"},
         ),
+        # マイナンバー is classified 自治体機密性3B or above (R6), 機密性3 (R5)
+        ({"specific_personal_info": True, "personal_info": True, "confidentiality": "3C"}, {"confidentiality": MN_R6}),
+        ({"specific_personal_info": True, "personal_info": True, "confidentiality": "2"}, {"confidentiality": MN_R6}),
+        ({"segments": frozenset({"mynumber"}), "confidentiality": "2"}, {"confidentiality": MN_R6}),
+        (
+            {"specific_personal_info": True, "personal_info": True, "scheme": "R5", "confidentiality": "2"},
+            {"confidentiality": MN_R5},
+        ),
+        ({"contract_type_choice": "lease"}, {"contract_type": CONTRACT_TYPE}),
         ({"personal_info": True, "confidentiality": "1"}, {"confidentiality": PI_NEEDS_C2}),
         ({"personal_info": True, "scheme": "R5", "confidentiality": "1"}, {"confidentiality": PI_NEEDS_C2}),
-        ({"segments": frozenset({"mynumber", "dmz"})}, {"segments": UNKNOWN}),
+        ({"segments": frozenset({"mynumber", "dmz"}), "confidentiality": "3A"}, {"segments": UNKNOWN}),
         ({"work_kinds": frozenset({"clerical", "gardening"})}, {"work_kinds": UNKNOWN}),
         ({"work_locations": frozenset({"moon"})}, {"work_locations": UNKNOWN}),
         ({"work_kinds": frozenset()}, {"work_kinds": "業務の種類を1つ以上選んでください。"}),

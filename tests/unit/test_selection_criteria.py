@@ -169,7 +169,7 @@ def test_every_applied_criterion_has_reasons_taken_from_the_facts(f: EngagementF
     [
         ({}, "OUT-SEL-01", ("すべての委託に共通",)),
         ({"personal_info": True, "confidentiality": "2"}, "OUT-SEL-04", ("個人情報を取り扱う",)),
-        ({"work_kinds": frozenset({"cloud_service"})}, "OUT-SEL-10", ("業務の種類：クラウドサービスの提供",)),
+        ({"work_kinds": frozenset({"cloud_service"})}, "OUT-SEL-10", ("業務の種類：クラウドサービス（SaaS等）の提供",)),
         (
             {"personal_info": True, "specific_personal_info": True, "confidentiality": "2"},
             "OUT-SEL-13",
@@ -192,7 +192,7 @@ def test_a_criterion_with_several_flags_lists_the_reasons_of_those_that_hold_sor
     f = facts(subcontracting=True, subcontractors=("A社",), work_kinds=frozenset({"social_media"}))
     (applied,) = criteria_for(f, catalog=[custom])
     # "SNS" < "SUB": CLOUD does not hold and is left out
-    assert applied.reasons == ("業務の種類：ソーシャルメディアの運用", "再委託を予定（A社）")
+    assert applied.reasons == ("業務の種類：SNS・ウェブサイトの運用", "再委託を予定（A社）")
     assert criteria_for(BASE, catalog=[custom]) == []
 
 

@@ -32,9 +32,16 @@ def facts(base: EngagementFacts = BASE, **changes: Any) -> EngagementFacts:
     ("f", "reason"),
     [
         # MN, by handling 特定個人情報 …
-        (facts(PI_BASE, specific_personal_info=True), "特定個人情報（マイナンバー）に関わる業務"),
-        # … or by connecting to the マイナンバー利用事務系 alone, even with public information
-        (facts(segments=frozenset({"mynumber"})), "特定個人情報（マイナンバー）に関わる業務"),
+        # (マイナンバー is classified 自治体機密性3B or above, which is itself a reason for 高)
+        (
+            facts(PI_BASE, specific_personal_info=True, confidentiality="3B"),
+            ("特定個人情報（マイナンバー）に関わる業務", "自治体機密性3Bの情報を取り扱う"),
+        ),
+        # … or by connecting to the マイナンバー利用事務系 alone, without personal information of its own
+        (
+            facts(segments=frozenset({"mynumber"}), confidentiality="3A"),
+            ("特定個人情報（マイナンバー）に関わる業務", "自治体機密性3Aの情報を取り扱う"),
+        ),
         # the most sensitive level, alone (no personal information)
         (facts(scheme="R6", confidentiality="3A"), "自治体機密性3Aの情報を取り扱う"),
         (facts(scheme="R6", confidentiality="3B"), "自治体機密性3Bの情報を取り扱う"),
@@ -46,12 +53,12 @@ def facts(base: EngagementFacts = BASE, **changes: Any) -> EngagementFacts:
         (facts(PI_BASE, subcontracting=True, subcontractors=("A社",)), "個人情報を取り扱い、再委託がある"),
     ],
 )
-def test_each_high_trigger_alone_gives_tier_three(f: EngagementFacts, reason: str) -> None:
+def test_each_high_trigger_alone_gives_tier_three(f: EngagementFacts, reason: str | tuple[str, ...]) -> None:
     assert f.problems() == {}
     result = criticality(f)
     assert result.tier == 3
     assert result.label == "高"
-    assert result.reasons == (reason,)
+    assert result.reasons == (reason if isinstance(reason, tuple) else (reason,))
 
 
 def test_all_exposures_are_named_in_one_reason_in_a_fixed_order() -> None:
@@ -107,8 +114,8 @@ def test_exposure_without_personal_information_is_not_high(changes: dict[str, An
         (facts(availability=2), "可用性2の情報を取り扱う"),
         (facts(work_kinds=frozenset({"system_development"})), "情報システムの開発・運用・保守"),
         (facts(work_kinds=frozenset({"system_operation"})), "情報システムの開発・運用・保守"),
-        (facts(work_kinds=frozenset({"system_maintenance"})), "情報システムの開発・運用・保守"),
         (facts(work_kinds=frozenset({"cloud_service"})), "クラウドサービスの利用"),
+        (facts(work_locations=frozenset({"contractor_cloud"})), "クラウドサービスの利用"),
     ],
 )
 def test_each_medium_trigger_alone_gives_tier_two(f: EngagementFacts, reason: str) -> None:
@@ -179,7 +186,7 @@ def test_tier_labels() -> None:
 def test_demo_mynumber_with_subcontracting_at_the_contractor_is_high() -> None:
     f = EngagementFacts(
         scheme="R6",
-        confidentiality="2",
+        confidentiality="3B",
         personal_info=True,
         specific_personal_info=True,
         segments=frozenset({"mynumber"}),
@@ -282,7 +289,7 @@ def test_adding_a_risk_never_lowers_the_tier_even_for_inconsistent_facts(
 
 @given(consistent_facts())
 def test_specific_personal_information_makes_any_engagement_high(f: EngagementFacts) -> None:
-    level = f.confidentiality if f.confidentiality != "1" else "2"
+    level = f.confidentiality if f.confidentiality in ("3A", "3B", "3") else ("3B" if f.scheme == "R6" else "3")
     g = dataclasses.replace(f, specific_personal_info=True, personal_info=True, confidentiality=level)
     assert g.problems() == {}
     result = criticality(g)
@@ -305,8 +312,8 @@ def test_tier_is_the_documented_rule(f: EngagementFacts) -> None:
     mn = f.specific_personal_info or "mynumber" in f.segments
     top = f.confidentiality in {"3A", "3B", "3C", "3"}
     exposed = pi and (f.off_premises or f.remote_access or f.subcontracting)
-    system = bool(set(f.work_kinds) & {"system_development", "system_operation", "system_maintenance"})
-    cloud = "cloud_service" in f.work_kinds
+    system = bool(set(f.work_kinds) & {"system_development", "system_operation"})
+    cloud = "cloud_service" in f.work_kinds or "contractor_cloud" in f.work_locations
     c2 = f.confidentiality in {"3A", "3B", "3C", "3", "2"}
     if mn or top or exposed:
         expected = 3

@@ -11,10 +11,12 @@ from litestar.response import Redirect, Template
 from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS
 from governance.accounts.services import UserService
 from governance.calendar import today_tokyo
+from governance.contracts.documents import PAYMENT_LABELS
 from governance.engagements import schemas
 from governance.engagements.facts import (
     CONFIDENTIALITY_LABELS,
     CONFIDENTIALITY_LEVELS,
+    CONTRACT_TYPE_LABELS,
     FLAG_LABELS,
     SEGMENT_LABELS,
     WORK_KIND_LABELS,
@@ -33,6 +35,10 @@ from governance.web.params import PathId, query_number, query_page
 READ = access(OUTSOURCING_READERS)
 WRITE = access(STAFF_EDITORS)
 MULTILINE = frozenset({"purpose", "scope", "subcontractors", "tier_change_reason", "legal_ground"})
+RENEWAL_BASIS_LABELS = {
+    "long_term": "長期継続契約（地方自治法第234条の3）",
+    "debt_burden": "債務負担行為（地方自治法第214条）",
+}
 
 CHOICES = {
     "statuses": ENGAGEMENT_STATUS_LABELS,
@@ -45,6 +51,10 @@ CHOICES = {
     "tiers": TIER_LABELS,
     "flags": FLAG_LABELS,
     "methods": SELECTION_METHODS,
+    "contract_types": {"": "業務の種類から判定する", **CONTRACT_TYPE_LABELS},
+    "bonds": {"exempt": "免除", "required": "納付させる"},
+    "payments": PAYMENT_LABELS,
+    "renewal_bases": {"": "（自動更新の場合に選択）", **RENEWAL_BASIS_LABELS},
     "selection_statuses": SELECTION_STATUS_LABELS,
 }
 
@@ -154,8 +164,14 @@ class EngagementPageController(Controller):
             name: getattr(e, name)
             for name in ("title", "purpose", "scope", "renewal", "status", "scheme", "confidentiality", "segments",
                          "work_kinds", "work_locations", "personal_info", "specific_personal_info", "remote_access",
-                         "off_premises", "subcontracting")
+                         "off_premises", "subcontracting", "work_place", "bond", "bond_note", "payment_terms",
+                         "payment_note", "renewal_basis")
         }  # fmt: skip
+        values.update(
+            contract_type=e.contract_type_choice,
+            tax_amount="" if e.tax_amount is None else str(e.tax_amount),
+            bond_amount="" if e.bond_amount is None else str(e.bond_amount),
+        )
         values.update(
             department_id=str(e.department_id), supervisor_id=str(e.supervisor_id or ""),
             start_date=e.start_date.isoformat(), end_date=e.end_date.isoformat(), renewal_months=str(e.renewal_months),

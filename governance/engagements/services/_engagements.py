@@ -15,7 +15,7 @@ from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
 from governance.db import for_update, icontains, write_transaction
 from governance.engagements import schemas
-from governance.engagements.facts import EngagementFacts
+from governance.engagements.facts import CONTRACT_TYPE_LABELS, EngagementFacts, WorkLocation
 from governance.engagements.tables import ENGAGEMENT_STATUS_LABELS, Engagement, EngagementTierChange
 from governance.engagements.term import Renewal, Term
 from governance.engagements.tier import TIER_LABELS, criticality
@@ -24,7 +24,12 @@ from governance.errors import NotFoundError, ValidationError
 FACT_FIELDS = (
     "scheme", "confidentiality", "integrity", "availability", "personal_info", "specific_personal_info",
     "segments", "work_kinds", "work_locations", "remote_access", "off_premises", "subcontracting", "subcontractors",
+    "contract_type_choice",
 )  # fmt: skip
+FRONT_FIELDS = (
+    "work_place", "tax_amount", "bond", "bond_amount", "bond_note", "payment_terms", "payment_note", "renewal_basis",
+)  # fmt: skip
+"""The contract's 頭書 as the officer enters it (not facts: they print, they do not choose clauses)."""
 JSON_FIELDS = ("segments", "work_kinds", "work_locations", "subcontractors", "tier_reasons")
 
 
@@ -50,6 +55,7 @@ def facts_of(row: dict[str, Any]) -> EngagementFacts:
         off_premises=row["off_premises"],
         subcontracting=row["subcontracting"],
         subcontractors=tuple(row["subcontractors"]),
+        contract_type_choice=row.get("contract_type", row.get("contract_type_choice", "")) or "",
     )
 
 
@@ -59,12 +65,22 @@ def facts_of_engagement(engagement: schemas.Engagement) -> EngagementFacts:
 
 
 def facts_snapshot(facts: EngagementFacts) -> dict[str, Any]:
-    """The facts as a JSON-ready dict (sets sorted)."""
-    return {
+    """The facts as a JSON-ready dict (sets sorted), with the contract type in force."""
+    snapshot = {
         name: sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(value, tuple) else value
         for name in FACT_FIELDS
         for value in [getattr(facts, name)]
     }
+    snapshot["contract_type"] = facts.contract_type
+    return snapshot
+
+
+def _fact_columns(facts: EngagementFacts) -> dict[str, Any]:
+    """The stored columns of the facts (the contract type as chosen: "" when derived)."""
+    columns = facts_snapshot(facts)
+    del columns["contract_type"]
+    columns["contract_type"] = columns.pop("contract_type_choice")
+    return columns
 
 
 def _decode(row: dict[str, Any]) -> dict[str, Any]:
@@ -113,10 +129,12 @@ class EngagementService:
             segments=frozenset(data.segments),
             work_kinds=frozenset(data.work_kinds),
             work_locations=frozenset(data.work_locations),
-            remote_access=data.remote_access,
+            # working remotely on the municipality's environment is remote access, whichever box was ticked
+            remote_access=data.remote_access or WorkLocation.remote in data.work_locations,
             off_premises=data.off_premises,
             subcontracting=data.subcontracting,
             subcontractors=split_subcontractors(data.subcontractors),
+            contract_type_choice=data.contract_type,
         )
         term = Term(
             start=data.start_date,
@@ -126,6 +144,16 @@ class EngagementService:
             notice_days=data.notice_days,
         )
         errors = {**facts.problems(), **term.problems()}
+        if data.bond == "required" and data.bond_amount is None:
+            errors["bond_amount"] = "契約保証金を納付させる場合は、その額を入力してください。"
+        if data.bond == "exempt" and data.bond_amount is not None:
+            errors["bond_amount"] = "契約保証金を免除する場合、額は入力できません。"
+        if data.tax_amount is not None and (data.contract_value is None or data.tax_amount > data.contract_value):
+            errors["tax_amount"] = (
+                "消費税及び地方消費税の額は、契約金額（税込）を入力した上で、その額以下で入力してください。"
+            )
+        if data.renewal_basis and data.renewal != Renewal.automatic:
+            errors["renewal_basis"] = "自動更新の根拠は、更新を「自動更新」とする場合にだけ選べます。"
         if data.status not in ENGAGEMENT_STATUS_LABELS:
             errors["status"] = "状態を選んでください。"
         dept = await Department.select(Department.active).where(Department.id == data.department_id).first()
@@ -155,7 +183,12 @@ class EngagementService:
             "notice_days": term.notice_days,
             "contract_value": data.contract_value,
             "status": data.status,
-            **facts_snapshot(facts),
+            **_fact_columns(facts),
+            **{name: getattr(data, name) for name in FRONT_FIELDS},
+            "work_place": data.work_place.strip(),
+            "bond_note": data.bond_note.strip(),
+            "payment_note": data.payment_note.strip(),
+            "renewal_basis": (data.renewal_basis or "long_term") if term.renewal == Renewal.automatic else "",
             "tier": tier.tier,
             "tier_reasons": list(tier.reasons),
         }
@@ -310,7 +343,11 @@ class EngagementService:
             **{k: row[k] for k in ("scheme", "confidentiality", "integrity", "availability", "personal_info",
                                    "specific_personal_info", "remote_access", "off_premises", "subcontracting")},
             segments=row["segments"], work_kinds=row["work_kinds"], work_locations=row["work_locations"],
-            subcontractors=row["subcontractors"], flags=sorted(facts.flags), tier=row["tier"],
+            subcontractors=row["subcontractors"], contract_type_choice=row["contract_type"],
+            contract_type=facts.contract_type, contract_type_label=CONTRACT_TYPE_LABELS[facts.contract_type],
+            **{k: row[k] for k in FRONT_FIELDS},
+            mynumber_suggestion=facts.mynumber_suggestion(row["department_name"] or ""),
+            flags=sorted(facts.flags), tier=row["tier"],
             tier_label=TIER_LABELS[row["tier"]], tier_reasons=row["tier_reasons"], current_term_start=start,
             current_term_end=end, cancel_by=term.cancel_by(today), fiscal_years=term.fiscal_years_label(today),
             tier_history=[
