@@ -135,6 +135,18 @@ REQUIREMENTS: dict[str, str] = {
 }
 
 
+# The policy's own sections that contract clauses implement besides the catalog rows above
+# (可児市情報セキュリティポリシー 第3.2版 基本方針, shared/domain/kani-security-policy-3.2.txt).
+REQUIREMENTS.update(
+    {
+        "POL-6-2": "情報資産の分類に応じた対策（基本方針6(2)）",
+        "POL-6-3-1": "マイナンバー利用事務系の対策（基本方針6(3)①）",
+        "POL-6-3-2": "LGWAN接続系の対策（基本方針6(3)②）",
+        "POL-6-3-3": "インターネット接続系の対策（基本方針6(3)③）",
+    }
+)
+
+
 def is_known(requirement_id: str) -> bool:
     """Tell whether an id is in the catalog."""
     return requirement_id in REQUIREMENTS

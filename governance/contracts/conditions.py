@@ -16,15 +16,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from governance.engagements.facts import FLAG_LABELS, EngagementFacts
+from governance.engagements.facts import (
+    CONFIDENTIALITY_LABELS,
+    CONTRACT_TYPE_LABELS,
+    FLAG_LABELS,
+    SEGMENT_LABELS,
+    WORK_KIND_LABELS,
+    WORK_LOCATION_LABELS,
+    EngagementFacts,
+)
+from governance.engagements.tier import TIER_LABELS, criticality
 
 FACTS: frozenset[str] = frozenset(
     {
         "scheme", "confidentiality", "integrity", "availability", "personal_info", "specific_personal_info",
         "segments", "work_kinds", "work_locations", "remote_access", "off_premises", "subcontracting",
-        "subcontractors", "flags",
+        "subcontractors", "contract_type", "tier", "flags",
     }
 )  # fmt: skip
+"""The facts a condition may read. ``contract_type`` is the one in force (chosen or derived); ``tier`` is the
+重要度 computed from the other facts (governance.engagements.tier)."""
 LIST_FACTS = frozenset({"segments", "work_kinds", "work_locations", "subcontractors", "flags"})
 COMPARISONS = ("is", "in", "contains", "at_least")
 
@@ -32,8 +43,15 @@ FACT_LABELS: dict[str, str] = {
     "scheme": "分類の基準", "confidentiality": "機密性", "integrity": "完全性", "availability": "可用性",
     "personal_info": "個人情報", "specific_personal_info": "特定個人情報", "segments": "接続するネットワーク",
     "work_kinds": "業務の種類", "work_locations": "作業場所", "remote_access": "リモート接続",
-    "off_premises": "庁外への持ち出し", "subcontracting": "再委託", "subcontractors": "再委託先", "flags": "条件",
+    "off_premises": "庁外への持ち出し", "subcontracting": "再委託", "subcontractors": "再委託先",
+    "contract_type": "契約の性質", "tier": "重要度", "flags": "条件",
 }  # fmt: skip
+VALUE_LABELS: dict[str, dict] = {
+    "confidentiality": CONFIDENTIALITY_LABELS, "segments": SEGMENT_LABELS, "work_kinds": WORK_KIND_LABELS,
+    "work_locations": WORK_LOCATION_LABELS, "contract_type": CONTRACT_TYPE_LABELS, "tier": TIER_LABELS,
+    "flags": FLAG_LABELS,
+}  # fmt: skip
+"""Japanese names of coded values, so that reasons and the matrix never show an internal code."""
 
 
 class ConditionError(ValueError):
@@ -83,7 +101,7 @@ class Condition:
             return [r for c in self.children if c.holds(facts) for r in c.reasons(facts)]
         if self.kind == "not":
             return [f"次に該当しない：{self.children[0].describe()}"]
-        return [f"{FACT_LABELS.get(self.name, self.name)}：{_show(_fact(facts, self.name))}"]
+        return [f"{FACT_LABELS.get(self.name, self.name)}：{_show(_fact(facts, self.name), self.name)}"]
 
     def describe(self) -> str:
         """A short Japanese description of the condition itself."""
@@ -92,29 +110,40 @@ class Condition:
         if self.kind == "flag":
             return FLAG_LABELS.get(self.name, self.name)
         if self.kind in ("all", "any"):
-            joiner = "かつ" if self.kind == "all" else "又は"
+            joiner = "、かつ、" if self.kind == "all" else "、又は、"
             return f"（{joiner.join(c.describe() for c in self.children)}）"
         if self.kind == "not":
             return f"{self.children[0].describe()}でない"
         label = FACT_LABELS.get(self.name, self.name)
         words = {"is": "が", "in": "が次のいずれか：", "contains": "に次を含む：", "at_least": "が次以上："}
-        return f"{label}{words[self.op]}{_show(self.value)}"
+        return f"{label}{words[self.op]}{_show(self.value, self.name)}"
+
+    def names(self) -> frozenset[str]:
+        """The facts and flags this condition reads ("flag:MN" for a flag)."""
+        if self.kind == "flag":
+            return frozenset({f"flag:{self.name}"})
+        if self.kind == "fact":
+            return frozenset({self.name})
+        return frozenset().union(*(c.names() for c in self.children)) if self.children else frozenset()
 
 
 ALWAYS = Condition("always")
 
 
 def _fact(facts: EngagementFacts, name: str) -> Any:
+    if name == "tier":
+        return criticality(facts).tier
     value = getattr(facts, name)
     return frozenset(value) if name in LIST_FACTS else value
 
 
-def _show(value: Any) -> str:
+def _show(value: Any, name: str = "") -> str:
+    labels = VALUE_LABELS.get(name, {})
     if isinstance(value, bool):
         return "あり" if value else "なし"
     if isinstance(value, (list, tuple, set, frozenset)):
-        return "、".join(sorted(str(v) for v in value)) or "なし"
-    return str(value)
+        return "、".join(str(labels.get(v, v)) for v in sorted(value)) or "なし"
+    return str(labels.get(value, value))
 
 
 def parse_condition(raw: Any, where: str = "condition") -> Condition:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from docx.oxml.ns import qn
@@ -17,7 +19,7 @@ from docx.shared import Mm, Pt
 
 from governance.calendar import wareki
 from governance.contracts.clauses import SelectedClause
-from governance.contracts.library import ClauseLibrary, Item, compiled
+from governance.contracts.library import ClauseLibrary, Item, compiled, yen
 from governance.documents.docx_base import new_document, safe_text, to_bytes
 
 _FULL = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -29,9 +31,68 @@ def zenkaku(n: int) -> str:
     return str(n).translate(_FULL)
 
 
+_NUMBER = re.compile(r"\d[\d,]*")
+
+
+def numerals(text: str) -> str:
+    """One numeral style for the whole document: every digit full-width, thousands separators as 「，」.
+
+    Clause files, dates (令和8年4月1日) and amounts (38,500,000円) may be written with ordinary digits; the
+    document prints them as ８年４月１日 and ３８，５００，０００円, like the article numbers 第１条 and items （１）.
+    """
+    return _NUMBER.sub(lambda m: m.group(0).translate(_FULL).replace(",", "，"), text)
+
+
 def render_text(text: str, context: dict[str, Any]) -> str:
     """Render a clause template with the contract's context (sandboxed; undefined names raise)."""
     return compiled(text).render(context)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line of an article: its heading, a numbered paragraph (項) or an item (号)."""
+
+    kind: str  # heading, paragraph, item
+    lead: str  # 第１条 / ２ / （１） / ア ("" for the heading and an unnumbered first paragraph)
+    text: str
+    depth: int = 0
+
+    @property
+    def full(self) -> str:
+        """The line as printed: lead and text separated by a full-width space."""
+        return f"{self.lead}　{self.text}" if self.lead else self.text
+
+
+def _item_lines(items: Sequence[Item], context: dict[str, Any], depth: int = 1) -> list[Line]:
+    out: list[Line] = []
+    for i, item in enumerate(items, start=1):
+        mark = f"（{zenkaku(i)}）" if depth == 1 else KATAKANA_ITEMS[(i - 1) % len(KATAKANA_ITEMS)]
+        out.append(Line("item", mark, numerals(render_text(item.text, context).strip()), depth))
+        if item.items:
+            out.extend(_item_lines(item.items, context, depth + 1))
+    return out
+
+
+def article_lines(selected: SelectedClause, number: str, context: dict[str, Any]) -> list[Line]:
+    """The article as printed: heading, paragraphs numbered across its parts, each part's items after it.
+
+    One place for the numbering rules, used by the Word document and the HTML preview alike.
+    """
+    lines = [Line("heading", "", f"（{numerals(render_text(selected.clause.title, context).strip())}）")]
+    n = 0
+    for part in selected.parts:
+        texts = [t.strip() for t in render_text(part.text, context).split("\n") if t.strip()]
+        for text in texts:
+            n += 1
+            lines.append(Line("paragraph", number if n == 1 else zenkaku(n), numerals(text)))
+        if texts:
+            lines.extend(_item_lines(part.items, context))
+    return lines
+
+
+def article_number(section_index: int, n: int) -> str:
+    """第１条 in the main text, 第１ in an annex."""
+    return f"第{zenkaku(n)}条" if section_index == 0 else f"第{zenkaku(n)}"
 
 
 class _Paragraphs:
@@ -74,22 +135,17 @@ class _Paragraphs:
             body.append(element)
 
 
-def _items(out: _Paragraphs, items: Sequence[Item], context: dict[str, Any], depth: int = 1) -> None:
-    for i, item in enumerate(items, start=1):
-        mark = f"({i})" if depth == 1 else KATAKANA_ITEMS[(i - 1) % len(KATAKANA_ITEMS)]
-        out.add(f"{mark}　{render_text(item.text, context)}", indent_mm=4 * depth, hanging_mm=6)
-        if item.items:
-            _items(out, item.items, context, depth + 1)
+_INDENTS = {"heading": (2, 0), "paragraph": (0, 6)}
 
 
-def _article(out: _Paragraphs, number: str, selected: SelectedClause, context: dict[str, Any]) -> None:
-    clause = selected.clause
-    out.add(f"（{render_text(clause.title, context)}）", indent_mm=2)
-    paragraphs = [p for p in render_text(clause.body, context).split("\n") if p.strip()]
-    for i, text in enumerate(paragraphs):
-        lead = number if i == 0 else zenkaku(i + 1)
-        out.add(f"{lead}　{text.strip()}", hanging_mm=6 if i else 0)
-    _items(out, clause.items, context)
+def _article(out: _Paragraphs, lines: list[Line]) -> None:
+    for i, line in enumerate(lines):
+        if line.kind == "item":
+            out.add(line.full, indent_mm=4 * line.depth, hanging_mm=6)
+        elif line.kind == "heading":
+            out.add(line.full, indent_mm=2)
+        else:
+            out.add(line.full, hanging_mm=6 if i > 1 else 0)
 
 
 def render_contract(
@@ -111,9 +167,14 @@ def render_contract(
     run = title.add_run(safe_text(library.title))
     run.bold, run.font.size = True, Pt(16)
     title.alignment = 1
-    out.add(f"件名　{context['engagement']['title']}")
-    out.add(f"委託者　{context['municipality']['name']}（以下「甲」という。）")
-    out.add(f"受託者　{context['contractor']['name']}（以下「乙」という。）")
+    for label, value in front_matter(context):
+        out.add(f"{label}　{value}" if label else value, indent_mm=0 if label else 4, hanging_mm=0)
+    out.add(
+        numerals(
+            f"委託者{context['municipality']['name']}（以下「甲」という。）と受託者{context['contractor']['name']}"
+            "（以下「乙」という。）は、上記の委託業務について、次の条項により委託契約を締結する。"
+        )
+    )
     by_section: dict[str, list[SelectedClause]] = {}
     for s in selected:
         by_section.setdefault(s.clause.section, []).append(s)
@@ -125,8 +186,7 @@ def render_contract(
             doc.add_page_break()
             out.add(f"別記　{section.title}", bold=True)
         for n, sel in enumerate(clauses, start=1):
-            number = f"第{zenkaku(n)}条" if index == 0 else f"第{zenkaku(n)}"
-            _article(out, number, sel, context)
+            _article(out, article_lines(sel, article_number(index, n), context))
         if index == 0:
             _signature_block(out, context, contract_date)
     return to_bytes(doc)
@@ -135,10 +195,48 @@ def render_contract(
 def _signature_block(out: _Paragraphs, context: dict[str, Any], contract_date: dt.date | None) -> None:
     out.add("")
     out.add("この契約の締結を証するため、本書２通を作成し、甲乙記名押印の上、各自その１通を保有する。")
-    out.add(wareki(contract_date) if contract_date else "令和　　年　　月　　日", indent_mm=10)
+    out.add(numerals(wareki(contract_date)) if contract_date else "令和　　年　　月　　日", indent_mm=10)
     for role, party in (("甲", context["municipality"]), ("乙", context["contractor"])):
         out.add("")
-        out.add(f"{role}　住所　{party.get('address', '')}", indent_mm=60)
-        out.add(f"　　名称　{party['name']}", indent_mm=60)
+        out.add(numerals(f"{role}　住所　{party.get('address', '')}"), indent_mm=60)
+        out.add(numerals(f"　　名称　{party['name']}"), indent_mm=60)
         representative = party.get("representative") or party.get("head") or ""
-        out.add(f"　　代表者　{representative}　　　　印", indent_mm=60)
+        out.add(numerals(f"　　代表者　{representative}　　　　印"), indent_mm=60)
+
+
+PAYMENT_LABELS = {"lump_sum": "一括払", "partial": "部分払"}
+
+
+def front_matter(context: dict[str, Any]) -> list[tuple[str, str]]:
+    """The 頭書 (the contract's cover items) the officer fills once: name, place, term, fee, bond, payment, supervisor.
+
+    An item without a value prints 「別途定める」 rather than an empty line, so a missing entry is visible.
+    """
+    front = context.get("front") or {}
+    term = context["term"]
+    value = context.get("contract_value")
+    fee = f"金{yen(value)}" if value is not None else "別途定める額"
+    rows = [
+        ("１　委託業務の名称", context["engagement"]["title"]),
+        ("２　履行場所", front.get("work_place") or "仕様書等に定めるとおり"),
+        ("３　履行期間", f"{_date(term['start'])}から{_date(term['end'])}まで"),
+        ("４　委託料", fee),
+    ]
+    if value is not None:
+        tax = front.get("tax_amount")
+        shown = "金" + yen(tax) if tax is not None else "別途定める額"
+        rows.append(("", f"（うち取引に係る消費税及び地方消費税の額　{shown}）"))
+    if front.get("bond") == "required":
+        amount = front.get("bond_amount")
+        bond = f"金{yen(amount)}" if amount is not None else "別途定める額"
+    else:
+        bond = "免除" + (f"（{front['bond_note']}）" if front.get("bond_note") else "")
+    rows.append(("５　契約保証金", bond))
+    payment = PAYMENT_LABELS.get(front.get("payment", ""), "一括払")
+    rows.append(("６　支払条件", payment + (f"（{front['payment_note']}）" if front.get("payment_note") else "")))
+    rows.append(("７　監督職員", front.get("supervisor") or "契約締結後に書面により通知する"))
+    return [(label, numerals(safe_text(text))) for label, text in rows]
+
+
+def _date(value: dt.date | None) -> str:
+    return wareki(value) if value else "別途定める日"

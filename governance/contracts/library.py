@@ -26,8 +26,10 @@ from governance.requirements import is_known
 
 CLAUSE_KEYS = frozenset({"id", "section", "order", "title", "requirements", "condition", "body", "items", "checks"})
 REQUIRED_CLAUSE_KEYS = frozenset({"id", "section", "order", "title", "requirements", "body"})
-CHECK_KEYS = frozenset({"id", "what", "when", "requirements"})
+CHECK_KEYS = frozenset({"id", "what", "when", "requirements", "condition"})
+PART_KEYS = frozenset({"text", "items", "condition"})
 WHEN = {
+    "before_start": "業務の開始前",
     "at_signing": "契約締結時",
     "monthly": "毎月",
     "quarterly": "四半期ごと",
@@ -36,7 +38,8 @@ WHEN = {
     "on_event": "事象の発生時",
 }
 PLACEHOLDERS = frozenset(
-    {"municipality", "contractor", "engagement", "term", "contract_value", "work_locations", "subcontractors", "facts"}
+    {"municipality", "contractor", "engagement", "term", "contract_value", "work_locations", "subcontractors", "facts",
+     "front"}
 )
 _ID = re.compile(r"^[A-Z][A-Z0-9-]{1,59}$")
 
@@ -70,20 +73,38 @@ class LibraryError(DomainError):
 
 @dataclass(frozen=True)
 class CheckItem:
-    """A verification a clause creates (planned into checks after signing)."""
+    """A verification a clause creates (planned into checks after signing), when its condition holds."""
 
     id: str
     what: str
     when: str
     requirements: tuple[str, ...]
+    condition: Condition = ALWAYS
 
 
 @dataclass(frozen=True)
 class Item:
-    """A numbered sub-item of a clause: (1)(2) at the first level, ア イ at the second."""
+    """A numbered sub-item of a paragraph: (1)(2) at the first level, ア イ at the second.
+
+    It is printed only when its condition holds.
+    """
 
     text: str
     items: tuple[Item, ...] = ()
+    condition: Condition = ALWAYS
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A part of an article's text (one or more 項, one per line) with the items attached to it.
+
+    A clause written with a plain ``body`` string has one part holding the whole text, its items after the last
+    line; a clause written with a list of parts may attach items to any paragraph and give a part a condition.
+    """
+
+    text: str
+    items: tuple[Item, ...] = ()
+    condition: Condition = ALWAYS
 
 
 @dataclass(frozen=True)
@@ -96,10 +117,38 @@ class Clause:
     title: str
     requirements: tuple[str, ...]
     condition: Condition
-    body: str
-    items: tuple[Item, ...]
+    parts: tuple[Paragraph, ...]
     checks: tuple[CheckItem, ...]
     source: str
+
+    @property
+    def body(self) -> str:
+        """The clause's text, all parts joined (for searching and comparison)."""
+        return "\n".join(p.text for p in self.parts)
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        """Every part's items, in order."""
+        return tuple(i for p in self.parts for i in p.items)
+
+    def conditions(self) -> list[tuple[str, Condition]]:
+        """Every condition inside the clause (parts, items, checks), with where it sits, for the matrix."""
+        out: list[tuple[str, Condition]] = []
+
+        def walk(items: tuple[Item, ...], where: str) -> None:
+            for n, item in enumerate(items, start=1):
+                if item.condition is not ALWAYS:
+                    out.append((f"{where}（{n}）", item.condition))
+                walk(item.items, f"{where}（{n}）")
+
+        for n, part in enumerate(self.parts, start=1):
+            if part.condition is not ALWAYS:
+                out.append((f"第{n}段", part.condition))
+            walk(part.items, f"第{n}段の号")
+        for check in self.checks:
+            if check.condition is not ALWAYS:
+                out.append((f"確認事項 {check.id}", check.condition))
+        return out
 
 
 @dataclass(frozen=True)
@@ -170,7 +219,11 @@ def sample_context() -> dict[str, Any]:
         "facts": {"scheme": "R6", "confidentiality": "2", "integrity": 1, "availability": 1, "personal_info": True,
                   "specific_personal_info": True, "segments": ["mynumber"], "work_kinds": ["system_operation"],
                   "work_locations": ["onsite"], "remote_access": True, "off_premises": True, "subcontracting": True,
-                  "subcontractors": ["株式会社再委託"], "flags": ["ALL", "PI", "MN", "SUB"]},
+                  "subcontractors": ["株式会社再委託"], "contract_type": "jun_inin", "contract_type_choice": "",
+                  "tier": 3, "flags": ["ALL", "PI", "MN", "SUB"]},
+        "front": {"work_place": "みどり市役所本庁舎", "tax_amount": 90_909, "bond": "exempt", "bond_amount": None,
+                  "bond_note": "みどり市契約規則第30条第1項第3号（保険契約の締結）", "payment": "lump_sum",
+                  "payment_note": "", "supervisor": "総務課 主査 見本 花子", "renewal_basis": "long_term"},
     }  # fmt: skip
 
 
@@ -198,6 +251,14 @@ def _check_template(env: SandboxedEnvironment, text: str, where: str, clause_id:
         problems.append(Problem(where, clause_id, f"差込みを展開できません：{exc}"))
 
 
+def _condition(raw: Any, where: str, clause_id: str, problems: list[Problem], path: str) -> Condition:
+    try:
+        return parse_condition(raw, path)
+    except ConditionError as exc:
+        problems.append(Problem(where, clause_id, str(exc)))
+        return ALWAYS
+
+
 def _items(raw: Any, where: str, clause_id: str, problems: list[Problem], depth: int = 1) -> tuple[Item, ...]:
     if raw is None:
         return ()
@@ -205,17 +266,56 @@ def _items(raw: Any, where: str, clause_id: str, problems: list[Problem], depth:
         problems.append(Problem(where, clause_id, "items は一覧で書いてください"))
         return ()
     out = []
-    for entry in raw:
+    for n, entry in enumerate(raw, start=1):
         if isinstance(entry, str):
             out.append(Item(entry))
-        elif isinstance(entry, dict) and set(entry) <= {"text", "items"} and isinstance(entry.get("text"), str):
+        elif isinstance(entry, dict) and set(entry) <= PART_KEYS and isinstance(entry.get("text"), str):
             if depth >= 2 and entry.get("items"):
                 problems.append(Problem(where, clause_id, "号の入れ子は2段までです"))
-            out.append(Item(entry["text"], _items(entry.get("items"), where, clause_id, problems, depth + 1)))
+            condition = _condition(entry.get("condition"), where, clause_id, problems, f"items[{n}].condition")
+            children = _items(entry.get("items"), where, clause_id, problems, depth + 1)
+            out.append(Item(entry["text"], children, condition))
         else:
             problems.append(
-                Problem(where, clause_id, "items の各要素は文字列か、text（と items）を持つ項目にしてください")
+                Problem(
+                    where, clause_id, "items の各要素は文字列か、text（と items・condition）を持つ項目にしてください"
+                )
             )
+    return tuple(out)
+
+
+def _parts(raw: Any, items: Any, where: str, clause_id: str, problems: list[Problem]) -> tuple[Paragraph, ...]:
+    """The article's parts: a body string (items after its last line) or a list of parts with their own items."""
+    if isinstance(raw, str):
+        if not raw.strip():
+            problems.append(Problem(where, clause_id, "body（本文）を書いてください"))
+            return ()
+        return (Paragraph(raw.strip(), _items(items, where, clause_id, problems)),)
+    if not isinstance(raw, list) or not raw:
+        problems.append(
+            Problem(where, clause_id, "body（本文）は文字列か、段（text・items・condition）の一覧で書いてください")
+        )
+        return ()
+    if items is not None:
+        problems.append(Problem(where, clause_id, "body を段の一覧で書く場合、items は各段の中に書いてください"))
+    out = []
+    for n, entry in enumerate(raw, start=1):
+        if isinstance(entry, str):
+            entry = {"text": entry}
+        if not isinstance(entry, dict) or set(entry) - PART_KEYS or not isinstance(entry.get("text"), str):
+            problems.append(
+                Problem(where, clause_id, f"body[{n}] は文字列か、text（と items・condition）を持つ段にしてください")
+            )
+            continue
+        if not entry["text"].strip():
+            problems.append(Problem(where, clause_id, f"body[{n}] の text が空です"))
+            continue
+        condition = _condition(entry.get("condition"), where, clause_id, problems, f"body[{n}].condition")
+        out.append(Paragraph(entry["text"].strip(), _items(entry.get("items"), where, clause_id, problems), condition))
+    if out and all(p.condition is not ALWAYS for p in out):
+        problems.append(
+            Problem(where, clause_id, "条件のない段を少なくとも1つ書いてください（本文が空になる場合があります）")
+        )
     return tuple(out)
 
 
@@ -238,9 +338,8 @@ def _checks(raw: Any, where: str, clause_id: str, problems: list[Problem]) -> tu
     out = []
     for i, c in enumerate(raw):
         if not isinstance(c, dict) or set(c) - CHECK_KEYS or not {"id", "what", "when"} <= set(c):
-            problems.append(
-                Problem(where, clause_id, f"checks[{i}] には id・what・when（と requirements）だけを書いてください")
-            )
+            keys = "id・what・when（と requirements・condition）"
+            problems.append(Problem(where, clause_id, f"checks[{i}] には {keys} だけを書いてください"))
             continue
         if c["when"] not in WHEN:
             problems.append(
@@ -249,7 +348,8 @@ def _checks(raw: Any, where: str, clause_id: str, problems: list[Problem]) -> tu
         if not _ID.match(str(c["id"])):
             problems.append(Problem(where, clause_id, f"checks[{i}].id は英大文字・数字・ハイフンで書いてください"))
         reqs = _requirements(c.get("requirements"), where, clause_id, problems, f"checks[{i}]")
-        out.append(CheckItem(str(c["id"]), str(c["what"]), str(c["when"]), reqs))
+        condition = _condition(c.get("condition"), where, clause_id, problems, f"checks[{i}].condition")
+        out.append(CheckItem(str(c["id"]), str(c["what"]), str(c["when"]), reqs, condition))
     return tuple(out)
 
 
@@ -338,16 +438,11 @@ def load_library(root: Path) -> ClauseLibrary:
             )
         if not isinstance(raw["order"], int) or isinstance(raw["order"], bool):
             problems.append(Problem(rel, clause_id, "order は整数にしてください"))
-        if not isinstance(raw["body"], str) or not raw["body"].strip():
-            problems.append(Problem(rel, clause_id, "body（本文）を書いてください"))
+        parts = _parts(raw["body"], raw.get("items"), rel, clause_id, problems)
+        if not parts:
             continue
         requirements = _requirements(raw["requirements"], rel, clause_id, problems, "条項")
-        try:
-            condition = parse_condition(raw.get("condition"))
-        except ConditionError as exc:
-            problems.append(Problem(rel, clause_id, str(exc)))
-            condition = ALWAYS
-        items = _items(raw.get("items"), rel, clause_id, problems)
+        condition = _condition(raw.get("condition"), rel, clause_id, problems, "condition")
         checks = _checks(raw.get("checks"), rel, clause_id, problems)
         for check in checks:
             if check.id in check_ids:
@@ -355,13 +450,13 @@ def load_library(root: Path) -> ClauseLibrary:
                     Problem(rel, clause_id, f"確認事項の id {check.id} が {check_ids[check.id]} と重複しています")
                 )
             check_ids[check.id] = clause_id
-        for text in (str(raw["title"]), raw["body"], *_texts(items)):
+        for text in (str(raw["title"]), *(p.text for p in parts), *(t for p in parts for t in _texts(p.items))):
             _check_template(env, text, rel, clause_id, problems)
         clauses.append(
             Clause(
                 id=clause_id, section=str(raw["section"]), order=raw["order"] if isinstance(raw["order"], int) else 0,
-                title=str(raw["title"]), requirements=requirements, condition=condition, body=raw["body"].strip(),
-                items=items, checks=checks, source=rel,
+                title=str(raw["title"]), requirements=requirements, condition=condition, parts=parts, checks=checks,
+                source=rel,
             )
         )  # fmt: skip
     if not files:

@@ -2,7 +2,10 @@
 
 Scheduling rules (dates are office dates: a due date on a closed day moves to the next business day):
 
-- ``at_signing``: 10 business days after the signing date (体制届・従事者名簿・誓約書 …).
+- ``before_start``: what the contractor must hand in before work begins (業務体制届・従事者の誓約書・再委託の承認 …):
+  due on the last business day before the term starts, or on the signing date when the contract is signed later
+  than that (never after work has begun, unless the signature itself comes after the start).
+- ``at_signing``: 10 business days after the signing date (設計への反映の確認 …).
 - ``monthly``: the 10th of the following month, for every month of the term (定期報告書).
 - ``quarterly``: the 10th of the month after each quarter of the fiscal year (6/30, 9/30, 12/31, 3/31) in the term,
   and after the term's end when it falls inside a quarter.
@@ -25,6 +28,7 @@ from dataclasses import dataclass, field
 from governance.calendar import add_business_days, fiscal_year, next_business_day, previous_business_day
 
 KIND_LABELS: dict[str, str] = {
+    "before_start": "業務の開始前の確認",
     "at_signing": "契約締結時の確認",
     "monthly": "定期報告（毎月）",
     "quarterly": "定期確認（四半期）",
@@ -106,6 +110,8 @@ def _quarter_ends(start: dt.date, end: dt.date) -> Iterable[dt.date]:
 def _due_dates(kind: str, signed_on: dt.date, start: dt.date, end: dt.date) -> list[tuple[dt.date, str]]:
     from governance.calendar import wareki_fiscal_year, wareki_year
 
+    if kind == "before_start":
+        return [(max(signed_on, previous_business_day(start - dt.timedelta(days=1))), "")]
     if kind == "at_signing":
         return [(add_business_days(signed_on, 10), "")]
     if kind == "at_end":

@@ -27,7 +27,7 @@ def sources(facts: EngagementFacts) -> list[ItemSource]:
     return [
         ItemSource(c.id, c.what, c.when, c.requirements, s.clause.id)
         for s in select_clauses(facts, lib)
-        for c in s.clause.checks
+        for c in s.checks
     ]
 
 
@@ -38,7 +38,11 @@ def item(check_id: str, when: str, clause: str = "ANX-X") -> ItemSource:
 def test_mynumber_contract_plans_yearly_inspection_and_end_of_term_destruction():
     plan = plan_checks(sources(MN), signed_on=dt.date(2026, 3, 25), start=dt.date(2026, 4, 1), end=dt.date(2027, 3, 31))
     kinds = {c.kind for c in plan.checks}
-    assert {"at_signing", "monthly", "yearly", "at_end"} <= kinds
+    assert {"before_start", "monthly", "yearly", "at_end"} <= kinds
+    before = next(c for c in plan.checks if c.kind == "before_start")
+    assert before.due == dt.date(2026, 3, 31)  # handed in before work begins on 4/1
+    handed_in = {i.check_id for i in before.items}
+    assert {"CHK-STRUCTURE-NOTICE", "CHK-WORKER-BRIEFING", "CHK-SUBCONTRACT-PRIOR"} <= handed_in
     yearly = [c for c in plan.checks if c.kind == "yearly"]
     assert len(yearly) == 1 and yearly[0].due == dt.date(2027, 1, 29)  # 1/31 is a Sunday
     assert any("OUT-CHK-05" in i.requirements or "OUT-CHK-07" in i.requirements for i in yearly[0].items)
@@ -60,7 +64,8 @@ def test_every_due_date_is_a_business_day_and_dates_are_ordered():
                        end=dt.date(2028, 12, 31))  # fmt: skip
     dues = [c.due for c in plan.checks]
     assert all(is_business_day(d) for d in dues) and dues == sorted(dues)
-    assert plan.checks[0].kind == "at_signing" and plan.checks[0].due == dt.date(2027, 1, 15)
+    # before work starts on 1/1: the last open day before the year-end closure, after the signing on 12/25
+    assert plan.checks[0].kind == "before_start" and plan.checks[0].due == dt.date(2026, 12, 28)
 
 
 def test_items_of_the_same_kind_and_date_form_one_check():
@@ -124,3 +129,29 @@ def test_yearly_due_is_the_last_business_day_of_january_in_each_fiscal_year():
     dues = due_of("yearly", start=dt.date(2025, 4, 1), end=dt.date(2028, 3, 31))
     assert dues == [dt.date(2026, 1, 30), dt.date(2027, 1, 29), dt.date(2028, 1, 31)]  # 1/31: Sat, Sun, Mon
     assert all(is_business_day(d) for d in dues)
+
+
+def test_before_start_checks_fall_due_before_work_begins_or_on_a_late_signing():
+    start, end = dt.date(2026, 4, 1), dt.date(2027, 3, 31)
+    # signed well ahead: due on the last business day before the start (3/31 is a Tuesday)
+    assert due_of("before_start", start=start, end=end, signed_on=dt.date(2026, 3, 2)) == [dt.date(2026, 3, 31)]
+    # a start on Monday 2026-05-11: due the Friday before
+    assert due_of("before_start", start=dt.date(2026, 5, 11), end=end, signed_on=dt.date(2026, 4, 20)) == [
+        dt.date(2026, 5, 8)
+    ]
+    # signed on the first day of work, or later: due on the signing date, never later
+    assert due_of("before_start", start=start, end=end, signed_on=start) == [start]
+    assert due_of("before_start", start=start, end=end, signed_on=dt.date(2026, 4, 15)) == [dt.date(2026, 4, 15)]
+
+
+def test_report_frequency_follows_the_tier():
+    lib = load_library(ROOT)
+    low = EngagementFacts(work_kinds=frozenset({"cloud_service"}), work_locations=frozenset({"contractor_cloud"}))
+    low_public = EngagementFacts(work_kinds=frozenset({"research"}), work_locations=frozenset({"contractor_site"}))
+
+    def report_kinds(facts: EngagementFacts) -> set[str]:
+        return {c.when for s in select_clauses(facts, lib) for c in s.checks if c.id.endswith("-REPORT")}
+
+    assert report_kinds(MN) == {"monthly"}  # 高
+    assert report_kinds(low) == {"quarterly"}  # 中 (cloud)
+    assert report_kinds(low_public) == {"yearly"}  # 低

@@ -59,7 +59,7 @@ async def extend_renewed_plans(today: dt.date, *, now: dt.datetime, audit: Audit
 
 async def _extend(engagement: dict, plan: dict, end: dt.date, *, now: dt.datetime, audit: AuditService) -> int:
     start = plan["term_end"] + dt.timedelta(days=1)
-    sources = [s for s in sources_of(plan) if s.when != "at_signing"]
+    sources = [s for s in sources_of(plan) if s.when not in ("at_signing", "before_start")]  # once per contract
     planned = plan_checks(sources, signed_on=start, start=start, end=end)
     existing = await Check.select(Check.id, Check.plan_key, Check.status, Check.due_on).where(
         Check.engagement == engagement["id"], Check.kind != "on_event"
