@@ -13,6 +13,7 @@ from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.contracts import schemas
 from governance.contracts.library import LibraryError
 from governance.contracts.services import ContractService, municipality_from
+from governance.contracts.subcontracting import ANSWERS, CRITERIA, Evaluation
 from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from governance.web.access import access
@@ -56,6 +57,7 @@ class ContractPageController(Controller):
         status_code: int = 200,
         error: str | None = None,
         errors: dict[str, str] | None = None,
+        typed: dict[str, Any] | None = None,
     ) -> Template:
         svc = contract_service(request)
         engagement = await EngagementService().get(engagement_id)
@@ -68,10 +70,12 @@ class ContractPageController(Controller):
         approvals = await svc.approvals(engagement_id)
         return render(
             "contracts/detail.html", status_code=status_code, e=engagement, preview=preview,
-            clauses=preview.rendered() if preview else [], problem=problem, versions=await svc.versions(engagement_id),
+            clauses=preview.rendered() if preview else [], front=preview.front() if preview else [], problem=problem,
+            versions=await svc.versions(engagement_id),
             approvals=approvals, blocking=[a for a in approvals if a["status"] != "approved"],
             can_draft=user.has_any(Role.procurement), can_decide=user.has_any(Role.procurement, Role.security_officer),
-            me=user.id, error=error, errors=errors or {}, notice=notice_of(request), active_nav="engagements",
+            me=user.id, error=error, errors=errors or {}, typed=typed or {}, answer_labels=ANSWERS,
+            notice=notice_of(request), active_nav="engagements",
         )  # fmt: skip
 
     @get("/", opt=READ)
@@ -134,13 +138,25 @@ class ContractPageController(Controller):
     async def decide(
         self, request: Request[Any, Any, Any], engagement_id: PathId, approval_id: PathId
     ) -> Template | Redirect:
-        """Approve or refuse a subcontractor."""
+        """Approve or refuse a subcontractor on its item-by-item evaluation (the typed answers are kept on refusal)."""
         form = await request.form()
+        evaluation = Evaluation(
+            {c.id: str(form.get(f"answer-{c.id}", "")).strip() for c in CRITERIA if form.get(f"answer-{c.id}")},
+            {c.id: str(form.get(f"note-{c.id}", ""))[:1000] for c in CRITERIA if form.get(f"note-{c.id}")},
+        )
+        note = str(form.get("note", ""))[:2000]
         try:
             await contract_service(request).decide_approval(
                 approval_id, approve=form.get("decision") == "approve", actor=principal(request).actor,
-                note=str(form.get("note", ""))[:2000],
+                note=note, evaluation=evaluation,
             )  # fmt: skip
+        except ValidationError as exc:
+            typed = {"approval_id": approval_id, "answers": dict(evaluation.answers), "notes": dict(evaluation.notes),
+                     "note": note}  # fmt: skip
+            return await self._page(
+                request, engagement_id, status_code=422, error="評価の内容を確認してください。",
+                errors={f"a{approval_id}-{k}": v for k, v in exc.field_errors.items()}, typed=typed,
+            )
         except DomainError as exc:
             return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
         return redirect(f"/engagements/{engagement_id}/contract", "saved")

@@ -19,8 +19,10 @@ from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
 from governance.contractors.services import ContractorService
 from governance.contracts.clauses import SelectedClause, select_clauses
-from governance.contracts.documents import render_contract, render_text
-from governance.contracts.library import ClauseLibrary, load_library
+from governance.contracts.documents import article_lines, article_number, front_matter, render_contract
+from governance.contracts.library import WHEN, ClauseLibrary, load_library
+from governance.contracts.subcontracting import ANSWERS, Evaluation, criteria_for
+from governance.contracts.subcontracting import problems as evaluation_problems
 from governance.contracts.tables import (
     APPROVAL_STATUS_LABELS,
     VERSION_STATUS_LABELS,
@@ -59,22 +61,24 @@ class Preview:
     contractor_name: str
 
     def rendered(self) -> list[dict[str, Any]]:
-        """Each clause's title, paragraphs, items and reasons, for the HTML preview."""
+        """Each clause's printed lines (numbered as in the document), reasons and requirements, for the preview."""
+        counters: dict[str, int] = {}
         out = []
         for s in self.selected:
+            n = counters[s.clause.section] = counters.get(s.clause.section, 0) + 1
+            number = article_number(self.library.section_index(s.clause.section), n)
             out.append(
                 {
-                    "id": s.clause.id, "section": s.clause.section, "title": render_text(s.clause.title, self.context),
-                    "paragraphs": [p for p in render_text(s.clause.body, self.context).split("\n") if p.strip()],
-                    "subitems": [
-                        {"text": render_text(i.text, self.context),
-                         "subitems": [render_text(j.text, self.context) for j in i.items]}
-                        for i in s.clause.items
-                    ],
+                    "id": s.clause.id, "section": s.clause.section, "lines": article_lines(s, number, self.context),
                     "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
+                    "checks": [f"{c.what}（{WHEN[c.when]}）" for c in s.checks],
                 }
             )  # fmt: skip
         return out
+
+    def front(self) -> list[tuple[str, str]]:
+        """The 頭書 as the document prints it."""
+        return front_matter(self.context)
 
 
 def municipality_from(settings: Any, *, fallback: bool = False) -> Municipality:
@@ -99,10 +103,19 @@ def build_context(engagement: Any, contractor: Any, municipality: Municipality) 
         "term": {"start": engagement.start_date, "end": engagement.end_date, "renewal": engagement.renewal,
                  "renewal_months": engagement.renewal_months, "notice_days": engagement.notice_days},
         "contract_value": engagement.contract_value,
-        "work_locations": [WORK_LOCATION_LABELS.get(x, x) for x in engagement.work_locations],
+        "work_locations": [WORK_LOCATION_LABELS.get(x, x) for x in sorted(engagement.work_locations)],
         "subcontractors": list(engagement.subcontractors),
-        "facts": {**facts_snapshot(facts), "flags": sorted(facts.flags)},
+        "facts": {**facts_snapshot(facts), "tier": engagement.tier, "flags": sorted(facts.flags)},
+        "front": {"work_place": engagement.work_place, "tax_amount": engagement.tax_amount, "bond": engagement.bond,
+                  "bond_amount": engagement.bond_amount, "bond_note": engagement.bond_note,
+                  "payment": engagement.payment_terms, "payment_note": engagement.payment_note,
+                  "supervisor": _supervisor(engagement), "renewal_basis": engagement.renewal_basis},
     }  # fmt: skip
+
+
+def _supervisor(engagement: Any) -> str:
+    """The 監督職員 as the front matter names them: department and name."""
+    return f"{engagement.department_name}　{engagement.supervisor_name}" if engagement.supervisor_name else ""
 
 
 class ContractService:
@@ -176,7 +189,7 @@ class ContractService:
             {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
              "requirements": list(s.clause.requirements), "reasons": list(s.reasons),
              "checks": [{"id": c.id, "what": c.what, "when": c.when, "requirements": list(c.requirements)}
-                        for c in s.clause.checks]}
+                        for c in s.checks]}
             for s in preview.selected
         ]  # fmt: skip
         async with write_transaction():
@@ -341,13 +354,18 @@ class ContractService:
             await plan_signed_version(version_id, library, actor=actor, now=now, audit=self.audit)
 
     async def decide_approval(
-        self, approval_id: int, *, approve: bool, actor: Actor, note: str = "", now: dt.datetime | None = None
+        self, approval_id: int, *, approve: bool, actor: Actor, note: str = "", evaluation: Evaluation | None = None,
+        now: dt.datetime | None = None,
     ) -> None:
-        """Approve or refuse a subcontractor; マイナンバー work needs a security officer (番号法第10条の許諾).
+        """Approve or refuse a subcontractor on its evaluation; マイナンバー work needs a security officer.
+
+        Approval needs every evaluation item answered and none 不適合 (governance.contracts.subcontracting); the
+        permission for マイナンバー work (番号法第10条) is a security officer's.
 
         Raises:
             PermissionDeniedError: the role does not allow it, or the requester decides.
             ConflictError: already decided.
+            ValidationError: the evaluation does not support the decision (by field).
         """
         now = now or dt.datetime.now(dt.UTC)
         async with write_transaction():
@@ -365,15 +383,23 @@ class ContractService:
             ensure_not_requester(row["requested_by"], actor, what="再委託の承認申請")
             if row["status"] != ApprovalStatus.pending:
                 raise ConflictError("この再委託先は既に判断済みです。")
+            evaluation = evaluation or Evaluation({}, {})
+            errors = evaluation_problems(
+                evaluation, mynumber=row["mynumber_permission"], approve=approve, note=note
+            )
+            if errors:
+                raise ValidationError(errors)
             status = ApprovalStatus.approved if approve else ApprovalStatus.refused
             await SubcontractorApproval.update(
                 {SubcontractorApproval.status: status, SubcontractorApproval.decided_by: actor.id,
-                 SubcontractorApproval.decided_at: now, SubcontractorApproval.note: note.strip()}
+                 SubcontractorApproval.decided_at: now, SubcontractorApproval.note: note.strip(),
+                 SubcontractorApproval.evaluation: evaluation.to_json()}
             ).where(SubcontractorApproval.id == approval_id)  # fmt: skip
             await self.audit.record(
                 "subcontractor.approved" if approve else "subcontractor.refused", actor=actor,
                 target_type="engagement", target_id=row["engagement"], target_label=row["name"],
-                after={"mynumber_permission": row["mynumber_permission"], "note": note.strip()}, now=now,
+                after={"mynumber_permission": row["mynumber_permission"], "note": note.strip(),
+                       "evaluation": json.loads(evaluation.to_json())}, now=now,
             )  # fmt: skip
 
     # -- reading ---------------------------------------------------------------------------------------------------
@@ -427,4 +453,11 @@ class ContractService:
         )
         for r in rows:
             r["status_label"] = APPROVAL_STATUS_LABELS.get(r["status"], r["status"])
+            stored = Evaluation.from_json(r["evaluation"])
+            r["criteria"] = [
+                {"id": c.id, "text": c.text, "requirements": list(c.requirements),
+                 "may_be_not_applicable": c.may_be_not_applicable, "answer": stored.answers.get(c.id, ""),
+                 "answer_label": ANSWERS.get(stored.answers.get(c.id, ""), ""), "note": stored.notes.get(c.id, "")}
+                for c in criteria_for(r["mynumber_permission"])
+            ]  # fmt: skip
         return rows

@@ -11,9 +11,10 @@ from docx import Document
 from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.contracts.services import ContractService, Municipality
+from governance.contracts.subcontracting import Evaluation, criteria_for
 from governance.engagements.schemas import Decision, EvaluationIn, SelectionCreate
 from governance.engagements.services import EngagementService, SelectionService
-from governance.errors import ConflictError, PermissionDeniedError, SelfApprovalError
+from governance.errors import ConflictError, PermissionDeniedError, SelfApprovalError, ValidationError
 from governance.settings import get_settings
 from tests.helpers import engagement_data, make_contractor, make_department, make_user
 
@@ -77,8 +78,8 @@ async def test_mynumber_subcontract_draft_has_the_required_clauses():
     row, data = await service().version_document(vid)
     text = _text(data)
     assert "業務委託契約書" in text and "第１条" in text and "別記　情報セキュリティに関する特記事項" in text
-    assert "株式会社みどり情報" in text and "令和8年4月1日" in text and "{{" not in text
-    assert row["library_version"] == "2026.1" and len(row["library_hash"]) == 64
+    assert "株式会社みどり情報" in text and "令和８年４月１日" in text and "{{" not in text
+    assert row["library_version"] == "2026.2" and len(row["library_hash"]) == 64
 
 
 async def test_cloud_with_public_data_gets_no_personal_data_clause():
@@ -123,6 +124,12 @@ async def test_versions_record_added_and_removed_clauses_and_finalized_is_immuta
         await svc.sign(first, signed_on=TODAY, municipality_signatory="x", contractor_signatory="y", actor=prep)
 
 
+def conforming(*, mynumber: bool, **answers: str) -> Evaluation:
+    """Every applicable item 適合 (or as given), with a note for each 不適合."""
+    values = {c.id: answers.get(c.id, "conforms") for c in criteria_for(mynumber)}
+    return Evaluation(values, {k: "" for k, v in values.items() if v == "fails"})
+
+
 async def test_mynumber_subcontractor_needs_a_security_officers_permission():
     eid, prep, officer = await _approved_engagement()
     svc = service()
@@ -136,8 +143,36 @@ async def test_mynumber_subcontractor_needs_a_security_officers_permission():
     with pytest.raises(PermissionDeniedError, match="番号法第10条"):
         await svc.decide_approval(approval["id"], approve=True, actor=prep)
     other_officer = Actor(id=officer.id, label="CISO", roles=frozenset({Role.security_officer}))
-    await svc.decide_approval(approval["id"], approve=True, actor=other_officer, note="安全管理措置を確認")
-    assert (await svc.approvals(eid))[0]["status"] == "approved"
+    # the permission rests on the evaluation of the subcontractor's measures, item by item
+    assert {c["id"] for c in approval["criteria"]} >= {"mynumber_equivalent", "onward", "measures"}
+    partial = Evaluation({"scope": "conforms"}, {})
+    with pytest.raises(ValidationError) as exc:
+        await svc.decide_approval(approval["id"], approve=True, actor=other_officer, evaluation=partial)
+    assert exc.value.field_errors["answer-mynumber_equivalent"] == "承認するには、すべての項目を評価してください。"
+    failing = conforming(mynumber=True, mynumber_equivalent="fails")
+    with pytest.raises(ValidationError) as exc:
+        await svc.decide_approval(approval["id"], approve=True, actor=other_officer, evaluation=failing)
+    assert set(exc.value.field_errors) == {"answer-mynumber_equivalent", "note-mynumber_equivalent"}
+    await svc.decide_approval(approval["id"], approve=True, actor=other_officer, note="安全管理措置を確認",
+                              evaluation=conforming(mynumber=True))  # fmt: skip
+    [decided] = await svc.approvals(eid)
+    assert decided["status"] == "approved"
+    assert {c["id"]: c["answer_label"] for c in decided["criteria"]}["mynumber_equivalent"] == "適合"
+
+
+async def test_a_refusal_names_the_failing_item_or_gives_a_reason():
+    eid, prep, officer = await _approved_engagement()
+    svc = service()
+    await svc.create_draft(eid, actor=prep)
+    [approval] = await svc.approvals(eid)
+    with pytest.raises(ValidationError) as exc:
+        await svc.decide_approval(approval["id"], approve=False, actor=officer)
+    assert "note" in exc.value.field_errors
+    refused = Evaluation({"measures": "fails"}, {"measures": "入退室管理の記録がない"})
+    await svc.decide_approval(approval["id"], approve=False, actor=officer, evaluation=refused)
+    [decided] = await svc.approvals(eid)
+    assert decided["status"] == "refused"
+    assert {c["id"]: c["note"] for c in decided["criteria"]}["measures"] == "入退室管理の記録がない"
 
 
 async def test_requester_cannot_approve_own_subcontractor():
@@ -319,7 +354,8 @@ async def test_an_approval_is_escalated_when_the_work_starts_handling_mynumber()
     await svc.create_draft(eid, actor=prep)
     [approval] = await svc.approvals(eid)
     assert not approval["mynumber_permission"]
-    await svc.decide_approval(approval["id"], approve=True, actor=officer)
+    assert "mynumber_equivalent" not in {c["id"] for c in approval["criteria"]}
+    await svc.decide_approval(approval["id"], approve=True, actor=officer, evaluation=conforming(mynumber=False))
     e = await EngagementService().get(eid)
     await EngagementService().update(
         eid, engagement_data(department_id=e.department_id, tier_change_reason="マイナンバー事務を追加"), actor=prep
