@@ -253,6 +253,47 @@ def templates_check(path: Path | None) -> None:
     )
 
 
+@templates_group.command("matrix")
+@click.option(
+    "--path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Library folder (GOVERNANCE_CONTRACT_TEMPLATES_DIR, default contract_templates/).",
+)
+@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write an Excel workbook.")
+@click.option(
+    "--markdown", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a Markdown page."
+)
+def templates_matrix(path: Path | None, xlsx: Path | None, markdown: Path | None) -> None:
+    """Show which fact brings which clause: the clauses with their conditions, and the facts with their clauses.
+
+    Without --xlsx or --markdown the clause table is printed; with them, the files are written instead.
+    """
+    from governance.contracts.library import LibraryError, load_library
+    from governance.contracts.matrix import render_markdown, render_text, write_xlsx
+    from governance.settings import get_settings
+
+    root = path or get_settings().contract_templates_dir
+    try:
+        library = load_library(root)
+    except LibraryError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        _fail(f"条項ライブラリに{len(exc.problems)}件の誤りがあります（{root}）。")
+    if xlsx is None and markdown is None:
+        click.echo(render_text(library), nl=False)
+        return
+    try:
+        if xlsx is not None:
+            write_xlsx(library, xlsx)
+            click.echo(f"条項と条件の一覧（Excel）を出力しました：{xlsx}")
+        if markdown is not None:
+            markdown.write_text(render_markdown(library), encoding="utf-8", newline="\n")
+            click.echo(f"条項と条件の一覧（Markdown）を出力しました：{markdown}")
+    except OSError as exc:
+        _fail(f"ファイルを書き込めません：{exc.filename}（{exc.strerror or exc}）")
+
+
 @click.group("contract")
 def contract_group() -> None:
     """Contract drafts."""
