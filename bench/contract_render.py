@@ -100,10 +100,17 @@ from docxtpl import DocxTemplate
 
 from governance.calendar import wareki
 from governance.contracts.clauses import SelectedClause, select_clauses
-from governance.contracts.documents import KATAKANA_ITEMS, render_contract, render_text, zenkaku
-from governance.contracts.library import ClauseLibrary, Item, load_library
+from governance.contracts.documents import (
+    article_lines,
+    article_number,
+    front_matter,
+    numerals,
+    render_contract,
+)
+from governance.contracts.library import ClauseLibrary, load_library
 from governance.documents.docx_base import new_document, safe_text
 from governance.engagements.facts import WORK_LOCATION_LABELS, EngagementFacts
+from governance.engagements.tier import criticality
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P50_MS = 50.0
@@ -117,7 +124,7 @@ FACTS = EngagementFacts(
     personal_info=True,
     specific_personal_info=True,
     segments=frozenset({"mynumber", "lgwan"}),
-    work_kinds=frozenset({"system_operation", "system_maintenance", "cloud_service"}),
+    work_kinds=frozenset({"system_operation", "cloud_service"}),
     work_locations=frozenset({"onsite", "remote"}),
     remote_access=True,
     off_premises=True,
@@ -158,7 +165,8 @@ def facts_context(facts: EngagementFacts) -> dict[str, Any]:
         value = getattr(facts, f.name)
         snapshot[f.name] = sorted(value) if isinstance(value, frozenset) else list(value) if isinstance(
             value, tuple) else value  # fmt: skip
-    return {**snapshot, "flags": sorted(facts.flags)}
+    return {**snapshot, "contract_type": facts.contract_type, "tier": criticality(facts).tier,
+            "flags": sorted(facts.flags)}  # fmt: skip
 
 
 def contract_context(i: int, facts: EngagementFacts) -> tuple[dict[str, Any], dt.date]:
@@ -180,6 +188,11 @@ def contract_context(i: int, facts: EngagementFacts) -> tuple[dict[str, Any], dt
         "work_locations": [WORK_LOCATION_LABELS.get(x, x) for x in sorted(facts.work_locations)],
         "subcontractors": list(facts.subcontractors),
         "facts": facts_context(facts),
+        "front": {"work_place": f"みどり市役所本庁舎{i % 5 + 1}階", "tax_amount": 272_727 + 12_454 * i,
+                  "bond": ("exempt", "required")[i % 2], "bond_amount": 300_000 + 13_700 * i,
+                  "bond_note": "みどり市契約規則第30条第1項第3号", "payment": ("lump_sum", "partial")[i % 2],
+                  "payment_note": "毎月、当該月分", "supervisor": "情報政策課　主査 見本 花子",
+                  "renewal_basis": ("long_term", "debt_burden")[i % 2]},
     }  # fmt: skip
     return context, start - dt.timedelta(days=10)
 
@@ -208,9 +221,14 @@ def build_template(path: Path) -> None:
     run = title.add_run("{{ title }}")
     run.bold, run.font.size = True, Pt(16)
     title.alignment = 1
-    _tpl_paragraph(doc, "件名　{{ engagement_title }}")
-    _tpl_paragraph(doc, "委託者　{{ municipality_name }}（以下「甲」という。）")
-    _tpl_paragraph(doc, "受託者　{{ contractor_name }}（以下「乙」という。）")
+    doc.add_paragraph("{%p for row in front %}")
+    doc.add_paragraph("{%p if row.label %}")
+    _tpl_paragraph(doc, "{{ row.label }}　{{ row.value }}")
+    doc.add_paragraph("{%p else %}")
+    _tpl_paragraph(doc, "{{ row.value }}", indent_mm=4)
+    doc.add_paragraph("{%p endif %}")
+    doc.add_paragraph("{%p endfor %}")
+    _tpl_paragraph(doc, "{{ preamble }}")
     doc.add_paragraph("{%p for s in sections %}")
     doc.add_paragraph("{%p if not s.main %}")
     doc.add_page_break()
@@ -219,14 +237,14 @@ def build_template(path: Path) -> None:
     doc.add_paragraph("{%p for a in s.articles %}")
     _tpl_paragraph(doc, "{{ a.title }}", indent_mm=2)
     _tpl_paragraph(doc, "{{ a.lead }}")
-    doc.add_paragraph("{%p for p in a.rest %}")
-    _tpl_paragraph(doc, "{{ p }}", hanging_mm=6)
-    doc.add_paragraph("{%p endfor %}")
-    doc.add_paragraph("{%p for it in a.subitems %}")
-    _tpl_paragraph(doc, "{{ it.text }}", indent_mm=4, hanging_mm=6)
-    doc.add_paragraph("{%p for sub in it.subitems %}")
-    _tpl_paragraph(doc, "{{ sub }}", indent_mm=8, hanging_mm=6)
-    doc.add_paragraph("{%p endfor %}")
+    doc.add_paragraph("{%p for line in a.rest %}")
+    doc.add_paragraph("{%p if line.item == 1 %}")
+    _tpl_paragraph(doc, "{{ line.text }}", indent_mm=4, hanging_mm=6)
+    doc.add_paragraph("{%p elif line.item == 2 %}")
+    _tpl_paragraph(doc, "{{ line.text }}", indent_mm=8, hanging_mm=6)
+    doc.add_paragraph("{%p else %}")
+    _tpl_paragraph(doc, "{{ line.text }}", hanging_mm=6)
+    doc.add_paragraph("{%p endif %}")
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p endfor %}")
     doc.add_paragraph("{%p if s.main %}")
@@ -244,17 +262,6 @@ def build_template(path: Path) -> None:
     doc.save(str(path))
 
 
-def _tpl_items(items: Sequence[Item], context: dict[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for i, item in enumerate(items, start=1):
-        subs = [
-            safe_text(f"{KATAKANA_ITEMS[(j - 1) % len(KATAKANA_ITEMS)]}　{render_text(sub.text, context)}")
-            for j, sub in enumerate(item.items, start=1)
-        ]
-        out.append({"text": safe_text(f"({i})　{render_text(item.text, context)}"), "subitems": subs})
-    return out
-
-
 def template_context(
     library: ClauseLibrary, selected: Sequence[SelectedClause], context: dict[str, Any], contract_date: dt.date
 ) -> dict[str, Any]:
@@ -269,28 +276,29 @@ def template_context(
             continue
         articles = []
         for n, sel in enumerate(clauses, start=1):
-            number = f"第{zenkaku(n)}条" if index == 0 else f"第{zenkaku(n)}"
-            clause = sel.clause
-            body = [p for p in render_text(clause.body, context).split("\n") if p.strip()]
+            heading, lead, *rest = article_lines(sel, article_number(index, n), context)
             articles.append({
-                "title": safe_text(f"（{render_text(clause.title, context)}）"),
-                "lead": safe_text(f"{number}　{body[0].strip()}"),
-                "rest": [safe_text(f"{zenkaku(i)}　{t.strip()}") for i, t in enumerate(body[1:], start=2)],
-                "subitems": _tpl_items(clause.items, context),
+                "title": safe_text(heading.full), "lead": safe_text(lead.full),
+                "rest": [{"text": safe_text(line.full), "item": line.depth if line.kind == "item" else 0}
+                         for line in rest],
             })  # fmt: skip
         sections.append({"main": index == 0, "title": section.title, "articles": articles})
     parties = [
-        {"role": role, "address": safe_text(party.get("address", "")), "name": safe_text(party["name"]),
-         "representative": safe_text(party.get("representative") or party.get("head") or "")}
+        {"role": role, "address": safe_text(numerals(party.get("address", ""))),
+         "name": safe_text(numerals(party["name"])),
+         "representative": safe_text(numerals(party.get("representative") or party.get("head") or ""))}
         for role, party in (("甲", context["municipality"]), ("乙", context["contractor"]))
     ]  # fmt: skip
+    preamble = numerals(
+        f"委託者{context['municipality']['name']}（以下「甲」という。）と受託者{context['contractor']['name']}"
+        "（以下「乙」という。）は、上記の委託業務について、次の条項により委託契約を締結する。"
+    )
     return {
         "title": safe_text(library.title),
-        "engagement_title": safe_text(context["engagement"]["title"]),
-        "municipality_name": safe_text(context["municipality"]["name"]),
-        "contractor_name": safe_text(context["contractor"]["name"]),
+        "front": [{"label": label, "value": value} for label, value in front_matter(context)],
+        "preamble": safe_text(preamble),
         "sections": sections,
-        "contract_date": wareki(contract_date),
+        "contract_date": numerals(wareki(contract_date)),
         "parties": parties,
     }
 
@@ -309,19 +317,11 @@ def render_docxtpl(
     return out.getvalue()
 
 
-def text_work(selected: Sequence[SelectedClause], context: dict[str, Any]) -> int:
-    """Only the Jinja work both renderers do: every title, body and item of the selected clauses."""
-    n = 0
-
-    def items(its: Sequence[Item]) -> None:
-        nonlocal n
-        for it in its:
-            n += len(render_text(it.text, context))
-            items(it.items)
-
-    for s in selected:
-        n += len(render_text(s.clause.title, context)) + len(render_text(s.clause.body, context))
-        items(s.clause.items)
+def text_work(library: ClauseLibrary, selected: Sequence[SelectedClause], context: dict[str, Any]) -> int:
+    """Only the text work both renderers do: every article's lines (Jinja, numbering, numerals) and the 頭書."""
+    n = sum(len(v) for _, v in front_matter(context))
+    for k, s in enumerate(selected):
+        n += sum(len(line.full) for line in article_lines(s, article_number(0, k + 1), context))
     return n
 
 
@@ -340,7 +340,7 @@ def check_document(data: bytes, selected_count: int, context: dict[str, Any], wh
     articles = sum(1 for t in texts if ARTICLE.match(t))
     if articles != selected_count:
         raise AssertionError(f"{what}: {articles} numbered articles, expected {selected_count}")
-    name = context["contractor"]["name"]
+    name = numerals(context["contractor"]["name"])  # one numeral style: 第6号 prints as 第６号
     if not any(name in t for t in texts):
         raise AssertionError(f"{what}: the contractor's name {name} is missing")
     return texts
@@ -440,7 +440,7 @@ def main() -> int:
         return render_contract(library, selected, context, contract_date=date)
 
     def text_only(i: int) -> int:
-        return text_work(selected, contexts[i][0])
+        return text_work(library, selected, contexts[i][0])
 
     with tempfile.TemporaryDirectory(prefix="gov_bench_contract_") as tmp:
         template_path = Path(tmp) / "contract_template.docx"
