@@ -101,7 +101,8 @@ class Condition:
             return [r for c in self.children if c.holds(facts) for r in c.reasons(facts)]
         if self.kind == "not":
             return [f"次に該当しない：{self.children[0].describe()}"]
-        return [f"{FACT_LABELS.get(self.name, self.name)}：{_show(_fact(facts, self.name), self.name)}"]
+        shown = self.value if self.op == "contains" else _fact(facts, self.name)  # the value that matched
+        return [f"{FACT_LABELS.get(self.name, self.name)}：{_show(shown, self.name)}"]
 
     def describe(self) -> str:
         """A short Japanese description of the condition itself."""
