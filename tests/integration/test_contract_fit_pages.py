@@ -210,3 +210,31 @@ async def test_mynumber_is_suggested_on_the_engagement_page_of_a_tax_department(
     page = await client.get(r.headers["location"])
     assert "マイナンバーを利用する事務" in page.text and "番号法第9条" in page.text
     assert "請負（業務の種類から判定）" in page.text
+
+
+def test_libreoffice_opens_every_draft_of_the_contrasting_engagements(tmp_path):
+    """The table of tests/unit/test_contract_fit.py: each draft converts, with every article of its clauses."""
+    from governance.contracts.clauses import select_clauses
+    from governance.contracts.documents import render_contract
+    from tests.unit.test_contract_fit import CASES, context_for, library
+
+    soffice = _require_libreoffice()
+    expected = []
+    for i, case in enumerate(CASES):
+        chosen = select_clauses(case.facts, library())
+        (tmp_path / f"case{i}.docx").write_bytes(render_contract(library(), chosen, context_for(case.facts)))
+        main = sum(1 for s in chosen if s.clause.section == "main")
+        expected.append((main, len(chosen) - main, [s.clause.title for s in chosen]))
+    result = subprocess.run(
+        [soffice, "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo-profile",
+         "--convert-to", "txt:Text (encoded):UTF8", "--outdir", str(tmp_path / "out"),
+         *[str(tmp_path / f"case{i}.docx") for i in range(len(CASES))]],
+        capture_output=True, text=True, timeout=300, check=False, env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    for i, (case, (main, annex, titles)) in enumerate(zip(CASES, expected, strict=True)):
+        text = (tmp_path / "out" / f"case{i}.txt").read_text(encoding="utf-8-sig")
+        assert len(re.findall(r"^第[０-９]+条　", text, flags=re.MULTILINE)) == main, case.name
+        assert len(re.findall(r"^第[０-９]+　", text, flags=re.MULTILINE)) == annex, case.name
+        for title in titles:
+            assert title.translate(str.maketrans("0123456789", "０１２３４５６７８９")) in text, (case.name, title)
