@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import click
 from litestar.plugins import CLIPluginProtocol
@@ -227,25 +227,33 @@ def templates_group() -> None:
     """The contract clause library (contract_templates/)."""
 
 
-@templates_group.command("check")
-@click.option(
-    "--path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Library folder (GOVERNANCE_CONTRACT_TEMPLATES_DIR, default contract_templates/).",
-)
-def templates_check(path: Path | None) -> None:
-    """Validate the clause library and report every problem with its file, clause id and reason."""
+def _checked_library(path: Path | None) -> Any:
+    """Load the clause library, or print every problem with its file, clause id and reason and exit 1."""
     from governance.contracts.library import LibraryError, load_library
     from governance.settings import get_settings
 
     root = path or get_settings().contract_templates_dir
     try:
-        library = load_library(root)
+        return load_library(root)
     except LibraryError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         _fail(f"条項ライブラリに{len(exc.problems)}件の誤りがあります（{root}）。")
+
+
+LIBRARY_PATH = click.option(
+    "--path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Library folder (GOVERNANCE_CONTRACT_TEMPLATES_DIR, default contract_templates/).",
+)
+
+
+@templates_group.command("check")
+@LIBRARY_PATH
+def templates_check(path: Path | None) -> None:
+    """Validate the clause library and report every problem with its file, clause id and reason."""
+    library = _checked_library(path)
     sections = {s.id: sum(1 for c in library.clauses if c.section == s.id) for s in library.sections}
     counts = "、".join(f"{s.title} {sections[s.id]}条" for s in library.sections)
     click.echo(
@@ -254,12 +262,7 @@ def templates_check(path: Path | None) -> None:
 
 
 @templates_group.command("matrix")
-@click.option(
-    "--path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Library folder (GOVERNANCE_CONTRACT_TEMPLATES_DIR, default contract_templates/).",
-)
+@LIBRARY_PATH
 @click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write an Excel workbook.")
 @click.option(
     "--markdown", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a Markdown page."
@@ -269,17 +272,9 @@ def templates_matrix(path: Path | None, xlsx: Path | None, markdown: Path | None
 
     Without --xlsx or --markdown the clause table is printed; with them, the files are written instead.
     """
-    from governance.contracts.library import LibraryError, load_library
     from governance.contracts.matrix import render_markdown, render_text, write_xlsx
-    from governance.settings import get_settings
 
-    root = path or get_settings().contract_templates_dir
-    try:
-        library = load_library(root)
-    except LibraryError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        _fail(f"条項ライブラリに{len(exc.problems)}件の誤りがあります（{root}）。")
+    library = _checked_library(path)
     if xlsx is None and markdown is None:
         click.echo(render_text(library), nl=False)
         return
