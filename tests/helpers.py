@@ -88,7 +88,7 @@ def engagement_data(**overrides):
         "department_id": 0,
         "start_date": dt.date(2026, 4, 1),
         "end_date": dt.date(2027, 3, 31),
-        "work_kinds": ["system_operation", "system_maintenance"],
+        "work_kinds": ["system_operation"],
         "work_locations": ["contractor_site"],
         "confidentiality": "3B",
         "integrity": 2,
@@ -200,11 +200,26 @@ async def sign_contract(*, signed_on=None, **overrides) -> SignedContract:
 
 
 async def checks_by_key(engagement_id: int) -> dict[str, dict]:
-    """An engagement's checks by plan key (``at_signing:v1``, ``monthly:令和8年4月分``, ``at_end`` …)."""
+    """An engagement's checks by plan key (``before_start``, ``at_signing:v1``, ``monthly:令和8年4月分`` …)."""
     from governance.verification.tables import Check
 
     rows = await Check.select().where(Check.engagement == engagement_id).order_by(Check.id)
     return {r["plan_key"]: r for r in rows}
+
+
+async def cancel_before_start(sc: SignedContract) -> int:
+    """Cancel the engagement's 業務の開始前の確認 (plan key ``before_start``) on the signing day; return its id.
+
+    For the default contract it is due on 2026-03-31, so from 2026-04-01 it is overdue and reminded too: tests about
+    the one notice of another check (the 契約締結時の確認, due 2026-04-08) take it out of the way with this.
+    """
+    from governance.verification.services import CheckService
+
+    check = (await checks_by_key(sc.engagement_id))["before_start"]
+    await CheckService().cancel(
+        check["id"], reason="このテストでは扱わないため", actor=sc.staff, now=at_tokyo(sc.signed_on)
+    )
+    return check["id"]
 
 
 async def items_of(check_id: int) -> list[dict]:

@@ -21,11 +21,16 @@ async def test_the_link_uses_the_base_url_in_force_when_the_mail_is_sent(inbox):
     check = (await checks_by_key(sc.engagement_id))["at_signing:v1"]
     old = dataclasses.replace(get_settings(), base_url="http://127.0.0.1:8000", smtp_host="")
     await ReminderService(old).run(TODAY, now=NOW)  # recorded before the base URL and mail were set
-    [row] = await Notification.select()
-    assert "127.0.0.1" not in row["body"]
+    # two notices for tantou: the 締結時 check due in 7 days and the 開始前 check, overdue since 3/31
+    before_start = (await checks_by_key(sc.engagement_id))["before_start"]
+    rows = await Notification.select().order_by(Notification.id)
+    assert len(rows) == 2 and all("127.0.0.1" not in row["body"] for row in rows)
     report = await reminders(inbox.port).run(TODAY, now=NOW + dt.timedelta(hours=1))
-    assert report.sent == 1
-    assert f"{BASE}/checks/{check['id']}" in inbox.messages()[0].get_content()
+    assert report.sent == 2
+    [message] = inbox.messages()  # one mail listing both
+    body = message.get_content()
+    assert f"{BASE}/checks/{check['id']}" in body and f"{BASE}/checks/{before_start['id']}" in body
+    assert "127.0.0.1" not in body
 
 
 async def test_reminders_left_unsent_for_days_are_not_mailed_once_mail_works(inbox):

@@ -25,12 +25,22 @@ from governance.reminders.tables import Notification
 from governance.settings import get_settings
 from governance.verification.services import CheckService, FindingService, ResultInput
 from governance.verification.tables import Check
-from tests.helpers import at_tokyo, checks_by_key, items_of, make_contractor, make_person, sign_contract
+from tests.helpers import (
+    at_tokyo,
+    cancel_before_start,
+    checks_by_key,
+    items_of,
+    make_contractor,
+    make_person,
+    sign_contract,
+)
 
 D = dt.date
 BASE = "https://governance.city.example.jp"
 SENDER = "governance@city.example.jp"
-TODAY = D(2026, 4, 1)  # 7 days before the 体制届 check (due 4/8) of a contract signed on 3/25
+# 7 days before the 締結時 check (due 4/8) of a contract signed on 3/25 for a term from 4/1; its 開始前 check (体制届 …,
+# due 3/31) is then 1 day overdue, so it is reminded too unless a test cancels it (``cancel_before_start``)
+TODAY = D(2026, 4, 1)
 NOW = at_tokyo(TODAY, 7)
 MINUTE = dt.timedelta(minutes=1)
 
@@ -99,6 +109,7 @@ async def notifications() -> list[dict]:
 
 async def test_a_check_due_in_seven_days_is_mailed_once_to_its_assignee(inbox):
     sc = await sign_contract()
+    await cancel_before_start(sc)  # overdue on 4/1: this test follows the one notice of the 締結時 check
     check = (await checks_by_key(sc.engagement_id))["at_signing:v1"]
     service = reminders(inbox.port)
     audited = await AuditEntry.count()
@@ -148,7 +159,7 @@ async def test_a_check_due_in_seven_days_is_mailed_once_to_its_assignee(inbox):
 
 
 async def test_failed_sends_wait_with_backoff_and_go_out_later(inbox):
-    await sign_contract()
+    await cancel_before_start(await sign_contract())  # one notice (the 締結時 check's), not also the overdue 開始前 one
     broken = reminders(free_port())  # nothing listens there
     report = await broken.run(TODAY, now=NOW)
     assert (report.recorded, report.sent, report.failed) == (1, 0, 1)
@@ -170,6 +181,7 @@ async def test_failed_sends_wait_with_backoff_and_go_out_later(inbox):
 
 async def test_retry_resets_a_notification_that_gave_up(inbox):
     sc = await sign_contract()
+    await cancel_before_start(sc)  # one notice (the 締結時 check's), not also the overdue 開始前 one
     broken, working = reminders(free_port()), reminders(inbox.port)
     await broken.run(TODAY, now=NOW)
     [row] = await notifications()
@@ -194,14 +206,16 @@ async def test_retry_resets_a_notification_that_gave_up(inbox):
 async def test_without_smtp_reminders_are_recorded_and_sent_once_it_is_configured(inbox):
     await sign_contract()
     report = await reminders(None).run(TODAY, now=NOW)
-    assert (report.smtp_enabled, report.recorded, report.sent) == (False, 1, 0)
-    assert [r["status"] for r in await notifications()] == ["pending"]
-    assert await reminders(inbox.port).deliver(now=NOW) == (1, 0)
-    assert [r["status"] for r in await notifications()] == ["sent"]
+    # two notices: the overdue 開始前 check (due 3/31) and the 締結時 check due in 7 days
+    assert (report.smtp_enabled, report.recorded, report.sent) == (False, 2, 0)
+    assert [r["status"] for r in await notifications()] == ["pending", "pending"]
+    assert await reminders(inbox.port).deliver(now=NOW) == (2, 0)
+    assert [r["status"] for r in await notifications()] == ["sent", "sent"]
 
 
 async def test_unassigned_checks_measures_and_escalations_reach_the_right_people(inbox):
     sc = await sign_contract()
+    await cancel_before_start(sc)  # its overdue reminder to tantou would only add a second line to tantou's mail
     await make_person("noaddr", "department_staff", email="")
     check = (await checks_by_key(sc.engagement_id))["at_signing:v1"]
     checks = CheckService()
@@ -291,7 +305,7 @@ async def _race(inbox, monkeypatch, runs: int) -> None:
     await _many_due(sc, 40)
     services = [reminders(inbox.port) for _ in range(runs)]  # separate instances, as two app processes would be
     expected = {(n.subject_id, n.occurrence, p.user_id) for n, p in await services[0].collect(TODAY)}
-    assert len(expected) == 1 + 20 + 2 * 20
+    assert len(expected) == 2 + 20 + 2 * 20  # the plan's overdue 開始前 and 締結時 checks, then the extra ones
     # Line the runs up before they record and before they send, so that their inserts and claims overlap.
     collect, deliver = ReminderService.collect, ReminderService.deliver
     recording, sending = asyncio.Barrier(runs), asyncio.Barrier(runs)
@@ -335,7 +349,7 @@ async def test_two_runs_at_the_same_time_on_sqlite_send_each_reminder_once(inbox
 async def test_two_processes_running_the_command_at_once_send_each_reminder_once(inbox):
     """Two app instances: two ``governance reminders run`` processes on the same PostgreSQL database."""
     sc = await sign_contract()
-    await _many_due(sc, 150)  # 1 + 75 + 150 = 226 notices: more than one claim batch of 200
+    await _many_due(sc, 150)  # 2 + 75 + 150 = 227 notices (開始前 and 締結時, then the extra ones): over a batch of 200
     env = {**os.environ, "GOVERNANCE_SMTP_HOST": "127.0.0.1", "GOVERNANCE_SMTP_PORT": str(inbox.port),
            "GOVERNANCE_BASE_URL": BASE, "GOVERNANCE_MAIL_FROM": SENDER}  # fmt: skip
     cmd = [str(Path(sys.executable).with_name("governance")), "reminders", "run", "--today", TODAY.isoformat()]
@@ -346,17 +360,17 @@ async def test_two_processes_running_the_command_at_once_send_each_reminder_once
     outputs = [(await p.communicate())[0].decode() for p in procs]
     assert [p.returncode for p in procs] == [0, 0], outputs
     recorded = sorted(int(o.split("新たに記録 ")[1].split("件")[0]) for o in outputs)
-    assert sum(recorded) == 226, outputs
+    assert sum(recorded) == 227, outputs
     rows = await notifications()
-    assert len(rows) == 226 and {r["status"] for r in rows} == {"sent"}
+    assert len(rows) == 227 and {r["status"] for r in rows} == {"sent"}
     delivered = inbox.delivered()
     assert sorted(delivered) == sorted((r["email"], r["title"], BASE + r["link"]) for r in rows)
-    assert len(set(delivered)) == 226
+    assert len(set(delivered)) == 227
 
 
 async def test_a_notification_claimed_by_a_run_that_died_goes_out_after_the_claim_timeout(inbox):
     await sign_contract()
-    await reminders(None).run(TODAY, now=NOW)  # recorded, not sent
+    await reminders(None).run(TODAY, now=NOW)  # recorded, not sent: the overdue 開始前 and the 締結時 check's
     await Notification.update(
         {Notification.status: "sending", Notification.claimed_by: "dead-run",
          Notification.next_attempt_at: NOW + 15 * MINUTE},
@@ -364,8 +378,9 @@ async def test_a_notification_claimed_by_a_run_that_died_goes_out_after_the_clai
     )  # fmt: skip
     working = reminders(inbox.port)
     assert await working.deliver(now=NOW + 14 * MINUTE) == (0, 0)
-    assert await working.deliver(now=NOW + 15 * MINUTE) == (1, 0)
-    assert [r["status"] for r in await notifications()] == ["sent"] and len(inbox.envelopes) == 1
+    assert await working.deliver(now=NOW + 15 * MINUTE) == (2, 0)
+    # both to tantou: one mail listing the two
+    assert [r["status"] for r in await notifications()] == ["sent", "sent"] and len(inbox.envelopes) == 1
 
 
 # -- iCalendar feeds ---------------------------------------------------------------------------------------------------

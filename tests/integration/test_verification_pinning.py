@@ -19,9 +19,12 @@ async def test_the_plan_uses_the_check_items_the_version_was_drafted_with():
     row = await ContractVersion.select(ContractVersion.clauses_json).where(ContractVersion.id == vid).first()
     clauses = json.loads(row["clauses_json"])["items"]
     assert all("checks" in c for c in clauses)
-    # As if the library had changed since drafting: the version's own items decide (here one extra, one fewer).
+    # As if the library had changed since drafting: the version's own items decide (here one extra, and none of the
+    # monthly ones: the 定期報告 and, for 機密性3B work, the 作業ログ).
+    monthly = {k["id"] for c in clauses for k in c["checks"] if k["when"] == "monthly"}
+    assert monthly == {"CHK-MONTHLY-REPORT", "CHK-WORK-LOG"}
     for c in clauses:
-        c["checks"] = [k for k in c["checks"] if k["id"] != "CHK-MONTHLY-REPORT"]
+        c["checks"] = [k for k in c["checks"] if k["id"] not in monthly]
     clauses[0]["checks"].append(
         {"id": "CHK-PINNED", "what": "版に固定された確認項目", "when": "at_end", "requirements": ["OUT-CHK-10"]}
     )

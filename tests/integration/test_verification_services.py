@@ -86,11 +86,12 @@ async def test_a_later_version_replans_future_checks_and_keeps_recorded_results(
     svc = CheckService()
     before = await checks_by_key(sc.engagement_id)
     april, may, june, july = (before[f"monthly:令和8年{m}月分"] for m in (4, 5, 6, 7))
-    # April's report was checked after its due date; June's results were recorded early
-    [april_item] = await items_of(april["id"])
+    # April's report was checked after its due date; June's results were recorded early (on the report; each month
+    # also has the 作業ログ item of 機密性3B work)
+    april_item, _ = await items_of(april["id"])
     await svc.record_results(april["id"], [ResultInput(april_item["id"], "conforming", note="受領済み")],
                              actor=sc.staff, now=at_tokyo(D(2026, 5, 12)))  # fmt: skip
-    [june_item] = await items_of(june["id"])
+    june_item, _ = await items_of(june["id"])
     await svc.record_results(june["id"], [ResultInput(june_item["id"], "not_applicable", note="前倒し")],
                              actor=sc.staff, now=at_tokyo(D(2026, 6, 1)))  # fmt: skip
 
@@ -104,7 +105,7 @@ async def test_a_later_version_replans_future_checks_and_keeps_recorded_results(
     assert (await items_of(april["id"]))[0]["result"] == "conforming"
     assert after["monthly:令和8年5月分"] == may  # due 6/10, before the new signing: not touched at all
     assert after["monthly:令和8年6月分"]["plan"] == before["at_end"]["plan"]
-    [june_now] = await items_of(june["id"])
+    june_now, _ = await items_of(june["id"])
     assert (june_now["id"], june_now["result"], june_now["note"]) == (june_item["id"], "not_applicable", "前倒し")
     # open future checks are updated in place (same id, new plan), new periods are added
     assert after["monthly:令和8年7月分"]["id"] == july["id"] and after["monthly:令和8年7月分"]["plan"] == new_plan
@@ -138,10 +139,11 @@ async def test_a_shorter_term_cancels_future_checks_and_a_longer_one_plans_them_
 async def test_results_open_findings_and_bad_input_changes_nothing():
     sc = await sign_contract()
     svc = CheckService()
-    check = (await checks_by_key(sc.engagement_id))["at_signing:v1"]
-    a, b, c = await items_of(check["id"])
+    # the check before work begins (業務体制届・誓約書・従事者名簿 …, due 3/31), recorded before its due date
+    check = (await checks_by_key(sc.engagement_id))["before_start"]
+    a, b, c, _, _ = await items_of(check["id"])
     other = (await items_of((await checks_by_key(sc.engagement_id))["at_end"]["id"]))[0]
-    now = at_tokyo(D(2026, 4, 6))
+    now = at_tokyo(D(2026, 3, 27))
     refused = {
         f"note_{c['id']}": [ResultInput(c["id"], "nonconforming", note="  ")],
         f"result_{a['id']}": [ResultInput(a["id"], "ok")],
@@ -173,10 +175,10 @@ async def test_results_open_findings_and_bad_input_changes_nothing():
     )  # fmt: skip
     assert finding["description"] == "従事者名簿が未提出" and finding["title"] == c["what"][:200]
     assert finding["clause_id"] == c["clause_id"] and finding["escalated_at"] is None
-    detail = await svc.get(check["id"], today=D(2026, 4, 6))
+    detail = await svc.get(check["id"], today=D(2026, 3, 27))
     assert detail["status"] == "in_progress" and detail["status_label"] == "実施中"
-    assert [i["result_label"] for i in detail["checklist"]] == ["適合", "該当なし", "不適合"]
-    assert {i["recorded_by"] for i in detail["checklist"]} == {sc.staff.id}
+    assert [i["result_label"] for i in detail["checklist"]] == ["適合", "該当なし", "不適合", "未記録", "未記録"]
+    assert [i["recorded_by"] for i in detail["checklist"]] == [sc.staff.id] * 3 + [None, None]
     assert await Notification.count() == 0  # only 重大 findings are escalated
     with pytest.raises(ConflictError, match="指摘事項が作成済み"):
         await svc.record_results(check["id"], [ResultInput(c["id"], "conforming")], actor=sc.staff, now=now)
@@ -185,7 +187,7 @@ async def test_results_open_findings_and_bad_input_changes_nothing():
                                     actor=sc.staff, now=now) == []  # fmt: skip
     assert await Finding.count() == 1
     assert {"check.results_recorded", "finding.opened"} <= set(await audit_actions())
-    assert (await svc.get(check["id"], today=D(2026, 4, 9)))["status_label"] == "期限超過"
+    assert (await svc.get(check["id"], today=D(2026, 4, 1)))["status_label"] == "期限超過"
     # a finding that is not 重大 can still be reported to the security officers by hand, once
     await FindingService().escalate(opened[0], actor=sc.staff)
     assert await Notification.count() == 2
@@ -216,10 +218,10 @@ async def test_a_serious_finding_is_escalated_to_every_security_officer():
 async def test_submit_needs_every_item_and_review_needs_a_second_person():
     sc = await sign_contract()
     svc = CheckService()
-    check = (await checks_by_key(sc.engagement_id))["at_signing:v1"]
+    check = (await checks_by_key(sc.engagement_id))["before_start"]  # a check with several items (5)
     items = await items_of(check["id"])
     await svc.record_results(check["id"], [ResultInput(items[0]["id"], "conforming")], actor=sc.staff)
-    with pytest.raises(ConflictError, match="2件"):
+    with pytest.raises(ConflictError, match="4件"):
         await svc.submit(check["id"], actor=sc.staff)
     await svc.record_results(check["id"], [ResultInput(i["id"], "conforming") for i in items[1:]], actor=sc.staff)
     with pytest.raises(ConflictError, match="確認待ち"):
@@ -269,7 +271,7 @@ async def test_cancel_needs_a_reason_assign_an_active_user_and_event_checks_open
     row = await Check.select().where(Check.id == check["id"]).first()
     assert row["status"] == "cancelled" and row["cancel_reason"].startswith("4月分は")
     assert (await svc.get(check["id"], today=D(2026, 12, 1)))["status_label"] == "中止"  # never 期限超過
-    [item] = await items_of(check["id"])
+    item, _ = await items_of(check["id"])  # the report and the 作業ログ
     with pytest.raises(ConflictError, match="中止"):
         await svc.record_results(check["id"], [ResultInput(item["id"], "conforming")], actor=sc.staff)
     with pytest.raises(ConflictError):
@@ -292,7 +294,7 @@ async def test_cancel_needs_a_reason_assign_an_active_user_and_event_checks_open
     )
     row = await Check.select().where(Check.id == check_id).first()
     assert row["kind"] == "on_event" and row["due_on"] == D(2026, 7, 10) and row["assignee"] == sc.staff.id
-    assert row["event_note"] == "USBメモリの紛失の報告" and row["title"].startswith("事象発生時の確認：事故報告")
+    assert row["event_note"] == "USBメモリの紛失の報告" and row["title"].startswith("事象発生時の確認：事故の第一報")
     [item] = await items_of(check_id)
     assert item["item_id"] == "CHK-INCIDENT-RESPONSE" and item["clause_id"] == "ANX-TK15-INCIDENT"
 
@@ -439,7 +441,8 @@ async def test_check_lists_by_due_date_status_and_department():
     sc = await sign_contract()
     today = D(2026, 6, 1)
     overdue, total = await list_checks(CheckFilter(status="overdue"), today=today)
-    assert total == 2 and [r["title"] for r in overdue] == ["契約締結時の確認", "定期報告（毎月）　令和8年4月分"]
+    titles = ["業務の開始前の確認", "契約締結時の確認", "定期報告（毎月）　令和8年4月分"]
+    assert total == 3 and [r["title"] for r in overdue] == titles
     assert {r["status_label"] for r in overdue} == {"期限超過"}
     page, total = await list_checks(CheckFilter(department_id=sc.department_id), today=today, limit=5, offset=5)
     assert total == len(await checks_by_key(sc.engagement_id)) and len(page) == 5
@@ -447,3 +450,20 @@ async def test_check_lists_by_due_date_status_and_department():
     window, _ = await list_checks(CheckFilter(due_from=D(2027, 1, 1), due_to=D(2027, 1, 31)), today=today)
     assert {r["title"] for r in window} >= {"年次の確認・実地検査　令和8年度"}
     assert (await list_checks(CheckFilter(assignee_id=sc.second.id), today=today)) == ([], 0)
+
+
+async def test_a_later_version_asks_before_work_only_for_what_it_adds():
+    """Found in review: the before-start items a new version adds (a subcontractor's approval) were never planned."""
+    sc = await sign_contract(subcontracting=False, subcontractors="")
+    first = await checks_by_key(sc.engagement_id)
+    assert "CHK-SUBCONTRACT-PRIOR" not in {i["item_id"] for i in await items_of(first["before_start"]["id"])}
+    await amend(sc, signed_on=D(2026, 6, 15), subcontracting=True, subcontractors="株式会社下請システム")
+    after = await checks_by_key(sc.engagement_id)
+    added = after["before_start:v2"]
+    assert added["due_on"] == D(2026, 6, 15)  # work has begun: due on the new version's signing date
+    assert [i["item_id"] for i in await items_of(added["id"])] == ["CHK-SUBCONTRACT-PRIOR"]
+    assert after["before_start"]["id"] == first["before_start"]["id"]  # the first one stays as it was
+    # a version that adds nothing before work asks for nothing more
+    await amend(sc, signed_on=D(2026, 7, 15), end_date=D(2027, 6, 30), subcontracting=True,
+                subcontractors="株式会社下請システム")  # fmt: skip
+    assert "before_start:v3" not in await checks_by_key(sc.engagement_id)

@@ -116,6 +116,14 @@ async def _insert_items(check_id: int, planned: PlannedCheck) -> None:
         await ChecklistItem.insert(*rows)
 
 
+async def _items_of(check_ids: list[int]) -> set[str]:
+    """The check item ids held by these checks."""
+    if not check_ids:
+        return set()
+    rows = await ChecklistItem.select(ChecklistItem.item_id).where(ChecklistItem.check.is_in(check_ids))
+    return {r["item_id"] for r in rows}
+
+
 async def _untouched(check_ids: list[int]) -> set[int]:
     """The checks among these with no recorded result and no contractor report."""
     if not check_ids:
@@ -182,6 +190,15 @@ async def plan_signed_version(
     new_keys = set()
     for planned in plan.checks:
         key = plan_key(planned, version["version"])
+        if planned.kind == "before_start" and key in existing_keys and key not in by_key:
+            # What must be handed in before work was asked for already (and is past or under way); a later version
+            # asks only for what it adds (e.g. the approval of a subcontractor it introduces), due on its signing.
+            earlier = [c["id"] for c in existing if c["kind"] == "before_start" and c["id"] not in replaceable]
+            handed_in = await _items_of(earlier)
+            added = tuple(i for i in planned.items if i.check_id not in handed_in)
+            if not added:
+                continue
+            planned, key = dataclasses.replace(planned, items=added), f"before_start:v{version['version']}"
         new_keys.add(key)
         if not first and planned.due and planned.due < cutoff and (key in existing_keys or planned.due < signed_on):
             continue  # a re-plan leaves the past alone, but what the new version requires since its signing is due
