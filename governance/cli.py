@@ -188,6 +188,51 @@ def users_list() -> None:
         click.echo(f"{u.id}\t{u.username}\t{u.full_name}\t{u.department_name}\t{','.join(u.roles)}{state}")
 
 
+@click.group("tokens")
+def tokens_group() -> None:
+    """Personal API tokens."""
+
+
+@tokens_group.command("create")
+@click.argument("username")
+@click.option("--name", default="自動処理", show_default=True, help="What the token is for (up to 100 characters).")
+@click.option("--expires-days", type=click.IntRange(min=1, max=3660), default=None, help="Valid for this many days.")
+def tokens_create(username: str, name: str, expires_days: int | None) -> None:
+    """Issue an API token for USERNAME and print it once (a first token for automation; audited)."""
+    import datetime as dt
+
+    import msgspec
+
+    from governance.accounts import schemas
+    from governance.accounts.services import TokenService
+    from governance.actor import Actor
+    from governance.calendar import today_tokyo
+    from governance.errors import DomainError, NotFoundError, ValidationError
+
+    # Valid through the N-th day from today (Asia/Tokyo); a token expires at the end of a day.
+    expires_on = today_tokyo() + dt.timedelta(days=expires_days) if expires_days else None
+    try:
+        data = msgspec.convert({"name": name, "expires_on": expires_on}, schemas.ApiTokenCreate)
+    except msgspec.ValidationError:
+        _fail("トークン名は1文字以上100文字以内で指定してください。")
+    actor = Actor.system("CLI")
+    try:
+        created = run_async(lambda: TokenService().create_for_user(username, data, actor=actor))
+    except NotFoundError:
+        _fail(f"ユーザー {username} は登録されていません。")
+    except ValidationError as exc:
+        _fail("\n".join(exc.field_errors.values()) or exc.message)
+    except DomainError as exc:
+        _fail(exc.message)
+    until = f"（{expires_on:%Y-%m-%d} まで有効）" if expires_on else "（有効期限なし）"
+    click.echo(
+        f"ユーザー {username.strip().lower()} のAPIトークン「{created.name}」を発行しました{until}。"
+        "この値は二度と表示されません。安全な場所に保管してください。",
+        err=True,
+    )
+    click.echo(created.token)
+
+
 @click.group("audit")
 def audit_group() -> None:
     """Audit log tools."""
@@ -334,6 +379,7 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
             migrate_command,
             setup_link_command,
             users_group,
+            tokens_group,
             audit_group,
             demo_data_command,
             templates_group,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 
+import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
@@ -26,6 +27,31 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
+
+
+async def hash_password_in_thread(password: str) -> str:
+    """Hash a password on a worker thread, so that the event loop keeps serving other requests.
+
+    Args:
+        password: the new password.
+
+    Returns:
+        The argon2id hash.
+    """
+    return await anyio.to_thread.run_sync(hash_password, password)
+
+
+async def verify_password_in_thread(password_hash: str | None, password: str) -> bool:
+    """Check a password on a worker thread (argon2 takes tens of milliseconds of CPU on purpose).
+
+    Args:
+        password_hash: the stored hash, or None for an unknown user (still costs one verification).
+        password: the password typed.
+
+    Returns:
+        True when the password matches a real hash.
+    """
+    return await anyio.to_thread.run_sync(verify_password, password_hash, password)
 
 
 def needs_rehash(password_hash: str) -> bool:

@@ -7,7 +7,8 @@ from typing import Annotated
 
 import msgspec
 
-from governance.schema import Struct, id_field
+from governance.accounts.roles import Role
+from governance.schema import Date, RequiredLine, SingleLine, Struct, choice, id_field
 
 Username = Annotated[
     str,
@@ -15,16 +16,20 @@ Username = Annotated[
         title="ユーザー名",
         min_length=3,
         max_length=64,
-        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*(?!\n)$",
         description="半角英数字とピリオド・ハイフン・下線（3〜64文字）",
     ),
 ]
-FullName = Annotated[str, msgspec.Meta(title="氏名", min_length=1, max_length=100)]
-Email = Annotated[str, msgspec.Meta(title="メールアドレス", max_length=254)]
-Password = Annotated[str, msgspec.Meta(title="パスワード", min_length=1, max_length=256)]
-DeptCode = Annotated[str, msgspec.Meta(title="所属コード", min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+$")]
-DeptName = Annotated[str, msgspec.Meta(title="所属名", min_length=1, max_length=100)]
-TokenName = Annotated[str, msgspec.Meta(title="トークン名", min_length=1, max_length=100)]
+FullName = Annotated[RequiredLine, msgspec.Meta(title="氏名", max_length=100)]
+Email = Annotated[SingleLine, msgspec.Meta(title="メールアドレス", max_length=254)]
+Password = Annotated[SingleLine, msgspec.Meta(title="パスワード", min_length=1, max_length=256)]
+"""A password is one line of any characters but controls (spaces count: it is not a name)."""
+DeptCode = Annotated[
+    str, msgspec.Meta(title="所属コード", min_length=1, max_length=20, pattern=r"^[A-Za-z0-9_-]+(?!\n)$")
+]
+DeptName = Annotated[RequiredLine, msgspec.Meta(title="所属名", max_length=100)]
+TokenName = Annotated[RequiredLine, msgspec.Meta(title="トークン名", max_length=100)]
+RoleCode = choice(Role)
 
 
 class Department(Struct):
@@ -70,7 +75,7 @@ class UserCreate(Struct):
     username: Username
     full_name: FullName
     department_id: Annotated[int, id_field("所属")]
-    roles: Annotated[list[str], msgspec.Meta(title="役割", min_length=1, max_length=6)]
+    roles: Annotated[list[RoleCode], msgspec.Meta(title="役割", min_length=1, max_length=6)]
     password: Password
     email: Email = ""
 
@@ -80,7 +85,7 @@ class UserUpdate(Struct):
 
     full_name: FullName
     department_id: Annotated[int, id_field("所属")]
-    roles: Annotated[list[str], msgspec.Meta(title="役割", min_length=1, max_length=6)]
+    roles: Annotated[list[RoleCode], msgspec.Meta(title="役割", min_length=1, max_length=6)]
     email: Email = ""
     active: bool = True
 
@@ -94,8 +99,8 @@ class PasswordReset(Struct):
 class PasswordChange(Struct):
     """A user's change of their own password."""
 
-    current_password: Annotated[str, msgspec.Meta(title="現在のパスワード", min_length=1, max_length=256)]
-    new_password: Annotated[str, msgspec.Meta(title="新しいパスワード", min_length=1, max_length=256)]
+    current_password: Annotated[SingleLine, msgspec.Meta(title="現在のパスワード", min_length=1, max_length=256)]
+    new_password: Annotated[SingleLine, msgspec.Meta(title="新しいパスワード", min_length=1, max_length=256)]
 
 
 class SetupForm(Struct):
@@ -113,7 +118,7 @@ class ApiTokenCreate(Struct):
     """A request for a new personal API token."""
 
     name: TokenName
-    expires_on: Annotated[dt.date | None, msgspec.Meta(title="有効期限")] = None
+    expires_on: Annotated[Date, msgspec.Meta(title="有効期限")] | None = None
 
 
 class ApiToken(Struct):

@@ -23,12 +23,21 @@ class FileController(Controller):
 
     @get("/{file_id:int}")
     async def download(self, request: Request[Any, Any, Any], file_id: PathId) -> Response[bytes]:
-        """Send the file as an attachment with its checked content type."""
+        """Send the file as an attachment, typed from its content checked at upload (never from its name)."""
         content = await FileService(request.app.state.settings.data_dir).load(file_id)
-        ascii_name = content.filename.encode("ascii", "replace").decode().replace('"', "_").replace("?", "_")
-        disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(content.filename)}"
+        ascii_name = "".join(
+            ch if ch.isascii() and ch.isprintable() and ch not in '"\\;' else "_" for ch in content.filename
+        )
+        disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(content.filename, safe='')}"
         return Response(
             content.data,
-            media_type=content.content_type,
-            headers={"Content-Disposition": disposition, "Cache-Control": "private, no-store"},
+            # Litestar appends "; charset=utf-8" to text/* itself; the stored type already names it.
+            media_type=content.content_type.split(";")[0]
+            if content.content_type.startswith("text/")
+            else content.content_type,
+            headers={
+                "Content-Disposition": disposition,
+                "X-Content-Type-Options": "nosniff",
+                "Cache-Control": "private, no-store",
+            },
         )

@@ -14,7 +14,7 @@ from pathlib import Path
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.errors import NotFoundError, ValidationError
-from governance.files.sniff import ALLOWED, sniff_content_type
+from governance.files.sniff import ALLOWED, EXTENSIONS, sniff_content_type
 from governance.files.tables import StoredFile
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -22,7 +22,7 @@ MAX_FILE_BYTES = 10 * 1024 * 1024
 
 @dataclass(frozen=True)
 class FileContent:
-    """A stored file's bytes and what to call it when served."""
+    """A stored file's bytes, its served (allow-listed) type and the name it is saved under."""
 
     data: bytes
     content_type: str
@@ -34,6 +34,33 @@ def clean_filename(name: str) -> str:
     base = re.split(r"[\\/]", name)[-1]
     base = "".join(ch for ch in unicodedata.normalize("NFC", base) if unicodedata.category(ch)[0] != "C").strip()
     return (base or "file")[:200]
+
+
+OCTET_STREAM = "application/octet-stream"
+# Extensions a download may keep for its checked type; any other is followed by the type's own extension.
+_KEEP_EXTENSIONS: dict[str, frozenset[str]] = {
+    content_type: frozenset({ext, ".jpeg"} if ext == ".jpg" else {ext}) for content_type, ext in EXTENSIONS.items()
+}
+
+
+def served_type(stored_type: str) -> str:
+    """The Content-Type a stored file is served with: its type checked at upload if allowed, else octet-stream."""
+    return stored_type if stored_type in ALLOWED else OCTET_STREAM
+
+
+def download_name(filename: str, content_type: str) -> str:
+    """The name a download is saved under: the uploaded name, ending in the extension of the checked type.
+
+    The name someone typed never decides how the file is opened: ``report.html`` checked as text is saved as
+    ``report.html.txt``, and a file of no allowed type as ``….bin``.
+    """
+    name = clean_filename(filename)
+    ext = EXTENSIONS.get(content_type, ".bin")
+    keep = _KEEP_EXTENSIONS.get(content_type, frozenset({ext}))
+    dot = name.rfind(".")
+    if dot > 0 and name[dot:].lower() in keep:
+        return name
+    return name[: 200 - len(ext)] + ext
 
 
 class FileService:
@@ -102,4 +129,5 @@ class FileService:
             raise NotFoundError("ファイル", file_id) from None
         if hashlib.sha256(data).hexdigest() != row["sha256"]:
             raise NotFoundError("ファイル", file_id)
-        return FileContent(data, row["content_type"], row["original_name"])
+        content_type = served_type(row["content_type"])
+        return FileContent(data, content_type, download_name(row["original_name"], content_type))

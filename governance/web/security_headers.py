@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from litestar.datastructures import MutableScopeHeaders
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -19,27 +19,23 @@ HEADERS = {
 }
 
 
-class SecurityHeadersMiddleware:
-    """Adds the security headers (and no-store on pages, which may show personal data)."""
+async def add_security_headers(message: Message, scope: Scope) -> None:
+    """Add the security headers (and no-store on pages, which may show personal data) to a response start.
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+    Registered as the app's ``before_send`` hook rather than as middleware: Litestar runs app middleware per route,
+    so a response made without a route (404, 405), or by the app-level exception handler after a middleware raised
+    (a failed CSRF check), would pass by a middleware. ``before_send`` wraps the ``send`` of every HTTP response.
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass the request on and add the headers to the response start."""
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        is_static = scope["path"].startswith("/static/")
-
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableScopeHeaders.from_message(message)
-                for key, value in HEADERS.items():
-                    if key not in headers:
-                        headers[key] = value
-                if not is_static and "cache-control" not in headers:
-                    headers["cache-control"] = "no-store"
-            await send(message)
-
-        await self.app(scope, receive, send_wrapper)
+    Args:
+        message: an ASGI message the app is about to send.
+        scope: the connection's scope.
+    """
+    if message["type"] != "http.response.start" or scope.get("type") != "http":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    for key, value in HEADERS.items():
+        if key not in headers:
+            headers[key] = value
+    headers["x-content-type-options"] = "nosniff"  # never weakened by a handler
+    if not scope["path"].startswith("/static/") and "cache-control" not in headers:
+        headers["cache-control"] = "no-store"

@@ -19,6 +19,15 @@ from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
 
 
+def notice_with_revocations(request: Request[Any, Any, Any]) -> str | None:
+    """The notice of the query string, plus how many API tokens a password change revoked (``revoked=N``)."""
+    notice = notice_of(request)
+    revoked = request.query_params.get("revoked", "")
+    if notice and revoked.isdigit() and 0 < int(revoked) < 100_000:
+        notice += f"APIトークン{int(revoked)}件を失効させました。"
+    return notice
+
+
 class AccountController(Controller):
     """Pages every signed-in user has for their own account."""
 
@@ -32,7 +41,7 @@ class AccountController(Controller):
         context: dict[str, Any] = {
             "me": user,
             "tokens": tokens,
-            "notice": notice_of(request),
+            "notice": notice_with_revocations(request),
             "password_errors": {},
             "token_errors": {},
             "token_values": {},
@@ -56,22 +65,22 @@ class AccountController(Controller):
         if not result.ok:
             return await self._page(request, status_code=422, password_errors=result.errors)
         try:
-            await UserService().change_own_password(
+            revoked = await UserService().change_own_password(
                 result.value, actor=user.actor, keep_session_hash=token_digest(request.cookies.get(SESSION_COOKIE, ""))
             )
         except ValidationError as exc:
             return await self._page(request, status_code=422, password_errors=exc.field_errors)
-        return redirect("/account", "password_changed")
+        return redirect(f"/account?revoked={revoked}" if revoked else "/account", "password_changed")
 
     @post("/tokens")
     async def create_token(self, request: Request[Any, Any, Any]) -> Template:
-        """Issue a personal API token and show it once."""
+        """Issue a personal API token and show it once (pages are reached only with a session cookie)."""
         user = principal(request)
         result = parse_form(await request.form(), schemas.ApiTokenCreate)
         if not result.ok:
             return await self._page(request, status_code=422, token_errors=result.errors, token_values=result.raw)
         try:
-            created = await TokenService().create(result.value, actor=user.actor)
+            created = await TokenService().create(result.value, actor=user.actor, via=user.via)
         except ValidationError as exc:
             return await self._page(request, status_code=422, token_errors=exc.field_errors, token_values=result.raw)
         return await self._page(request, new_token=created)

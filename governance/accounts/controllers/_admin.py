@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
 from governance.accounts import schemas
+from governance.accounts.controllers._account import notice_with_revocations
 from governance.accounts.roles import Role
 from governance.accounts.services import TokenService, UserService
 from governance.errors import ConflictError, ValidationError
@@ -88,7 +89,7 @@ class AdminController(Controller):
         """Show a user's settings."""
         user = await UserService().get_user(user_id)
         values = _form_values(user)
-        return await self._user_form(user=user, values=values, errors={}, notice=notice_of(request))
+        return await self._user_form(user=user, values=values, errors={}, notice=notice_with_revocations(request))
 
     @post("/users/{user_id:int}")
     async def update_user(self, request: Request[Any, Any, Any], user_id: PathId) -> Template | Redirect:
@@ -120,12 +121,13 @@ class AdminController(Controller):
                 user=user, values=values, errors={}, password_errors=result.errors, status_code=422
             )
         try:
-            await service.reset_password(user_id, result.value.password, actor=principal(request).actor)
+            revoked = await service.reset_password(user_id, result.value.password, actor=principal(request).actor)
         except ValidationError as exc:
             return await self._user_form(
                 user=user, values=values, errors={}, password_errors=exc.field_errors, status_code=422
             )
-        return redirect(f"/admin/users/{user_id}", "password_reset")
+        query = f"?revoked={revoked}" if revoked else ""
+        return redirect(f"/admin/users/{user_id}{query}", "password_reset")
 
     # -- departments -------------------------------------------------------------------------------------------
 

@@ -107,8 +107,13 @@ class TokenApiController(Controller):
     async def create_token(
         self, request: Request[Any, Any, Any], data: JSONBody[schemas.ApiTokenCreate]
     ) -> schemas.ApiTokenCreated:
-        """Issue a new token for the caller; its value is in this response only."""
-        return await TokenService().create(data, actor=principal(request).actor)
+        """Refused with 403: a personal API token cannot mint further tokens.
+
+        The API accepts only bearer tokens, so a leaked token could otherwise make itself permanent. Issue tokens on
+        the アカウント page (signed in with a password) or with ``governance tokens create``.
+        """
+        user = principal(request)
+        return await TokenService().create(data, actor=user.actor, via=user.via)
 
     @delete("/{token_id:int}", status_code=204)
     async def revoke_token(self, request: Request[Any, Any, Any], token_id: PathId) -> None:

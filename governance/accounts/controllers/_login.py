@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -9,6 +10,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from governance.accounts import schemas
+from governance.accounts.client_limit import SignInLimiter
 from governance.accounts.roles import ALL_ROLES
 from governance.accounts.services import AuthService, SetupService
 from governance.errors import AuthenticationError, DomainError, ValidationError
@@ -49,21 +51,37 @@ class LoginController(Controller):
 
     @post("/login")
     async def login(self, request: Request[Any, Any, Any]) -> Template | Redirect:
-        """Check the credentials and open a session."""
+        """Check the credentials and open a session (at most the allowed number of attempts per client address)."""
         form = await request.form()
         username = str(form.get("username", "")).strip()[:64]
         password = str(form.get("password", ""))[:256]
         target = safe_next(str(form.get("next", "/")))
         auth: AuthService = request.app.state.auth_service
+        client = request.client.host if request.client else ""
+        limiter: SignInLimiter | None = request.app.state.login_limiter
+        wait = limiter.acquire(client) if limiter is not None else 0.0
+        if wait > 0:
+            # Refused before any password is checked or any counter is touched: a client that sends too many
+            # attempts neither keeps the server busy nor adds to a user name's lock-out.
+            seconds = math.ceil(wait)
+            minutes = math.ceil(seconds / 60)
+            return Template(
+                template_name="accounts/login.html",
+                context={
+                    "next": target,
+                    "username": username,
+                    "error": "この端末からのログインの試行が多すぎるため、受け付けを一時的に停止しています。"
+                    f"約{minutes}分後に再度お試しください。",
+                    "notice": None,
+                    "needs_setup": False,
+                },
+                status_code=429,
+                headers={"Retry-After": str(seconds)},
+            )
         try:
             if not username or not password:
                 raise AuthenticationError("ユーザー名とパスワードを入力してください。")
-            token = await auth.sign_in(
-                username,
-                password,
-                ip=request.client.host if request.client else "",
-                user_agent=request.headers.get("user-agent", ""),
-            )
+            token = await auth.sign_in(username, password, ip=client, user_agent=request.headers.get("user-agent", ""))
         except AuthenticationError as exc:
             return render(
                 "accounts/login.html",
@@ -74,6 +92,8 @@ class LoginController(Controller):
                 notice=None,
                 needs_setup=False,
             )
+        if limiter is not None:
+            limiter.refund(client)  # successes do not count against the address (many staff behind one proxy)
         response = redirect(target)
         response.set_cookie(
             SESSION_COOKIE,

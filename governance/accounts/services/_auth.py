@@ -6,7 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from governance.accounts.passwords import hash_password, needs_rehash, new_token, token_digest, verify_password
+from governance.accounts.passwords import (
+    hash_password_in_thread,
+    needs_rehash,
+    new_token,
+    token_digest,
+    verify_password_in_thread,
+)
+from governance.accounts.roles import effective_roles
 from governance.accounts.services._users import roles_of
 from governance.accounts.tables import LoginThrottle, User, UserSession
 from governance.actor import Actor
@@ -81,7 +88,7 @@ async def principal_from_row(row: dict[str, Any], *, via: str, credential_id: in
         full_name=row["full_name"],
         department_id=row["department_id"],
         department_name=row["department_name"],
-        roles=frozenset(roles),
+        roles=effective_roles(roles),  # a CISO acts as the security office (accounts.roles.IMPLIED_ROLES)
         via=via,
         credential_id=credential_id,
     )
@@ -99,6 +106,10 @@ class AuthService:
     ) -> str:
         """Check credentials and open a session.
 
+        The attempt first takes one of the user name's ``max_failures`` attempts of the current window, atomically
+        (``_reserve_attempt``), so parallel guesses cannot verify more passwords than the limit allows. The argon2
+        work runs on a worker thread, outside every transaction.
+
         Returns:
             The new session token (for the cookie); only its digest is stored.
 
@@ -107,21 +118,17 @@ class AuthService:
         """
         now = now or dt.datetime.now(dt.UTC)
         key = username.strip().lower()[:64]
-        throttle = await LoginThrottle.select().where(LoginThrottle.username_key == key).first()
-        if throttle and throttle["locked_until"] and throttle["locked_until"] > now:
-            minutes = max(1, int((throttle["locked_until"] - now).total_seconds() // 60) + 1)
-            raise AuthenticationError(
-                f"ログインの失敗が続いたため、このユーザー名は一時的にロックされています。約{minutes}分後に再度お試しください。"
-            )
+        attempt = await self._reserve_attempt(key, now)
         user = (
             await User.select(User.id, User.username, User.password_hash, User.active)
             .where(User.username == username.strip().lower())
             .first()
         )
-        ok = verify_password(user["password_hash"] if user else None, password)
+        ok = await verify_password_in_thread(user["password_hash"] if user else None, password)
         if not ok or not user or not user["active"]:
-            await self._record_failure(key, user, ip=ip, now=now, throttle=throttle)
+            await self._record_failure(key, user, ip=ip, now=now, attempt=attempt)
             raise AuthenticationError("ユーザー名またはパスワードが正しくありません。")
+        new_hash = await hash_password_in_thread(password) if needs_rehash(user["password_hash"]) else None
         token = new_token()
         async with write_transaction():
             await LoginThrottle.delete().where(
@@ -129,8 +136,8 @@ class AuthService:
             )
             await self._purge_expired(now)
             updates = {User.last_login_at: now}
-            if needs_rehash(user["password_hash"]):
-                updates[User.password_hash] = hash_password(password)
+            if new_hash:
+                updates[User.password_hash] = new_hash
             await User.update(updates).where(User.id == user["id"])
             await UserSession.insert(
                 UserSession(
@@ -154,24 +161,58 @@ class AuthService:
             )
         return token
 
-    async def _record_failure(
-        self, key: str, user: dict | None, *, ip: str, now: dt.datetime, throttle: dict | None
-    ) -> None:
+    def _locked(self, until: dt.datetime, now: dt.datetime) -> AuthenticationError:
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
+        return AuthenticationError(
+            f"ログインの失敗が続いたため、このユーザー名は一時的にロックされています。約{minutes}分後に再度お試しください。"
+        )
+
+    async def _reserve_attempt(self, key: str, now: dt.datetime) -> int:
+        """Take one attempt of the user name's window, or refuse when it is locked or every attempt is taken.
+
+        One ``write_transaction()`` with the throttle row locked (``for_update``; SQLite: ``BEGIN IMMEDIATE``), so
+        concurrent attempts are counted one after the other and none is lost. The row is created first with
+        ``ON CONFLICT DO NOTHING``, because two transactions cannot lock a row that does not exist yet.
+
+        Returns:
+            The attempt's number within the window (1 … ``max_failures``).
+
+        Raises:
+            AuthenticationError: the user name is locked, or all its attempts are being checked right now.
+        """
+        async with write_transaction():
+            await LoginThrottle.insert(
+                LoginThrottle(username_key=key, failures=0, first_failure_at=now, locked_until=None)
+            ).on_conflict(target=LoginThrottle.username_key, action="DO NOTHING")
+            row = await for_update(LoginThrottle.select().where(LoginThrottle.username_key == key)).first()
+            locked_until = row["locked_until"]
+            if locked_until is not None and locked_until > now:
+                raise self._locked(locked_until, now)
+            attempts, first = row["failures"], row["first_failure_at"]
+            if locked_until is not None or now - first > self.policy.lock_for:
+                attempts, first = 0, now  # the lock or the window is over: start counting again
+            if attempts >= self.policy.max_failures:
+                # Every attempt of the window is taken by requests still being checked: refuse as a lock would.
+                raise self._locked(first + self.policy.lock_for, now)
+            await LoginThrottle.update(
+                {
+                    LoginThrottle.failures: attempts + 1,
+                    LoginThrottle.first_failure_at: first,
+                    LoginThrottle.locked_until: None,
+                }
+            ).where(LoginThrottle.username_key == key)
+        return attempts + 1
+
+    async def _record_failure(self, key: str, user: dict | None, *, ip: str, now: dt.datetime, attempt: int) -> None:
+        """Audit a failed attempt (already counted by ``_reserve_attempt``) and lock once the window is used up."""
         async with write_transaction():
             row = await for_update(LoginThrottle.select().where(LoginThrottle.username_key == key)).first()
-            window_over = row is not None and now - row["first_failure_at"] > self.policy.lock_for
-            if row is None or window_over:
-                failures = 1
-                await LoginThrottle.delete().where(LoginThrottle.username_key == key)
-                await LoginThrottle.insert(
-                    LoginThrottle(username_key=key, failures=1, first_failure_at=now, locked_until=None)
+            # None: a successful sign-in cleared the counter meanwhile. Exactly one failure sets the lock.
+            lock = row is not None and row["locked_until"] is None and row["failures"] >= self.policy.max_failures
+            if lock:
+                await LoginThrottle.update({LoginThrottle.locked_until: now + self.policy.lock_for}).where(
+                    LoginThrottle.username_key == key
                 )
-            else:
-                failures = row["failures"] + 1
-                locked = now + self.policy.lock_for if failures >= self.policy.max_failures else None
-                await LoginThrottle.update(
-                    {LoginThrottle.failures: failures, LoginThrottle.locked_until: locked}
-                ).where(LoginThrottle.username_key == key)
             label = user["username"] if user else key
             system = Actor.system("ログイン")
             await self.audit.record(
@@ -180,10 +221,10 @@ class AuthService:
                 target_type="user",
                 target_id=user["id"] if user else "",
                 target_label=label,
-                after={"ip": ip, "failures": failures},
+                after={"ip": ip, "failures": attempt},
                 now=now,
             )
-            if failures == self.policy.max_failures:
+            if lock:
                 await self.audit.record(
                     "user.locked",
                     actor=system,

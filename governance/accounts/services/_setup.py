@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from governance.accounts import schemas
-from governance.accounts.passwords import hash_password, new_token, password_problem, token_digest
+from governance.accounts.passwords import hash_password_in_thread, new_token, password_problem, token_digest
 from governance.accounts.roles import Role
 from governance.accounts.tables import Department, SetupToken, User, UserRole
 from governance.actor import Actor
@@ -56,7 +56,7 @@ class SetupService:
         now = now or dt.datetime.now(dt.UTC)
         if problem := password_problem(data.password, username=data.username):
             raise ValidationError({"password": problem})
-        pw_hash = hash_password(data.password)
+        pw_hash = await hash_password_in_thread(data.password)
         async with write_transaction():
             # Locked, so that two submissions of the same link cannot both create an administrator.
             row = await for_update(

@@ -8,12 +8,12 @@ from governance.accounts import schemas
 from governance.accounts.passwords import new_token, token_digest
 from governance.accounts.roles import Role
 from governance.accounts.services._auth import TOUCH_INTERVAL, Principal, principal_columns, principal_from_row
-from governance.accounts.tables import ApiToken
+from governance.accounts.tables import ApiToken, User
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.calendar import TOKYO
 from governance.db import for_update, write_transaction
-from governance.errors import NotFoundError, PermissionDeniedError, ValidationError
+from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 
 TOKEN_PREFIX = "gov_"
 
@@ -37,16 +37,64 @@ class TokenService:
         self.audit = audit or AuditService()
 
     async def create(
-        self, data: schemas.ApiTokenCreate, *, actor: Actor, now: dt.datetime | None = None
+        self, data: schemas.ApiTokenCreate, *, actor: Actor, via: str = "session", now: dt.datetime | None = None
     ) -> schemas.ApiTokenCreated:
         """Issue a token for the actor; the value is returned once and never stored.
 
+        Args:
+            data: the token's name and optional expiry date.
+            actor: the signed-in user the token is for (audited as its issuer).
+            via: how the actor authenticated: ``session`` (a page) or ``token`` (the API; always refused).
+            now: the current time.
+
+        Returns:
+            The new token with its value.
+
         Raises:
+            PermissionDeniedError: the request came with an API token (a token cannot mint tokens), or no user.
             ValidationError: the expiry date is not in the future.
         """
-        now = now or dt.datetime.now(dt.UTC)
+        if via == "token":
+            raise PermissionDeniedError(
+                "APIトークンを使って新しいAPIトークンを発行することはできません。"
+                "ブラウザでログインし、アカウント画面から発行してください。"
+            )
         if actor.id is None:
             raise PermissionDeniedError("APIトークンは利用者本人のみ発行できます。")
+        return await self._issue(data, owner_id=actor.id, actor=actor, via=via, now=now)
+
+    async def create_for_user(
+        self, username: str, data: schemas.ApiTokenCreate, *, actor: Actor, now: dt.datetime | None = None
+    ) -> schemas.ApiTokenCreated:
+        """Issue a token for a named user from the command line (a first token for automation).
+
+        Args:
+            username: the owner's user name (case-insensitive).
+            data: the token's name and optional expiry date.
+            actor: the system actor of the command line (audited as the issuer).
+            now: the current time.
+
+        Returns:
+            The new token with its value.
+
+        Raises:
+            NotFoundError: no user has that name.
+            ConflictError: the user is deactivated.
+            ValidationError: the expiry date is not in the future.
+        """
+        row = await User.select(User.id, User.active).where(User.username == username.strip().lower()).first()
+        if row is None:
+            raise NotFoundError("ユーザー", username)
+        if not row["active"]:
+            raise ConflictError(
+                f"ユーザー {username.strip().lower()} は無効化されているため、APIトークンを発行できません。"
+            )
+        return await self._issue(data, owner_id=row["id"], actor=actor, via="cli", now=now)
+
+    async def _issue(
+        self, data: schemas.ApiTokenCreate, *, owner_id: int, actor: Actor, via: str, now: dt.datetime | None
+    ) -> schemas.ApiTokenCreated:
+        now = now or dt.datetime.now(dt.UTC)
         expires_at = None
         if data.expires_on is not None:
             expires_at = dt.datetime.combine(data.expires_on + dt.timedelta(days=1), dt.time.min, TOKYO)
@@ -57,7 +105,7 @@ class TokenService:
             token_id = (
                 await ApiToken.insert(
                     ApiToken(
-                        user=actor.id,
+                        user=owner_id,
                         name=data.name.strip(),
                         token_prefix=token[:12],
                         token_hash=token_digest(token),
@@ -72,7 +120,7 @@ class TokenService:
                 target_type="api_token",
                 target_id=token_id,
                 target_label=data.name.strip(),
-                after={"prefix": token[:12], "expires_at": expires_at},
+                after={"prefix": token[:12], "expires_at": expires_at, "owner_id": owner_id, "via": via},
                 now=now,
             )
         return schemas.ApiTokenCreated(id=token_id, name=data.name.strip(), token=token, expires_at=expires_at)

@@ -8,9 +8,9 @@ from typing import Any
 import msgspec
 
 from governance.accounts import schemas
-from governance.accounts.passwords import hash_password, password_problem, verify_password
+from governance.accounts.passwords import hash_password_in_thread, password_problem, verify_password_in_thread
 from governance.accounts.roles import ALL_ROLES, Role
-from governance.accounts.tables import Department, User, UserRole, UserSession
+from governance.accounts.tables import ApiToken, Department, User, UserRole, UserSession
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.db import for_update, write_transaction
@@ -130,7 +130,7 @@ class UserService:
         errors: dict[str, str] = {}
         if problem := password_problem(data.password, username=data.username):
             errors["password"] = problem
-        pw_hash = hash_password(data.password) if "password" not in errors else ""
+        pw_hash = await hash_password_in_thread(data.password) if "password" not in errors else ""
         async with write_transaction():
             await self._check_user_fields(department_id=data.department_id, roles=roles, errors=errors)
             if await User.exists().where(User.username == data.username.lower()):
@@ -221,8 +221,11 @@ class UserService:
 
     async def reset_password(
         self, user_id: int, new_password: str, *, actor: Actor, now: dt.datetime | None = None
-    ) -> None:
-        """Set a new password for a user (administrator) and end the user's sessions.
+    ) -> int:
+        """Set a new password for a user (administrator), end the user's sessions and revoke their API tokens.
+
+        Returns:
+            How many live API tokens were revoked.
 
         Raises:
             NotFoundError: no such user.
@@ -232,20 +235,25 @@ class UserService:
         user = await self.get_user(user_id)
         if problem := password_problem(new_password, username=user.username):
             raise ValidationError({"password": problem})
-        pw_hash = hash_password(new_password)
+        pw_hash = await hash_password_in_thread(new_password)
         async with write_transaction():
             await User.update({User.password_hash: pw_hash, User.password_changed_at: now, User.updated_at: now}).where(
                 User.id == user_id
             )
             await UserSession.delete().where(UserSession.user == user_id)
+            revoked = await self._revoke_api_tokens(
+                user_id, user.username, actor=actor, reason="password_reset", now=now
+            )
             await self.audit.record(
                 "user.password_reset",
                 actor=actor,
                 target_type="user",
                 target_id=user_id,
                 target_label=user.username,
+                after={"api_tokens_revoked": revoked},
                 now=now,
             )
+        return revoked
 
     async def change_own_password(
         self,
@@ -254,8 +262,13 @@ class UserService:
         actor: Actor,
         keep_session_hash: str | None = None,
         now: dt.datetime | None = None,
-    ) -> None:
-        """Change the actor's own password after checking the current one; other sessions end.
+    ) -> int:
+        """Change the actor's own password after checking the current one; other sessions end, API tokens are revoked.
+
+        A token may have leaked together with the old password, so every live token of the user stops working.
+
+        Returns:
+            How many live API tokens were revoked.
 
         Raises:
             ValidationError: the current password is wrong or the new one breaks the rule.
@@ -264,11 +277,11 @@ class UserService:
         if actor.id is None:
             raise ValidationError({"current_password": "システム利用者のパスワードは変更できません。"})
         row = await User.select(User.username, User.password_hash).where(User.id == actor.id).first()
-        if row is None or not verify_password(row["password_hash"], data.current_password):
+        if row is None or not await verify_password_in_thread(row["password_hash"], data.current_password):
             raise ValidationError({"current_password": "現在のパスワードが正しくありません。"})
         if problem := password_problem(data.new_password, username=row["username"]):
             raise ValidationError({"new_password": problem})
-        pw_hash = hash_password(data.new_password)
+        pw_hash = await hash_password_in_thread(data.new_password)
         async with write_transaction():
             await User.update({User.password_hash: pw_hash, User.password_changed_at: now, User.updated_at: now}).where(
                 User.id == actor.id
@@ -277,14 +290,39 @@ class UserService:
             if keep_session_hash:
                 others = others.where(UserSession.token_hash != keep_session_hash)
             await others
+            revoked = await self._revoke_api_tokens(
+                actor.id, row["username"], actor=actor, reason="password_changed", now=now
+            )
             await self.audit.record(
                 "user.password_changed",
                 actor=actor,
                 target_type="user",
                 target_id=actor.id,
                 target_label=row["username"],
+                after={"api_tokens_revoked": revoked},
                 now=now,
             )
+        return revoked
+
+    async def _revoke_api_tokens(
+        self, user_id: int, username: str, *, actor: Actor, reason: str, now: dt.datetime
+    ) -> int:
+        """Revoke every live API token of a user inside the caller's transaction, one audit entry per token."""
+        live = (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+        live &= ApiToken.expires_at.is_null() | (ApiToken.expires_at > now)
+        rows = await ApiToken.update({ApiToken.revoked_at: now}).where(live).returning(ApiToken.id, ApiToken.name)
+        for token in sorted(rows, key=lambda r: r["id"]):
+            await self.audit.record(
+                "api_token.revoked",
+                actor=actor,
+                target_type="api_token",
+                target_id=token["id"],
+                target_label=token["name"],
+                before={"owner": username},
+                after={"reason": reason},
+                now=now,
+            )
+        return len(rows)
 
     async def create_department(
         self, data: schemas.DepartmentCreate, *, actor: Actor, now: dt.datetime | None = None

@@ -12,8 +12,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from governance.ratelimit import TokenBucketLimiter
 from governance.social import schemas
-from governance.social.ratelimit import TokenBucketLimiter
 from governance.social.services import AccountQueries
 from governance.web.access import PUBLIC, access
 from governance.web.pages import render

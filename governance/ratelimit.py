@@ -1,4 +1,4 @@
-"""A per-client token bucket, in memory: simple rate limiting for the public verify API (pure).
+"""A per-client token bucket, in memory: rate limiting for the public verify API and for sign-in attempts.
 
 Limits are per application instance (each worker process keeps its own buckets); several instances behind a load
 balancer each allow the rate. That is enough to keep one client from hammering the service; a shared limit would

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from governance.social.ratelimit import TokenBucketLimiter
+from governance.ratelimit import TokenBucketLimiter
 
 
 class Clock:
