@@ -7,17 +7,21 @@ from typing import Annotated
 
 import msgspec
 
-from governance.schema import Struct
+from governance.contractors.tables import CERTIFICATION_LABELS, CONTRACTOR_STATUS_LABELS
+from governance.schema import Date, MultiLine, RequiredLine, RequiredText, SingleLine, Struct, choice
 
-Name = Annotated[str, msgspec.Meta(title="名称", min_length=1, max_length=200)]
-Kana = Annotated[str, msgspec.Meta(title="名称（カナ）", max_length=200)]
+ContractorStatusCode = choice(CONTRACTOR_STATUS_LABELS)
+CertificationKindCode = choice(CERTIFICATION_LABELS)
+
+Name = Annotated[RequiredLine, msgspec.Meta(title="名称", max_length=200)]
+Kana = Annotated[SingleLine, msgspec.Meta(title="名称（カナ）", max_length=200)]
 CorporateNumber = Annotated[
-    str, msgspec.Meta(title="法人番号", max_length=20, description="13桁の数字（個人事業者は空欄）")
+    SingleLine, msgspec.Meta(title="法人番号", max_length=20, description="13桁の数字（個人事業者は空欄）")
 ]
-Address = Annotated[str, msgspec.Meta(title="所在地", max_length=300)]
-Representative = Annotated[str, msgspec.Meta(title="代表者", max_length=100)]
-Status = Annotated[str, msgspec.Meta(title="状態", min_length=1, max_length=20)]
-Notes = Annotated[str, msgspec.Meta(title="備考", max_length=4000)]
+Address = Annotated[SingleLine, msgspec.Meta(title="所在地", max_length=300)]
+Representative = Annotated[SingleLine, msgspec.Meta(title="代表者", max_length=100)]
+Status = Annotated[ContractorStatusCode, msgspec.Meta(title="状態")]
+Notes = Annotated[MultiLine, msgspec.Meta(title="備考", max_length=4000)]
 
 
 class ContractorCreate(Struct):
@@ -39,35 +43,37 @@ class ContractorUpdate(ContractorCreate):
 class ContactCreate(Struct):
     """A contact person at a contractor."""
 
-    name: Annotated[str, msgspec.Meta(title="担当者名", min_length=1, max_length=100)]
-    role: Annotated[str, msgspec.Meta(title="役職・担当", max_length=100)] = ""
-    email: Annotated[str, msgspec.Meta(title="メールアドレス", max_length=254)] = ""
-    phone: Annotated[str, msgspec.Meta(title="電話番号", max_length=30, pattern=r"^[0-9０-９()（）+\-－ ]*$")] = ""
+    name: Annotated[RequiredLine, msgspec.Meta(title="担当者名", max_length=100)]
+    role: Annotated[SingleLine, msgspec.Meta(title="役職・担当", max_length=100)] = ""
+    email: Annotated[SingleLine, msgspec.Meta(title="メールアドレス", max_length=254)] = ""
+    phone: Annotated[
+        str, msgspec.Meta(title="電話番号", max_length=30, pattern=r"^[0-9０-９()（）+\-－ ]*(?!\n)$")
+    ] = ""
 
 
 class CertificationCreate(Struct):
     """A certification held by a contractor."""
 
-    kind: Annotated[str, msgspec.Meta(title="認証の種類", min_length=1, max_length=20)]
-    number: Annotated[str, msgspec.Meta(title="登録番号", max_length=100)] = ""
-    scope: Annotated[str, msgspec.Meta(title="適用範囲", max_length=2000)] = ""
-    issuer: Annotated[str, msgspec.Meta(title="認証機関", max_length=200)] = ""
-    valid_from: Annotated[dt.date | None, msgspec.Meta(title="有効期間（開始）")] = None
-    valid_until: Annotated[dt.date | None, msgspec.Meta(title="有効期間（終了）")] = None
+    kind: Annotated[CertificationKindCode, msgspec.Meta(title="認証の種類")]
+    number: Annotated[SingleLine, msgspec.Meta(title="登録番号", max_length=100)] = ""
+    scope: Annotated[MultiLine, msgspec.Meta(title="適用範囲", max_length=2000)] = ""
+    issuer: Annotated[SingleLine, msgspec.Meta(title="認証機関", max_length=200)] = ""
+    valid_from: Annotated[Date, msgspec.Meta(title="有効期間（開始）")] | None = None
+    valid_until: Annotated[Date, msgspec.Meta(title="有効期間（終了）")] | None = None
 
 
 class SuspensionCreate(Struct):
     """A bidding suspension period."""
 
-    start_date: Annotated[dt.date, msgspec.Meta(title="開始日")]
-    reason: Annotated[str, msgspec.Meta(title="理由", min_length=1, max_length=2000)]
-    end_date: Annotated[dt.date | None, msgspec.Meta(title="終了日")] = None
+    start_date: Annotated[Date, msgspec.Meta(title="開始日")]
+    reason: Annotated[RequiredText, msgspec.Meta(title="理由", max_length=2000)]
+    end_date: Annotated[Date, msgspec.Meta(title="終了日")] | None = None
 
 
 class SuspensionEnd(Struct):
     """The end date of a suspension."""
 
-    end_date: Annotated[dt.date, msgspec.Meta(title="終了日")]
+    end_date: Annotated[Date, msgspec.Meta(title="終了日")]
 
 
 class Contact(Struct):

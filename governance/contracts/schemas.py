@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 import msgspec
 
-from governance.schema import Struct
+from governance.schema import Date, RequiredLine, Struct
 
 
 class SignatureIn(Struct):
     """The signature of a finalized version."""
 
-    signed_on: Annotated[dt.date, msgspec.Meta(title="締結日")]
-    municipality_signatory: Annotated[str, msgspec.Meta(title="甲の記名者", min_length=1, max_length=200)]
-    contractor_signatory: Annotated[str, msgspec.Meta(title="乙の記名者", min_length=1, max_length=200)]
+    signed_on: Annotated[Date, msgspec.Meta(title="締結日")]
+    municipality_signatory: Annotated[RequiredLine, msgspec.Meta(title="甲の記名者", max_length=200)]
+    contractor_signatory: Annotated[RequiredLine, msgspec.Meta(title="乙の記名者", max_length=200)]
 
 
 class ClauseCheck(Struct):
@@ -64,4 +64,48 @@ def version_out(row: dict[str, Any]) -> ContractVersion:
         document_sha256=row["document_sha256"], created_at=row["created_at"], finalized_at=row["finalized_at"],
         signed_on=row["signed_on"], clauses=[ClauseRef(**c) for c in row["clauses"]],
         added=[ClauseRef(**c) for c in row["added"]], removed=[ClauseRef(**c) for c in row["removed"]],
+    )  # fmt: skip
+
+
+class EvaluationItem(Struct):
+    """One item of a subcontractor's evaluation, with the answer recorded (empty until decided)."""
+
+    criterion: str
+    text: str
+    requirements: list[str]
+    may_be_not_applicable: bool
+    answer: str
+    answer_label: str
+    note: str
+
+
+class SubcontractorApproval(Struct):
+    """A subcontractor approval (再委託の承認, or 番号法第10条の許諾 for マイナンバー work) as the API shows it."""
+
+    id: int
+    name: str
+    mynumber_permission: bool
+    status: str
+    status_label: str
+    requested_at: dt.datetime
+    decided_at: dt.datetime | None
+    decided_by_name: str | None
+    note: str
+    evaluation: list[EvaluationItem]
+
+
+def approval_out(row: dict[str, Any]) -> SubcontractorApproval:
+    """Build the API shape from a row of ``ContractService.approvals``."""
+    return SubcontractorApproval(
+        id=row["id"], name=row["name"], mynumber_permission=bool(row["mynumber_permission"]), status=row["status"],
+        status_label=row["status_label"], requested_at=row["requested_at"], decided_at=row["decided_at"],
+        decided_by_name=row["decided_by_name"], note=row["note"],
+        evaluation=[
+            EvaluationItem(
+                criterion=c["id"], text=c["text"], requirements=c["requirements"],
+                may_be_not_applicable=c["may_be_not_applicable"], answer=c["answer"], answer_label=c["answer_label"],
+                note=c["note"],
+            )
+            for c in row["criteria"]
+        ],
     )  # fmt: skip

@@ -26,6 +26,17 @@ __all__ = [
 ]
 
 
+SELECTION_METHODS: dict[str, str] = {
+    "general_competitive": "一般競争入札",
+    "designated_competitive": "指名競争入札",
+    "negotiated": "随意契約",
+    "open_proposal": "公募型プロポーザル",
+    "designated_proposal": "指名型プロポーザル",
+    "other": "その他",
+}
+"""How a contractor is selected (選定方法), as the selection record names it."""
+
+
 @dataclass(frozen=True)
 class Criterion:
     """One selection criterion from the requirement catalog."""

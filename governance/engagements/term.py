@@ -24,6 +24,9 @@ RENEWAL_LABELS: dict[str, str] = {
     Renewal.automatic: "自動更新",
 }
 
+MAX_TERM_YEARS = 10
+"""The longest planned term accepted when no limit is passed (the setting GOVERNANCE_MAX_CONTRACT_TERM_YEARS)."""
+
 
 def period_end(start: dt.date, months: int) -> dt.date:
     """The last day of a period of whole months from ``start`` (民法第143条).
@@ -56,11 +59,22 @@ class Term:
     renewal_months: int = 12
     notice_days: int = 0
 
-    def problems(self) -> dict[str, str]:
-        """Return inconsistencies by field, in Japanese."""
+    def problems(self, max_years: int | None = None) -> dict[str, str]:
+        """Return inconsistencies by field, in Japanese.
+
+        Args:
+            max_years: the longest planned term (start to end, before any renewal), in years; ``MAX_TERM_YEARS``
+                when None. A term of N years from 4/1 may end on 3/31 N years later (民法第143条).
+
+        Returns:
+            The problems by field name; empty when the term is consistent.
+        """
         errors: dict[str, str] = {}
+        years = MAX_TERM_YEARS if max_years is None else max_years
         if self.end < self.start:
             errors["end_date"] = "契約期間の終了日は開始日以降の日付にしてください。"
+        elif years >= 1 and self.end > (last := period_end(self.start, 12 * years)):
+            errors["end_date"] = f"契約期間は{years}年以内にしてください（この開始日では{last:%Y-%m-%d}まで）。"
         if self.renewal not in RENEWAL_LABELS:
             errors["renewal"] = "更新の種類を選んでください。"
         if self.renewal == Renewal.automatic and not 1 <= self.renewal_months <= 120:

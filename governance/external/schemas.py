@@ -7,39 +7,69 @@ from typing import Annotated
 
 import msgspec
 
-from governance.schema import Struct, id_field
+from governance.engagements.facts import CONFIDENTIALITY_LABELS
+from governance.external.checklist import applicant_items
+from governance.external.codes import (
+    CONTRACT_TYPE_LABELS,
+    DATA_LOCATION_LABELS,
+    ISMAP_LABELS,
+    PLATFORM_LABELS,
+    SERVICE_KIND_LABELS,
+    Regime,
+)
+from governance.external.regime import BUILD_ITEMS, EXIT_ITEMS, REVIEW_ITEMS
+from governance.schema import (
+    CONTROL_CHARACTERS,
+    Date,
+    MultiLine,
+    RequiredLine,
+    RequiredText,
+    SingleLine,
+    Struct,
+    choice,
+    id_field,
+)
 
-Short = Annotated[str, msgspec.Meta(max_length=200)]
-Level = Annotated[str, msgspec.Meta(title="機密性", min_length=1, max_length=4)]
+ServiceKindCode = choice(SERVICE_KIND_LABELS)
+ContractTypeCode = choice(CONTRACT_TYPE_LABELS)
+PlatformCode = choice(PLATFORM_LABELS)
+DataLocationCode = choice(DATA_LOCATION_LABELS)
+IsmapCode = choice(ISMAP_LABELS)
+LevelCode = choice(CONFIDENTIALITY_LABELS)
+ApplicantItemCode = choice(c.id for regime in Regime for c in applicant_items(regime))
+RecordItemCode = choice([*BUILD_ITEMS, *REVIEW_ITEMS, *EXIT_ITEMS])
+
+_URL = rf"^(https?://[^\s{CONTROL_CHARACTERS}]+)?(?!\n)$"
+
+Short = Annotated[SingleLine, msgspec.Meta(max_length=200)]
+Level = Annotated[LevelCode, msgspec.Meta(title="機密性")]
 
 
 class ServiceCreate(Struct):
     """A service to register (the classification scheme in force is a setting, not a field)."""
 
-    name: Annotated[str, msgspec.Meta(title="サービス名", min_length=1, max_length=200)]
-    kind: Annotated[str, msgspec.Meta(title="種類", min_length=1, max_length=20)] = "saas"
-    contract_type: Annotated[str, msgspec.Meta(title="契約の形態", min_length=1, max_length=20)] = "terms_of_use"
-    platform: Annotated[str, msgspec.Meta(title="プラットフォーム", max_length=20)] | None = None
-    provider_name: Annotated[str, msgspec.Meta(title="提供者", max_length=200)] = ""
+    name: Annotated[RequiredLine, msgspec.Meta(title="サービス名", max_length=200)]
+    kind: Annotated[ServiceKindCode, msgspec.Meta(title="種類")] = "saas"
+    contract_type: Annotated[ContractTypeCode, msgspec.Meta(title="契約の形態")] = "terms_of_use"
+    platform: Annotated[PlatformCode, msgspec.Meta(title="プラットフォーム")] | None = None
+    provider_name: Annotated[SingleLine, msgspec.Meta(title="提供者", max_length=200)] = ""
     contractor_id: Annotated[int, id_field("提供者（登録済みの事業者）")] | None = None
-    url: Annotated[str, msgspec.Meta(title="URL", max_length=500, pattern=r"^(https?://\S+)?$")] = ""
-    purpose: Annotated[str, msgspec.Meta(title="利用目的・用途", max_length=4000)] = ""
-    data_location: Annotated[str, msgspec.Meta(title="データの保存場所", min_length=1, max_length=20)] = "unknown"
-    governing_law: Annotated[str, msgspec.Meta(title="準拠法", max_length=200)] = ""
-    jurisdiction: Annotated[str, msgspec.Meta(title="裁判管轄", max_length=200)] = ""
-    ismap: Annotated[str, msgspec.Meta(title="ISMAP登録", min_length=1, max_length=20)] = "none"
-    ismap_number: Annotated[str, msgspec.Meta(title="ISMAP登録番号", max_length=100)] = ""
-    ismap_valid_until: Annotated[dt.date | None, msgspec.Meta(title="ISMAP登録の有効期限")] = None
-    other_certifications: Annotated[str, msgspec.Meta(title="その他の認証", max_length=2000)] = ""
-    terms_version: Annotated[str, msgspec.Meta(title="確認した利用規約の版", max_length=100)] = ""
-    terms_reviewed_on: Annotated[dt.date | None, msgspec.Meta(title="利用規約の確認日")] = None
-    max_confidentiality: Annotated[
-        str, msgspec.Meta(title="取り扱える情報の最高の分類", min_length=1, max_length=4)
-    ] = "1"
+    url: Annotated[str, msgspec.Meta(title="URL", max_length=500, pattern=_URL)] = ""
+    purpose: Annotated[MultiLine, msgspec.Meta(title="利用目的・用途", max_length=4000)] = ""
+    data_location: Annotated[DataLocationCode, msgspec.Meta(title="データの保存場所")] = "unknown"
+    governing_law: Annotated[SingleLine, msgspec.Meta(title="準拠法", max_length=200)] = ""
+    jurisdiction: Annotated[SingleLine, msgspec.Meta(title="裁判管轄", max_length=200)] = ""
+    ismap: Annotated[IsmapCode, msgspec.Meta(title="ISMAP登録")] = "none"
+    ismap_number: Annotated[SingleLine, msgspec.Meta(title="ISMAP登録番号", max_length=100)] = ""
+    ismap_valid_until: Annotated[Date, msgspec.Meta(title="ISMAP登録の有効期限")] | None = None
+    other_certifications: Annotated[MultiLine, msgspec.Meta(title="その他の認証", max_length=2000)] = ""
+    terms_version: Annotated[SingleLine, msgspec.Meta(title="確認した利用規約の版", max_length=100)] = ""
+    terms_reviewed_on: Annotated[Date, msgspec.Meta(title="利用規約の確認日")] | None = None
+    max_confidentiality: Annotated[LevelCode, msgspec.Meta(title="取り扱える情報の最高の分類")] = "1"
     engagement_id: Annotated[int, id_field("委託業務")] | None = None
     contract_id: Annotated[int, id_field("契約")] | None = None
     review_cycle_months: Annotated[int, msgspec.Meta(title="定期確認の周期（月）", ge=1, le=60)] = 12
-    notes: Annotated[str, msgspec.Meta(title="備考", max_length=4000)] = ""
+    notes: Annotated[MultiLine, msgspec.Meta(title="備考", max_length=4000)] = ""
 
 
 class ServiceUpdate(ServiceCreate):
@@ -191,17 +221,17 @@ class ServicePage(Struct):
 class ApplicationCreate(Struct):
     """A usage application (利用申請); the department is the applicant's own."""
 
-    purpose: Annotated[str, msgspec.Meta(title="利用目的", min_length=1, max_length=4000)]
-    information: Annotated[str, msgspec.Meta(title="取り扱う情報", min_length=1, max_length=4000)]
-    confidentiality: Annotated[str, msgspec.Meta(title="取り扱う情報の分類", min_length=1, max_length=4)]
-    users: Annotated[str, msgspec.Meta(title="利用者の範囲", max_length=2000)] = ""
+    purpose: Annotated[RequiredText, msgspec.Meta(title="利用目的", max_length=4000)]
+    information: Annotated[RequiredText, msgspec.Meta(title="取り扱う情報", max_length=4000)]
+    confidentiality: Annotated[LevelCode, msgspec.Meta(title="取り扱う情報の分類")]
+    users: Annotated[MultiLine, msgspec.Meta(title="利用者の範囲", max_length=2000)] = ""
     account_count: Annotated[int, msgspec.Meta(title="アカウント数", ge=1, le=100000)] = 1
-    period_start: Annotated[dt.date | None, msgspec.Meta(title="利用期間（開始）")] = None
-    period_end: Annotated[dt.date | None, msgspec.Meta(title="利用期間（終了）")] = None
+    period_start: Annotated[Date, msgspec.Meta(title="利用期間（開始）")] | None = None
+    period_end: Annotated[Date, msgspec.Meta(title="利用期間（終了）")] | None = None
     terms_reviewed: bool = False
-    terms_version: Annotated[str, msgspec.Meta(title="確認した利用規約の版", max_length=100)] = ""
-    measures: Annotated[str, msgspec.Meta(title="予定している対策", max_length=4000)] = ""
-    checklist: Annotated[list[str], msgspec.Meta(title="確認した項目", max_length=30)] = []
+    terms_version: Annotated[SingleLine, msgspec.Meta(title="確認した利用規約の版", max_length=100)] = ""
+    measures: Annotated[MultiLine, msgspec.Meta(title="予定している対策", max_length=4000)] = ""
+    checklist: Annotated[list[ApplicantItemCode], msgspec.Meta(title="確認した項目", max_length=30)] = []
 
 
 class ApplicationUpdate(ApplicationCreate):
@@ -255,38 +285,36 @@ class ApproveIn(Struct):
     """Approval of an application: who becomes the service's administrator (外部サービス管理者)."""
 
     administrator_id: Annotated[int, id_field("外部サービス管理者")]
-    comment: Annotated[str, msgspec.Meta(title="コメント", max_length=2000)] = ""
+    comment: Annotated[SingleLine, msgspec.Meta(title="コメント", max_length=2000)] = ""
 
 
 class CommentIn(Struct):
     """A reviewer's reason (required to reject or return)."""
 
-    comment: Annotated[str, msgspec.Meta(title="理由", max_length=2000)] = ""
+    comment: Annotated[SingleLine, msgspec.Meta(title="理由", max_length=2000)] = ""
 
 
 class RecordIn(Struct):
     """A build-time check, periodic review or exit check: the date, the items confirmed and a note."""
 
-    performed_on: Annotated[dt.date, msgspec.Meta(title="実施日")]
-    checked_items: Annotated[list[str], msgspec.Meta(title="確認した項目", max_length=20)] = []
-    note: Annotated[str, msgspec.Meta(title="確認内容・指摘事項", max_length=4000)] = ""
+    performed_on: Annotated[Date, msgspec.Meta(title="実施日")]
+    checked_items: Annotated[list[RecordItemCode], msgspec.Meta(title="確認した項目", max_length=20)] = []
+    note: Annotated[MultiLine, msgspec.Meta(title="確認内容・指摘事項", max_length=4000)] = ""
 
 
 class TermsChangeIn(Struct):
     """A change of the provider's terms of use."""
 
-    terms_version: Annotated[str, msgspec.Meta(title="新しい利用規約の版", min_length=1, max_length=100)]
-    changed_on: Annotated[dt.date, msgspec.Meta(title="変更を確認した日")]
-    note: Annotated[str, msgspec.Meta(title="変更の内容", max_length=4000)] = ""
+    terms_version: Annotated[RequiredLine, msgspec.Meta(title="新しい利用規約の版", max_length=100)]
+    changed_on: Annotated[Date, msgspec.Meta(title="変更を確認した日")]
+    note: Annotated[MultiLine, msgspec.Meta(title="変更の内容", max_length=4000)] = ""
 
 
 class UsageUpdate(Struct):
     """A department's current use: accounts and the classification of the information it actually handles."""
 
     account_count: Annotated[int, msgspec.Meta(title="アカウント数", ge=0, le=100000)]
-    confidentiality_in_use: Annotated[
-        str, msgspec.Meta(title="現在取り扱っている情報の分類", min_length=1, max_length=4)
-    ]
+    confidentiality_in_use: Annotated[LevelCode, msgspec.Meta(title="現在取り扱っている情報の分類")]
 
 
 class AdministratorIn(Struct):
@@ -298,4 +326,4 @@ class AdministratorIn(Struct):
 class EndIn(Struct):
     """The day the service's use ended."""
 
-    ended_on: Annotated[dt.date | None, msgspec.Meta(title="利用終了日")] = None
+    ended_on: Annotated[Date, msgspec.Meta(title="利用終了日")] | None = None

@@ -7,37 +7,53 @@ from typing import Annotated
 
 import msgspec
 
-from governance.schema import Struct, id_field
+from governance.schema import Date, MultiLine, RequiredLine, RequiredText, SingleLine, Struct, choice, id_field
+from governance.social.checklist import BADGE_LABELS
+from governance.social.incidents import INCIDENT_KIND_LABELS, STEPS
+from governance.social.lifecycle import APPLICATION_KIND_LABELS
+from governance.social.rules import APPROVAL_LABELS, FOLLOW_LABELS, REPLY_LABELS
+from governance.social.tables import PersonRole
 
-_TIME = r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9])?$"
-Lines = Annotated[str, msgspec.Meta(title="一覧（1行に1つ）", max_length=4000)]
+ApprovalCode = choice(APPROVAL_LABELS)
+ReplyCode = choice(REPLY_LABELS)
+FollowCode = choice(FOLLOW_LABELS)
+BadgeCode = choice(BADGE_LABELS)
+GrantedRoleCode = choice([PersonRole.operator, PersonRole.credential_holder])
+"""The roles granted through PersonAdd (the responsible person changes through ResponsibleChange)."""
+ApplicationKindCode = choice(APPLICATION_KIND_LABELS)
+IncidentKindCode = choice(INCIDENT_KIND_LABELS)
+StepCode = choice(s.key for steps in STEPS.values() for s in steps)
+
+_TIME = r"^(?:(?:[01][0-9]|2[0-3]):[0-5][0-9])?(?!\n)$"
+Lines = Annotated[MultiLine, msgspec.Meta(title="一覧（1行に1つ）", max_length=4000)]
+Category = Annotated[RequiredLine, msgspec.Meta(title="発信する情報の分類", max_length=200)]
 Time = Annotated[str, msgspec.Meta(title="時刻", max_length=5, pattern=_TIME, description="「08:30」の形式")]
 
 
 class RulesUpdate(Struct, kw_only=True):
     """An account's posting rules (they may only tighten the municipal template)."""
 
-    content_categories: Annotated[list[str], msgspec.Meta(title="発信する情報の分類", max_length=30)] = []
-    extra_prohibited_content: Annotated[str, msgspec.Meta(title="追加で発信しない内容", max_length=4000)] = ""
-    prohibited_terms: Annotated[str, msgspec.Meta(title="発信しない語句", max_length=4000)] = ""
-    extra_classified_markers: Annotated[str, msgspec.Meta(title="追加の機密表示", max_length=2000)] = ""
-    allowed_link_domains: Annotated[str, msgspec.Meta(title="リンクを認めるドメイン", max_length=2000)] = ""
-    allowed_contacts: Annotated[str, msgspec.Meta(title="掲載してよい連絡先", max_length=2000)] = ""
+    content_categories: Annotated[list[Category], msgspec.Meta(title="発信する情報の分類", min_length=1, max_length=30)]
+    extra_prohibited_content: Annotated[MultiLine, msgspec.Meta(title="追加で発信しない内容", max_length=4000)] = ""
+    prohibited_terms: Annotated[MultiLine, msgspec.Meta(title="発信しない語句", max_length=4000)] = ""
+    extra_classified_markers: Annotated[MultiLine, msgspec.Meta(title="追加の機密表示", max_length=2000)] = ""
+    allowed_link_domains: Annotated[MultiLine, msgspec.Meta(title="リンクを認めるドメイン", max_length=2000)] = ""
+    allowed_contacts: Annotated[MultiLine, msgspec.Meta(title="掲載してよい連絡先", max_length=2000)] = ""
     hours_start: Annotated[str, msgspec.Meta(title="投稿時間帯（開始）", max_length=5, pattern=_TIME)] = ""
     hours_end: Annotated[str, msgspec.Meta(title="投稿時間帯（終了）", max_length=5, pattern=_TIME)] = ""
-    approval: Annotated[str, msgspec.Meta(title="投稿前の承認", min_length=1, max_length=20)] = "none"
-    reply_policy: Annotated[str, msgspec.Meta(title="返信の方針", min_length=1, max_length=20)] = "none"
-    follow_policy: Annotated[str, msgspec.Meta(title="フォローの方針", min_length=1, max_length=20)] = "none"
+    approval: Annotated[ApprovalCode, msgspec.Meta(title="投稿前の承認")] = "none"
+    reply_policy: Annotated[ReplyCode, msgspec.Meta(title="返信の方針")] = "none"
+    follow_policy: Annotated[FollowCode, msgspec.Meta(title="フォローの方針")] = "none"
     availability2_on_website: Annotated[bool, msgspec.Meta(title="可用性2の情報を市のウェブサイトにも掲載する")] = True
 
 
 ServiceId = Annotated[int, id_field("プラットフォーム（登録済みの外部サービス）")]
-ProfileUrl = Annotated[str, msgspec.Meta(title="プロフィールのURLまたはアカウント名", min_length=1, max_length=500)]
-DisplayName = Annotated[str, msgspec.Meta(title="表示名", min_length=1, max_length=200)]
+ProfileUrl = Annotated[RequiredLine, msgspec.Meta(title="プロフィールのURLまたはアカウント名", max_length=500)]
+DisplayName = Annotated[RequiredLine, msgspec.Meta(title="表示名", max_length=200)]
 DepartmentId = Annotated[int, id_field("運用する所属")]
-Purpose = Annotated[str, msgspec.Meta(title="運用の目的", min_length=1, max_length=2000)]
-Audience = Annotated[str, msgspec.Meta(title="主な対象", max_length=200)]
-PublicContact = Annotated[str, msgspec.Meta(title="公開する問い合わせ先", max_length=200)]
+Purpose = Annotated[RequiredText, msgspec.Meta(title="運用の目的", max_length=2000)]
+Audience = Annotated[SingleLine, msgspec.Meta(title="主な対象", max_length=200)]
+PublicContact = Annotated[SingleLine, msgspec.Meta(title="公開する問い合わせ先", max_length=200)]
 ByContractor = Annotated[bool, msgspec.Meta(title="運用の一部を委託している")]
 EngagementId = Annotated[int, id_field("委託業務（委託している場合）")]
 
@@ -72,99 +88,99 @@ class AccountCreate(RulesUpdate, kw_only=True):
     public_contact: PublicContact = ""
     operated_by_contractor: ByContractor = False
     engagement_id: EngagementId | None = None
-    responsible_name: Annotated[str, msgspec.Meta(title="責任者の氏名", min_length=1, max_length=100)]
-    responsible_title: Annotated[str, msgspec.Meta(title="責任者の役職", max_length=100)] = ""
+    responsible_name: Annotated[RequiredLine, msgspec.Meta(title="責任者の氏名", max_length=100)]
+    responsible_title: Annotated[SingleLine, msgspec.Meta(title="責任者の役職", max_length=100)] = ""
     responsible_user_id: Annotated[int, id_field("責任者（システムの利用者の場合）")] | None = None
-    responsible_from: Annotated[dt.date, msgspec.Meta(title="責任者の就任日")] | None = None
+    responsible_from: Annotated[Date, msgspec.Meta(title="責任者の就任日")] | None = None
 
 
 class ChecklistUpdate(Struct):
     """The account's security settings as the department confirmed them."""
 
     mfa_enabled: Annotated[bool, msgspec.Meta(title="多要素認証")] = False
-    recovery_email: Annotated[str, msgspec.Meta(title="復旧用メールアドレス", max_length=254)] = ""
+    recovery_email: Annotated[SingleLine, msgspec.Meta(title="復旧用メールアドレス", max_length=254)] = ""
     login_alerts: Annotated[bool, msgspec.Meta(title="ログイン通知")] = False
-    third_party_apps_reviewed_on: Annotated[dt.date, msgspec.Meta(title="連携アプリを確認した日")] | None = None
+    third_party_apps_reviewed_on: Annotated[Date, msgspec.Meta(title="連携アプリを確認した日")] | None = None
     listed_on_website: Annotated[bool, msgspec.Meta(title="市のウェブサイトに掲載")] = False
-    badge: Annotated[str, msgspec.Meta(title="認証バッジ", min_length=1, max_length=20)] = "missing"
-    password_changed_on: Annotated[dt.date, msgspec.Meta(title="パスワードを変更した日")] | None = None
+    badge: Annotated[BadgeCode, msgspec.Meta(title="認証バッジ")] = "missing"
+    password_changed_on: Annotated[Date, msgspec.Meta(title="パスワードを変更した日")] | None = None
 
 
 class PersonAdd(Struct):
     """An operator or credential holder granted access on a date."""
 
-    role: Annotated[str, msgspec.Meta(title="区分", min_length=1, max_length=20)]
-    person_name: Annotated[str, msgspec.Meta(title="氏名", min_length=1, max_length=100)]
-    title: Annotated[str, msgspec.Meta(title="所属・役職", max_length=100)] = ""
+    role: Annotated[GrantedRoleCode, msgspec.Meta(title="区分")]
+    person_name: Annotated[RequiredLine, msgspec.Meta(title="氏名", max_length=100)]
+    title: Annotated[SingleLine, msgspec.Meta(title="所属・役職", max_length=100)] = ""
     user_id: Annotated[int, id_field("利用者")] | None = None
-    start_date: Annotated[dt.date, msgspec.Meta(title="付与日")] | None = None
+    start_date: Annotated[Date, msgspec.Meta(title="付与日")] | None = None
 
 
 class PersonEnd(Struct):
     """The date a person's access was removed (the last day in the role)."""
 
-    end_date: Annotated[dt.date, msgspec.Meta(title="削除日")] | None = None
+    end_date: Annotated[Date, msgspec.Meta(title="削除日")] | None = None
 
 
 class ResponsibleChange(Struct):
     """A new responsible person from a date; the current one's period ends the day before."""
 
-    person_name: Annotated[str, msgspec.Meta(title="責任者の氏名", min_length=1, max_length=100)]
-    title: Annotated[str, msgspec.Meta(title="責任者の役職", max_length=100)] = ""
+    person_name: Annotated[RequiredLine, msgspec.Meta(title="責任者の氏名", max_length=100)]
+    title: Annotated[SingleLine, msgspec.Meta(title="責任者の役職", max_length=100)] = ""
     user_id: Annotated[int, id_field("利用者")] | None = None
-    start_date: Annotated[dt.date, msgspec.Meta(title="就任日")] | None = None
+    start_date: Annotated[Date, msgspec.Meta(title="就任日")] | None = None
 
 
 class ApplicationCreate(Struct):
     """An application to open or close the account."""
 
-    kind: Annotated[str, msgspec.Meta(title="申請の種類", min_length=1, max_length=10)]
-    reason: Annotated[str, msgspec.Meta(title="理由・補足", max_length=2000)] = ""
-    effective_on: Annotated[dt.date, msgspec.Meta(title="開設日・廃止日（予定）")] | None = None
+    kind: Annotated[ApplicationKindCode, msgspec.Meta(title="申請の種類")]
+    reason: Annotated[MultiLine, msgspec.Meta(title="理由・補足", max_length=2000)] = ""
+    effective_on: Annotated[Date, msgspec.Meta(title="開設日・廃止日（予定）")] | None = None
 
 
 class DecisionIn(Struct):
     """A decision's comment."""
 
-    comment: Annotated[str, msgspec.Meta(title="コメント", max_length=2000)] = ""
+    comment: Annotated[MultiLine, msgspec.Meta(title="コメント", max_length=2000)] = ""
 
 
 class StatusChange(Struct):
     """Suspending or resuming an account."""
 
-    reason: Annotated[str, msgspec.Meta(title="理由", min_length=1, max_length=2000)]
+    reason: Annotated[RequiredText, msgspec.Meta(title="理由", max_length=2000)]
 
 
 class AttestationIn(Struct):
     """The responsible person's re-attestation."""
 
-    last_post_on: Annotated[dt.date, msgspec.Meta(title="最後に投稿した日")] | None = None
-    note: Annotated[str, msgspec.Meta(title="確認事項・補足", max_length=2000)] = ""
+    last_post_on: Annotated[Date, msgspec.Meta(title="最後に投稿した日")] | None = None
+    note: Annotated[MultiLine, msgspec.Meta(title="確認事項・補足", max_length=2000)] = ""
     confirmed: Annotated[bool, msgspec.Meta(title="運用状況と安全対策を確認した")] = False
 
 
 class IncidentCreate(Struct, kw_only=True):
     """A takeover or impersonation found."""
 
-    kind: Annotated[str, msgspec.Meta(title="種類", min_length=1, max_length=20)]
-    detected_on: Annotated[dt.date, msgspec.Meta(title="発見日")]
+    kind: Annotated[IncidentKindCode, msgspec.Meta(title="種類")]
+    detected_on: Annotated[Date, msgspec.Meta(title="発見日")]
     detected_time: Time = ""
-    summary: Annotated[str, msgspec.Meta(title="概要", min_length=1, max_length=4000)]
-    fake_account_url: Annotated[str, msgspec.Meta(title="なりすましアカウントのURL", max_length=500)] = ""
+    summary: Annotated[RequiredText, msgspec.Meta(title="概要", max_length=4000)]
+    fake_account_url: Annotated[SingleLine, msgspec.Meta(title="なりすましアカウントのURL", max_length=500)] = ""
 
 
 class StepRecord(Struct):
     """A response step done."""
 
-    step: Annotated[str, msgspec.Meta(title="対応", min_length=1, max_length=40)]
-    note: Annotated[str, msgspec.Meta(title="内容・連絡先など", max_length=2000)] = ""
+    step: Annotated[StepCode, msgspec.Meta(title="対応")]
+    note: Annotated[MultiLine, msgspec.Meta(title="内容・連絡先など", max_length=2000)] = ""
 
 
 class PostCheckIn(Struct, kw_only=True):
     """A draft to check against an account's rules; kept only when ``keep`` is true."""
 
     account_id: Annotated[int, id_field("アカウント")]
-    text: Annotated[str, msgspec.Meta(title="投稿の下書き", min_length=1, max_length=20000)]
+    text: Annotated[RequiredText, msgspec.Meta(title="投稿の下書き", max_length=20000)]
     posting_time: Time = ""
     keep: Annotated[bool, msgspec.Meta(title="この確認結果を記録する")] = False
 
@@ -172,7 +188,7 @@ class PostCheckIn(Struct, kw_only=True):
 class TemplateUpdate(Struct):
     """The municipal template of posting rules and checklist settings."""
 
-    content_categories: Lines = ""
+    content_categories: Annotated[RequiredText, msgspec.Meta(title="発信できる情報の分類", max_length=4000)]
     prohibited_content: Lines = ""
     classified_markers: Lines = ""
     allowed_link_domains: Lines = ""
@@ -181,9 +197,9 @@ class TemplateUpdate(Struct):
     municipal_mail_domains: Lines = ""
     hours_start: Time = ""
     hours_end: Time = ""
-    approval: Annotated[str, msgspec.Meta(title="投稿前の承認", min_length=1, max_length=20)] = "none"
-    reply_policy: Annotated[str, msgspec.Meta(title="返信の方針（上限）", min_length=1, max_length=20)] = "as_needed"
-    follow_policy: Annotated[str, msgspec.Meta(title="フォローの方針（上限）", min_length=1, max_length=20)] = "related"
+    approval: Annotated[ApprovalCode, msgspec.Meta(title="投稿前の承認")] = "none"
+    reply_policy: Annotated[ReplyCode, msgspec.Meta(title="返信の方針（上限）")] = "as_needed"
+    follow_policy: Annotated[FollowCode, msgspec.Meta(title="フォローの方針（上限）")] = "related"
     availability2_on_website: Annotated[bool, msgspec.Meta(title="可用性2の情報をウェブサイトにも掲載")] = True
     cycle_months: Annotated[int, msgspec.Meta(title="再確認の周期（月）", ge=1, le=24)] = 6
     inactive_months: Annotated[int, msgspec.Meta(title="休眠とみなす無投稿期間（月）", ge=1, le=36)] = 6

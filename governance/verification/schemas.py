@@ -7,12 +7,16 @@ from typing import Annotated, Any
 
 import msgspec
 
-from governance.schema import Struct, id_field
+from governance.schema import Date, MultiLine, RequiredLine, RequiredText, SingleLine, Struct, choice, id_field
+from governance.verification.tables import ITEM_RESULT_LABELS, MEASURE_KIND_LABELS, SEVERITY_LABELS, MeasureStatus
 
-Note = Annotated[str, msgspec.Meta(title="所見", max_length=4000)]
-Reason = Annotated[str, msgspec.Meta(title="理由", max_length=2000)]
-ResultCode = Annotated[str, msgspec.Meta(title="結果", description="conforming / nonconforming / not_applicable")]
-SeverityCode = Annotated[str, msgspec.Meta(title="重要度", description="minor / major / serious")]
+Note = Annotated[MultiLine, msgspec.Meta(title="所見", max_length=4000)]
+Reason = Annotated[MultiLine, msgspec.Meta(title="理由", max_length=2000)]
+ResultCode = Annotated[choice(ITEM_RESULT_LABELS), msgspec.Meta(title="結果")]
+SeverityCode = Annotated[choice(SEVERITY_LABELS), msgspec.Meta(title="重要度")]
+MeasureKindCode = choice(MEASURE_KIND_LABELS)
+OutcomeCode = choice([MeasureStatus.done, MeasureStatus.cancelled])
+"""How a measure closes: carried out (done) or withdrawn (cancelled)."""
 
 
 class ItemResultIn(Struct):
@@ -49,7 +53,7 @@ class ReviewIn(Struct):
 class CancelIn(Struct):
     """Cancelling a check, with the reason."""
 
-    reason: Annotated[str, msgspec.Meta(title="中止の理由", min_length=1, max_length=2000)]
+    reason: Annotated[RequiredLine, msgspec.Meta(title="中止の理由", max_length=2000)]
 
 
 class AssignIn(Struct):
@@ -61,24 +65,24 @@ class AssignIn(Struct):
 class EventCheckIn(Struct):
     """Opening a check for an event (事故, 再委託先の変更 …)."""
 
-    template_id: Annotated[str, msgspec.Meta(title="確認の種類", min_length=1, max_length=60)]
-    note: Annotated[str, msgspec.Meta(title="発生した事象", min_length=1, max_length=4000)]
-    due_on: Annotated[dt.date, msgspec.Meta(title="期限")] | None = None
+    template_id: Annotated[RequiredLine, msgspec.Meta(title="確認の種類", max_length=60)]
+    note: Annotated[RequiredText, msgspec.Meta(title="発生した事象", max_length=4000)]
+    due_on: Annotated[Date, msgspec.Meta(title="期限")] | None = None
 
 
 class MeasureIn(Struct):
     """A measure decided on a finding."""
 
-    kind: Annotated[str, msgspec.Meta(title="措置の種類", min_length=1, max_length=30)]
-    description: Annotated[str, msgspec.Meta(title="措置の内容", min_length=1, max_length=4000)]
+    kind: Annotated[MeasureKindCode, msgspec.Meta(title="措置の種類")]
+    description: Annotated[RequiredText, msgspec.Meta(title="措置の内容", max_length=4000)]
     owner_id: Annotated[int, id_field("担当者")]
-    due_on: Annotated[dt.date, msgspec.Meta(title="期限")]
+    due_on: Annotated[Date, msgspec.Meta(title="期限")]
 
 
 class MeasureCloseIn(Struct):
     """Closing a measure: carried out (done) or withdrawn."""
 
-    note: Annotated[str, msgspec.Meta(title="完了の内容", min_length=1, max_length=4000)]
+    note: Annotated[RequiredText, msgspec.Meta(title="完了の内容", max_length=4000)]
     done: bool = True
     evidence_file_id: Annotated[int, id_field("証跡ファイル")] | None = None
 
@@ -86,14 +90,14 @@ class MeasureCloseIn(Struct):
 class MeasureCloseForm(Struct):
     """The measure closing form on the finding page."""
 
-    note: Annotated[str, msgspec.Meta(title="完了の内容", min_length=1, max_length=4000)]
-    outcome: Annotated[str, msgspec.Meta(title="結果", min_length=1, max_length=20)] = "done"
+    note: Annotated[RequiredText, msgspec.Meta(title="完了の内容", max_length=4000)]
+    outcome: Annotated[OutcomeCode, msgspec.Meta(title="結果")] = "done"
 
 
 class FindingCloseIn(Struct):
     """Closing a finding, with how the correction was verified."""
 
-    verification_note: Annotated[str, msgspec.Meta(title="是正の確認", min_length=1, max_length=4000)]
+    verification_note: Annotated[RequiredText, msgspec.Meta(title="是正の確認", max_length=4000)]
 
 
 class ReportLinkIn(Struct):
@@ -113,9 +117,9 @@ class ReportLinkOut(Struct):
 class ReportForm(Struct):
     """The contractor's report form (files come with it as multipart)."""
 
-    reporter_name: Annotated[str, msgspec.Meta(title="報告者の氏名", min_length=1, max_length=100)]
-    reporter_email: Annotated[str, msgspec.Meta(title="連絡先メールアドレス", max_length=254)] = ""
-    body: Annotated[str, msgspec.Meta(title="報告の内容", max_length=20000)] = ""
+    reporter_name: Annotated[RequiredLine, msgspec.Meta(title="報告者の氏名", max_length=100)]
+    reporter_email: Annotated[SingleLine, msgspec.Meta(title="連絡先メールアドレス", max_length=254)] = ""
+    body: Annotated[MultiLine, msgspec.Meta(title="報告の内容", max_length=20000)] = ""
 
 
 class ChecklistItemOut(Struct):

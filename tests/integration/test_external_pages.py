@@ -138,7 +138,9 @@ async def test_incomplete_application_is_refused_with_field_messages(client):
     aid = _id(r)
     r = await post_form(client, f"/external-services/applications/{aid}/submit")
     assert r.status_code == 422 and "確認していない項目があります" in r.text
-    r = await post_form(client, "/external-services", {**SERVICE_FORM, "ismap_number": "", "max_confidentiality": "9"})
+    r = await post_form(client, "/external-services", {**SERVICE_FORM, "max_confidentiality": "9"})
+    assert r.status_code == 422 and "取り扱える情報の最高の分類は選択肢から選んでください" in r.text  # a code
+    r = await post_form(client, "/external-services", {**SERVICE_FORM, "ismap_number": "", "max_confidentiality": "3"})
     assert r.status_code == 422 and "登録番号を入力してください" in r.text and "機密性は" in r.text
 
 

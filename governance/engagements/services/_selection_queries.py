@@ -7,7 +7,7 @@ from typing import Any
 
 from governance.contractors.services import ContractorService
 from governance.engagements import schemas
-from governance.engagements.criteria import CATALOG_BY_ID, prefill
+from governance.engagements.criteria import CATALOG_BY_ID, SELECTION_METHODS, prefill
 from governance.engagements.tables import (
     SELECTION_STATUS_LABELS,
     CriterionEvaluation,
@@ -16,15 +16,6 @@ from governance.engagements.tables import (
     SelectionStatus,
 )
 from governance.errors import NotFoundError
-
-SELECTION_METHODS: dict[str, str] = {
-    "general_competitive": "一般競争入札",
-    "designated_competitive": "指名競争入札",
-    "negotiated": "随意契約",
-    "open_proposal": "公募型プロポーザル",
-    "designated_proposal": "指名型プロポーザル",
-    "other": "その他",
-}
 
 
 class SelectionQueries:
