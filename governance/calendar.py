@@ -134,6 +134,14 @@ def wareki_year(day: dt.date) -> str:
     return f"{name}{'元' if year == 1 else year}年"
 
 
+def display_year(day: dt.date) -> str:
+    """The era year for a page (令和8年), or the Western year for a date before 1873 stored by mistake (1800年)."""
+    try:
+        return wareki_year(day)
+    except ValueError:
+        return f"{day.year}年"
+
+
 def wareki(day: dt.date, *, weekday: bool = False) -> str:
     """Format a date the way Japanese administrative documents do: 令和8年4月1日 (optionally （水）)."""
     text = f"{wareki_year(day)}{day.month}月{day.day}日"

@@ -20,6 +20,7 @@ from governance.calendar import TOKYO
 from governance.schema import MAX_ID
 from governance.web.access import access
 from governance.web.pages import render
+from governance.web.params import query_page
 
 AUDIT_READERS = access(Role.admin, Role.auditor, Role.security_officer)
 PAGE_SIZE = 50
@@ -37,6 +38,12 @@ def _filter(actor: str, action: str, target_type: str, target_id: str, date_from
         date_from=date_from,
         date_to=date_to,
     )
+
+
+async def _chain(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    yield first
+    async for row in rest:
+        yield row
 
 
 def _parse_date(value: str) -> tuple[dt.date | None, str | None]:
@@ -59,6 +66,9 @@ class AuditPageController(Controller):
         q = request.query_params
         values = {k: str(q.get(k, ""))[:200] for k in ("actor", "action", "target_type", "target_id", "from", "to")}
         errors: dict[str, str] = {}
+        for key, value in values.items():
+            if "\x00" in value:  # PostgreSQL cannot compare text holding NUL; refuse it before any query runs
+                errors[key] = "使用できない文字（NUL文字）が含まれています。"
         date_from, err = _parse_date(values["from"])
         if err:
             errors["from"] = err
@@ -72,10 +82,7 @@ class AuditPageController(Controller):
     async def index(self, request: Request[Any, Any, Any]) -> Template:
         """Show entries matching the filter, newest first, 50 per page."""
         f, values, errors = self._read_filter(request)
-        try:
-            page = max(1, int(request.query_params.get("page", "1")))
-        except ValueError:
-            page = 1
+        page = query_page(request.query_params)
         if errors:
             rows, total = [], 0
         else:
@@ -108,6 +115,10 @@ class AuditPageController(Controller):
                 field_errors=[],
                 incident="",
             )
+        entries = AuditService().iter_all(f)
+        # The first rows are read before the response starts: a query the database refuses then gets its 4xx page,
+        # never a 200 whose body stops after the header line.
+        first = await anext(entries, None)
 
         async def rows() -> AsyncIterator[str]:
             buf = io.StringIO()
@@ -130,7 +141,9 @@ class AuditPageController(Controller):
                 ]
             )
             yield "\ufeff" + buf.getvalue()
-            async for r in AuditService().iter_all(f):
+            if first is None:
+                return
+            async for r in _chain(first, entries):
                 buf.seek(0)
                 buf.truncate()
                 writer.writerow(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
+import msgspec
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody
 from litestar.response import Redirect, Response, Template
@@ -16,6 +17,7 @@ from governance.contracts.services import ContractService, municipality_from
 from governance.contracts.subcontracting import ANSWERS, CRITERIA, Evaluation
 from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from governance.schema import Struct
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
@@ -220,3 +222,71 @@ class ContractApiController(Controller):
             engagement_id=engagement_id,
         )  # fmt: skip
         return await _version(svc, engagement_id, version_id)
+
+    @get("/approvals", opt=READ)
+    async def approvals(
+        self, request: Request[Any, Any, Any], engagement_id: PathId
+    ) -> list[schemas.SubcontractorApproval]:
+        """List the subcontractor approvals (再委託の承認・番号法第10条の許諾) with their evaluation items."""
+        return [schemas.approval_out(r) for r in await contract_service(request).approvals(engagement_id)]
+
+    @post("/approvals/{approval_id:int}", opt=APPROVE, status_code=200)
+    async def decide_approval(
+        self,
+        request: Request[Any, Any, Any],
+        engagement_id: PathId,
+        approval_id: PathId,
+        data: JSONBody[ApprovalDecisionIn],
+    ) -> schemas.SubcontractorApproval:
+        """Approve or refuse a subcontractor on its item-by-item evaluation (the same rules as the page).
+
+        Approval needs every item answered and none 不適合; a refusal needs a 不適合 item or a note. マイナンバー work
+        (番号法第10条の許諾) is decided by a security officer; nobody decides their own request.
+        """
+        svc = contract_service(request)
+        if not any(r["id"] == approval_id for r in await svc.approvals(engagement_id)):
+            raise NotFoundError("再委託の承認", approval_id)
+        evaluation = Evaluation(
+            {i.criterion: i.answer for i in data.evaluation}, {i.criterion: i.note for i in data.evaluation if i.note}
+        )
+        try:
+            await svc.decide_approval(
+                approval_id, approve=data.decision == "approve", actor=principal(request).actor, note=data.note,
+                evaluation=evaluation,
+            )  # fmt: skip
+        except ValidationError as exc:  # the service names form fields (answer-<id>, note-<id>): name the JSON ones
+            raise ValidationError({_api_field(k): v for k, v in exc.field_errors.items()}, exc.message) from exc
+        [row] = [r for r in await svc.approvals(engagement_id) if r["id"] == approval_id]
+        return schemas.approval_out(row)
+
+    @get("/versions/{version_id:int}", opt=READ)
+    async def version(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
+    ) -> schemas.ContractVersion:
+        """One version, with its clauses and those added and removed against the previous version."""
+        return await _version(contract_service(request), engagement_id, version_id)
+
+
+def _api_field(form_field: str) -> str:
+    """The JSON name of a field the service names as on the page (``answer-scope`` → ``evaluation.scope.answer``)."""
+    kind, _, criterion = form_field.partition("-")
+    return f"evaluation.{criterion}.{kind}" if criterion else form_field
+
+
+class EvaluationItemIn(Struct):
+    """The answer on one evaluation item of a subcontractor."""
+
+    criterion: Annotated[str, msgspec.Meta(title="評価の項目", min_length=1, max_length=50)]
+    answer: Annotated[Literal["conforms", "fails", "not_applicable"], msgspec.Meta(title="評価")]
+    note: Annotated[str, msgspec.Meta(title="評価の所見", max_length=1000)] = ""
+
+
+class ApprovalDecisionIn(Struct):
+    """A decision on a subcontractor: approve or refuse, with the item-by-item evaluation.
+
+    Declared here rather than in ``schemas.py`` only because that module is being reworked in parallel (issue 12).
+    """
+
+    decision: Annotated[Literal["approve", "refuse"], msgspec.Meta(title="判断")]
+    evaluation: Annotated[list[EvaluationItemIn], msgspec.Meta(title="評価", max_length=20)] = []
+    note: Annotated[str, msgspec.Meta(title="所見", max_length=2000)] = ""

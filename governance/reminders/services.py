@@ -8,6 +8,8 @@ the same one. A failed send is retried with exponential backoff and shown in the
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import logging
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +26,8 @@ from governance.reminders.notify import Notice, Recipient, enqueue
 from governance.reminders.rules import SUBJECT_LABELS, Rule, parse_rules
 from governance.reminders.sources import register_builtin_sources, sources
 from governance.reminders.tables import Notification, NotificationStatus
+
+log = logging.getLogger("governance.reminders")
 
 CLAIM_ADDRESSES = 50
 """A run claims the waiting notifications of this many addresses at a time (each address gets one mail)."""
@@ -134,6 +138,10 @@ class ReminderService:
 
             # A contract renewed by itself gets its new period's checks before they are looked at.
             await extend_renewed_plans(report.today, now=now, audit=self.audit)
+            from governance.social.services import close_scheduled_accounts
+
+            # An SNS account whose approved closing date has come is closed (the public answers already say so).
+            await close_scheduled_accounts(report.today, now=now, audit=self.audit)
         report.due = await self.collect(report.today)
         if dry_run:
             return report
@@ -180,7 +188,13 @@ class ReminderService:
         )
 
     async def deliver(self, *, now: dt.datetime | None = None) -> tuple[int, int]:
-        """Send every waiting notification (when SMTP is configured). Returns (sent, failed)."""
+        """Send every waiting notification (when SMTP is configured). Returns (sent, failed).
+
+        Each delivery is isolated: a mail that cannot be built or sent marks its notifications failed with the
+        reason, and the run goes on. Whatever happens while sending (even a crash or a cancellation), the claimed
+        rows are settled before the run moves on or ends: those the relay accepted as sent, the rest as failed, so
+        none stays claimed and none the relay accepted is sent again.
+        """
         if not self.smtp.enabled:
             return 0, 0
         now = now or dt.datetime.now(dt.UTC)
@@ -188,28 +202,61 @@ class ReminderService:
         sent = failed = 0
         await self._expire_stale(now)
         while claimed := await self._claim(run_id, now):
-            groups = digest(claimed, self.base_url)
-            results = await anyio.to_thread.run_sync(lambda g=groups: send_batch(self.smtp, [m for m, _ in g], now))
-            outcome = {row_id: error for (_, ids), error in zip(groups, results, strict=True) for row_id in ids}
-            async with write_transaction():
-                for row in claimed:
-                    error = outcome[row["id"]]
-                    if error is None:
-                        sent += 1
-                        values = {Notification.status: NotificationStatus.sent, Notification.sent_at: now,
-                                  Notification.attempts: row["attempts"] + 1, Notification.last_error: ""}  # fmt: skip
-                    else:
-                        failed += 1
-                        attempts = row["attempts"] + 1
-                        # After the last attempt it waits for a person to press 再送 (``retry``).
-                        retry_at = now + (backoff(attempts) if attempts < MAX_ATTEMPTS else dt.timedelta(days=3650))
-                        values = {
-                            Notification.status: NotificationStatus.failed, Notification.attempts: attempts,
-                            Notification.last_error: error[:1000], Notification.next_attempt_at: retry_at,
-                        }  # fmt: skip
-                    await Notification.update(values).where(
-                        Notification.id == row["id"], Notification.claimed_by == run_id
-                    )
+            outcome: dict[int, str | None] = {}
+            try:
+                groups = self._build(claimed, outcome)
+                results: list[str | None] = []
+                mails = [m for m, _ in groups]
+                try:
+                    await anyio.to_thread.run_sync(functools.partial(send_batch, self.smtp, mails, now, results))
+                except Exception as exc:  # an unexpected failure while sending: settle what is known, go on
+                    log.exception("reminder delivery failed while sending")
+                    results.extend([f"送信処理が中断されました: {type(exc).__name__}: {exc}"] * len(mails))
+                for (_, ids), error in zip(groups, results, strict=False):
+                    outcome.update(dict.fromkeys(ids, error))
+            finally:
+                # Shielded: a cancelled run still records what the relay accepted and releases the rest.
+                with anyio.CancelScope(shield=True):
+                    s, f = await self._settle(claimed, outcome, run_id, now)
+                sent, failed = sent + s, failed + f
+        return sent, failed
+
+    def _build(self, claimed: list[dict[str, Any]], outcome: dict[int, str | None]) -> list[tuple[Mail, list[int]]]:
+        """The mails of the claimed rows, one per address; an address whose mail cannot be made fails alone."""
+        by_address: dict[str, list[dict[str, Any]]] = {}
+        for row in claimed:
+            by_address.setdefault(row["email"], []).append(row)
+        groups: list[tuple[Mail, list[int]]] = []
+        for rows in by_address.values():
+            try:
+                groups += digest(rows, self.base_url)
+            except Exception as exc:  # a broken row (no link, no body …) must not hold up the others' mail
+                outcome.update(dict.fromkeys((r["id"] for r in rows), f"メールを作成できませんでした: {exc}"))
+        return groups
+
+    async def _settle(
+        self, claimed: list[dict[str, Any]], outcome: dict[int, str | None], run_id: str, now: dt.datetime
+    ) -> tuple[int, int]:
+        """Record each claimed row's outcome; a row without one (the run was interrupted) fails and is retried."""
+        sent = failed = 0
+        async with write_transaction():
+            for row in claimed:
+                error = outcome.get(row["id"], "送信処理が中断されたため、送信できたか確認できていません。")
+                if error is None:
+                    sent += 1
+                    values = {Notification.status: NotificationStatus.sent, Notification.sent_at: now,
+                              Notification.attempts: row["attempts"] + 1, Notification.last_error: ""}  # fmt: skip
+                else:
+                    failed += 1
+                    attempts = row["attempts"] + 1
+                    # After the last attempt it waits for a person to press 再送 (``retry``).
+                    retry_at = now + (backoff(attempts) if attempts < MAX_ATTEMPTS else dt.timedelta(days=3650))
+                    values = {
+                        Notification.status: NotificationStatus.failed, Notification.attempts: attempts,
+                        Notification.last_error: error[:1000], Notification.next_attempt_at: retry_at,
+                    }  # fmt: skip
+                # A run whose claim was taken over (claim timeout) writes nothing.
+                await Notification.update(values).where(Notification.id == row["id"], Notification.claimed_by == run_id)
         return sent, failed
 
     async def retry(self, notification_id: int, *, actor: Actor, now: dt.datetime | None = None) -> None:

@@ -33,7 +33,10 @@ def wareki_filter(value: dt.date | dt.datetime | None, weekday: bool = False) ->
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(TOKYO).date()
-    return wareki(value, weekday=weekday)
+    try:
+        return wareki(value, weekday=weekday)
+    except ValueError:  # a date before 明治 (stored before input was bounded): shown as it is, never a 500
+        return value.isoformat()
 
 
 def last_valid_day(value: dt.datetime) -> str:

@@ -10,7 +10,7 @@ from litestar.response import Redirect, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.accounts.services import UserService
-from governance.calendar import today_tokyo, wareki_year
+from governance.calendar import display_year, today_tokyo
 from governance.db import write_transaction
 from governance.engagements.services import EngagementService
 from governance.errors import DomainError, ValidationError
@@ -29,6 +29,7 @@ from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
+from governance.web.scope import listing_department
 
 READ = access(OUTSOURCING_READERS)
 PERFORM = access(Role.department_staff, Role.procurement, Role.security_officer)
@@ -65,7 +66,7 @@ class CheckPageController(Controller):
         status = str(q.get("status", "open"))[:20]
         f = CheckFilter(
             status=status if status in {*CHECK_STATUS_LABELS, "open"} else None,
-            department_id=query_number(q, "department_id"),
+            department_id=listing_department(request, query_number(q, "department_id")),
             assignee_id=me.id if q.get("mine") == "1" else None,
             due_from=_date(q, "due_from"),
             due_to=_date(q, "due_to"),
@@ -75,7 +76,7 @@ class CheckPageController(Controller):
         rows, total = await list_checks(f, today=today, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
         months: dict[str, list[dict[str, Any]]] = {}
         for r in rows:
-            months.setdefault(f"{wareki_year(r['due_on'])}{r['due_on'].month}月", []).append(r)
+            months.setdefault(f"{display_year(r['due_on'])}{r['due_on'].month}月", []).append(r)
         return render(
             "verification/checks.html", months=months, total=total, page=page,
             pages=max(1, -(-total // PER_PAGE)), status=status, f=f, mine=q.get("mine") == "1",

@@ -5,19 +5,58 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath
 from litestar.response import Template
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from governance.errors import DomainError, NotFoundError, ValidationError
+from governance.files.services import MAX_FILE_BYTES
 from governance.verification import schemas
 from governance.verification.services import ReportFile, ReportLinkService
+from governance.verification.services._links import MAX_FILES
 from governance.web.access import PUBLIC, access
 from governance.web.forms import parse_form
 from governance.web.pages import render
 
 MAX_TOKEN = 100
-REPORT_MAX_BODY = 52 * 1024 * 1024
-"""Five report files of up to 10 MiB each, plus the form's text."""
+REPORT_FIELDS_BYTES = 1024 * 1024
+"""The form's text fields and the multipart framing (the report text is at most 20,000 characters)."""
+REPORT_MAX_BODY = MAX_FILES * MAX_FILE_BYTES + REPORT_FIELDS_BYTES
+"""The most a report can need: five files of up to 10 MiB each, plus the form's text."""
+
+
+class TokenFirstMiddleware:
+    """Refuse a post to an unknown, used, revoked or expired link before anything reads its body.
+
+    The CSRF check reads a multipart form in full before the handler runs; without this gate anyone could make the
+    server take in up to ``REPORT_MAX_BODY`` bytes per request with a made-up token. An announced body larger than
+    the form's limit is refused at once as well.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the token (and the announced size) of a POST, then hand over to the rest of the stack."""
+        if scope["type"] == "http" and scope.get("method") == "POST":
+            request: Request[Any, Any, Any] = Request(scope, receive)
+            token = str(scope.get("path_params", {}).get("token", ""))
+            try:
+                if len(token) > MAX_TOKEN:
+                    raise NotFoundError("報告用リンク", "指定のリンク")
+                await ReportLinkService(request.app.state.settings.data_dir).open(token)
+            except DomainError as exc:
+                page = Template(
+                    template_name="verification/report_closed.html", context={"message": exc.message},
+                    status_code=exc.status_code, headers={"Connection": "close"},  # the rest of the body is not read
+                )  # fmt: skip
+                await page.to_asgi_response(app=None, request=request)(scope, receive, send)
+                return
+            length = request.headers.get("content-length", "")
+            if length.isdigit() and int(length) > REPORT_MAX_BODY:
+                raise RequestEntityTooLarge
+        await self.app(scope, receive, send)
 
 
 class ReportFormController(Controller):
@@ -26,6 +65,7 @@ class ReportFormController(Controller):
     path = "/report/{token:str}"
     include_in_schema = False
     opt = access(PUBLIC)
+    middleware = [TokenFirstMiddleware]
 
     async def _page(
         self, request: Request[Any, Any, Any], token: str, *, status_code: int = 200,

@@ -10,7 +10,7 @@ from governance.accounts.tables import User
 from governance.actor import Actor
 from governance.approvals import ensure_not_requester
 from governance.audit.services import AuditService
-from governance.calendar import add_business_days, today_tokyo
+from governance.calendar import add_business_days, next_business_day, today_tokyo
 from governance.db import locked_row, write_transaction
 from governance.engagements.tables import Engagement
 from governance.errors import ConflictError, NotFoundError, ValidationError
@@ -337,7 +337,8 @@ class CheckService:
         if errors:
             raise ValidationError(errors)
         template = templates[template_id]
-        due = due_on or add_business_days(today, EVENT_DUE_BUSINESS_DAYS)
+        # A due date on a closed day (weekend, holiday, 12/29–1/3) moves to the next business day, as planned ones do.
+        due = next_business_day(due_on) if due_on else add_business_days(today, EVENT_DUE_BUSINESS_DAYS)
         async with write_transaction():
             check_id = (
                 await Check.insert(
