@@ -19,6 +19,7 @@ from litestar.plugins.htmx import HTMXPlugin
 from litestar.static_files import create_static_files_router
 
 from governance import __version__
+from governance.accounts.client_limit import SignInLimiter
 from governance.accounts.controllers import (
     AccountController,
     AdminController,
@@ -58,7 +59,7 @@ from governance.reminders.controllers import (
     NotificationPageController,
 )
 from governance.reminders.scheduler import reminders_lifespan
-from governance.settings import Settings, get_settings
+from governance.settings import Settings, SettingsError, get_settings
 from governance.social.controllers import (
     OfficialAccountsApiController,
     OfficialAccountsPageController,
@@ -78,9 +79,10 @@ from governance.verification.controllers import (
 )
 from governance.verification.todos import register as register_verification_todos
 from governance.web.access import PUBLIC, access, access_guard
-from governance.web.authentication import CSRF_COOKIE, AuthenticationMiddleware
+from governance.web.authentication import CSRF_COOKIE, AuthenticationMiddleware, SessionCSRFMiddleware
 from governance.web.errors import exception_handler
-from governance.web.security_headers import SecurityHeadersMiddleware
+from governance.web.scope import scope_guard
+from governance.web.security_headers import add_security_headers
 from governance.web.templating import STATIC_DIR, make_template_config
 
 ROUTE_HANDLERS: list[Any] = [
@@ -179,24 +181,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     lock_for=_minutes(settings.login_lock_minutes),
                 )
             ),
+            "login_limiter": _login_limiter(settings),
         }
+    )
+    csrf_config = CSRFConfig(
+        secret=_derive(secret, "csrf"),
+        cookie_name=CSRF_COOKIE,
+        cookie_httponly=True,
+        cookie_samesite="strict",
+        cookie_secure=settings.cookie_secure == "true",
+        # /api accepts only bearer tokens, never cookies, so a foreign page cannot ride a session there.
+        exclude=["^/api/", "^/static/"],
     )
     return Litestar(
         route_handlers=[*ROUTE_HANDLERS, static],
-        guards=[access_guard],
+        guards=[access_guard, scope_guard],
         middleware=[
-            SecurityHeadersMiddleware,
             DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/"]),
+            # Instead of csrf_config: Litestar's own CSRF middleware does not bind tokens to the session.
+            DefineMiddleware(SessionCSRFMiddleware, config=csrf_config),
         ],
-        csrf_config=CSRFConfig(
-            secret=_derive(secret, "csrf"),
-            cookie_name=CSRF_COOKIE,
-            cookie_httponly=True,
-            cookie_samesite="strict",
-            cookie_secure=settings.cookie_secure == "true",
-            # /api accepts only bearer tokens, never cookies, so a foreign page cannot ride a session there.
-            exclude=["^/api/"],
-        ),
+        # A hook, not middleware, so that 404, 405 and errors raised in middleware get the headers too.
+        before_send=[add_security_headers],
         template_config=make_template_config(),
         exception_handlers={Exception: exception_handler},
         openapi_config=openapi,
@@ -209,6 +215,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=12 * 1024 * 1024,  # evidence files up to 10 MiB plus the other form fields
         debug=False,
     )
+
+
+def _login_limiter(settings: Settings) -> SignInLimiter | None:
+    """The per-address sign-in limiter of this application instance (None when switched off)."""
+    if settings.login_ip_burst < 0 or settings.login_ip_refill_seconds < 1:
+        raise SettingsError(
+            "GOVERNANCE_LOGIN_IP_BURST must be 0 or more and GOVERNANCE_LOGIN_IP_REFILL_SECONDS 1 or more"
+        )
+    if settings.login_ip_burst == 0:
+        return None
+    return SignInLimiter(rate=1 / settings.login_ip_refill_seconds, burst=settings.login_ip_burst)
 
 
 def _minutes(n: int) -> Any:

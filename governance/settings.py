@@ -110,6 +110,13 @@ class Settings:
     """GOVERNANCE_REMINDERS_INTERVAL_MINUTES: how often the app runs them when autorun is on."""
     report_link_days: int = 30
     """GOVERNANCE_REPORT_LINK_DAYS: how long a contractor's report link stays valid."""
+    # -- the organisation (issue 12: need-to-know) --
+    department_read_scope: str = "own"
+    """GOVERNANCE_DEPARTMENT_READ_SCOPE: ``own`` (department staff read only their department's records) or ``all``
+    (they read every department's, and still change only their own)."""
+    external_service_approvers: tuple[str, ...] = ("security_officer",)
+    """GOVERNANCE_EXTERNAL_SERVICE_APPROVERS: who acts as 許可権限者 for external-service use, comma-separated, among
+    ``security_officer`` (the security office, default), ``chief_security`` and ``ciso``."""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -140,6 +147,19 @@ class Settings:
             raise SettingsError("GOVERNANCE_REMINDERS_INTERVAL_MINUTES must be between 1 and 1440")
         if not 1 <= _env_int("GOVERNANCE_REPORT_LINK_DAYS", d.report_link_days) <= 365:
             raise SettingsError("GOVERNANCE_REPORT_LINK_DAYS must be between 1 and 365")
+        read_scope = _env("GOVERNANCE_DEPARTMENT_READ_SCOPE", d.department_read_scope).strip().lower()
+        if read_scope not in {"own", "all"}:
+            raise SettingsError("GOVERNANCE_DEPARTMENT_READ_SCOPE must be own or all")
+        from governance.accounts.roles import Role
+
+        approvers = tuple(
+            r.strip() for r in _env("GOVERNANCE_EXTERNAL_SERVICE_APPROVERS", ",".join(d.external_service_approvers))
+            .split(",") if r.strip()
+        )  # fmt: skip
+        if not approvers or set(approvers) - {Role.security_officer, Role.chief_security, Role.ciso}:
+            raise SettingsError(
+                "GOVERNANCE_EXTERNAL_SERVICE_APPROVERS must name security_officer, chief_security and/or ciso"
+            )
         log_level = _env("GOVERNANCE_LOG_LEVEL", d.log_level).strip().upper()
         if log_level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
             raise SettingsError("GOVERNANCE_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
@@ -174,6 +194,8 @@ class Settings:
             reminders_autorun=_env_bool("GOVERNANCE_REMINDERS_AUTORUN", d.reminders_autorun),
             reminders_interval_minutes=_env_int("GOVERNANCE_REMINDERS_INTERVAL_MINUTES", d.reminders_interval_minutes),
             report_link_days=_env_int("GOVERNANCE_REPORT_LINK_DAYS", d.report_link_days),
+            department_read_scope=read_scope,
+            external_service_approvers=approvers,
         )
 
     @property
@@ -207,6 +229,26 @@ class Settings:
         finally:
             tmp.unlink()
         return key
+
+    # -- Sign-in attempts per client address (issue 12). Read here, not in from_env, to keep this one block. --
+    login_ip_burst: int = field(default_factory=lambda: _env_int("GOVERNANCE_LOGIN_IP_BURST", 10))
+    """GOVERNANCE_LOGIN_IP_BURST: sign-in attempts one client address may make at once (0: no limit per address)."""
+    login_ip_refill_seconds: int = field(default_factory=lambda: _env_int("GOVERNANCE_LOGIN_IP_REFILL_SECONDS", 600))
+    """GOVERNANCE_LOGIN_IP_REFILL_SECONDS: a client address regains one attempt this often; successes are given back."""
+
+    # -- Input bounds (issue 12: one bad value must not stop the service). Read here, like the block above. --
+    max_contract_term_years: int = field(default_factory=lambda: Settings._max_contract_term_years_from_env())
+    """GOVERNANCE_MAX_CONTRACT_TERM_YEARS: the longest planned term of an engagement's contract, from its start to its
+    end date before any renewal, in years (1–100, default 10); a longer term is refused with a message."""
+
+    @staticmethod
+    def _max_contract_term_years_from_env() -> int:
+        from governance.engagements.term import MAX_TERM_YEARS
+
+        years = _env_int("GOVERNANCE_MAX_CONTRACT_TERM_YEARS", MAX_TERM_YEARS)
+        if not 1 <= years <= 100:
+            raise SettingsError("GOVERNANCE_MAX_CONTRACT_TERM_YEARS must be between 1 and 100")
+        return years
 
 
 @lru_cache(maxsize=1)

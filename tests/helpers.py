@@ -312,3 +312,19 @@ async def audit_actions() -> list[str]:
     from governance.audit.tables import AuditEntry
 
     return [r["action"] for r in await AuditEntry.select(AuditEntry.action).order_by(AuditEntry.id)]
+
+
+async def approve_platform_use(service_id: int, department_id: int) -> None:
+    """Record a platform's use as approved for a department (the precondition of opening an SNS account there).
+
+    Tests of the SNS workflow start from here; the approval itself is tested in the external-service tests.
+    """
+    from governance.external.codes import ServiceStatus
+    from governance.external.tables import ExternalService, ServiceUsage
+
+    await ExternalService.update({ExternalService.status: ServiceStatus.operating}).where(
+        ExternalService.id == service_id
+    )
+    used = ServiceUsage.exists().where(ServiceUsage.service == service_id, ServiceUsage.department == department_id)
+    if not await used:
+        await ServiceUsage.insert(ServiceUsage(service=service_id, department=department_id))

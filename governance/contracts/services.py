@@ -376,10 +376,10 @@ class ContractService:
                 raise NotFoundError("再委託の承認", approval_id)
             if row["mynumber_permission"] and not actor.has_any(Role.security_officer):
                 raise PermissionDeniedError(
-                    "特定個人情報を扱う業務の再委託の許諾（番号法第10条）は、情報セキュリティ管理者が行います。"
+                    "特定個人情報を扱う業務の再委託の許諾（番号法第10条）は、情報セキュリティ担当者が行います。"
                 )
             if not actor.has_any(Role.security_officer, Role.procurement):
-                raise PermissionDeniedError("再委託の承認は契約・調達担当又は情報セキュリティ管理者が行います。")
+                raise PermissionDeniedError("再委託の承認は契約・調達担当又は情報セキュリティ担当者が行います。")
             ensure_not_requester(row["requested_by"], actor, what="再委託の承認申請")
             if row["status"] != ApprovalStatus.pending:
                 raise ConflictError("この再委託先は既に判断済みです。")

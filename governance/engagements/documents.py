@@ -89,7 +89,7 @@ def render_selection_record(
     rows = [
         ("作成者", selection.prepared_by),
         ("提出日", _when(selection.submitted_at)),
-        ("承認者（情報セキュリティ管理者）", selection.reviewed_by if approved and selection.reviewed_by else "—"),
+        ("承認者（情報セキュリティ担当者）", selection.reviewed_by if approved and selection.reviewed_by else "—"),
         ("承認日", _when(selection.reviewed_at) if approved else "—"),
         ("状態", selection.status_label),
     ]

@@ -44,7 +44,7 @@ FULL_CHECKLIST: tuple[CheckDefinition, ...] = (
         "EXT-REG-01", "rules", "外部サービスを利用できる業務・情報システムと、情報を取り扱う場所の基準に沿っている"
     ),
     CheckDefinition("EXT-REG-02", "rules", "統括情報セキュリティ責任者が定めた提供者の選定基準に沿っている"),
-    CheckDefinition("EXT-REG-03", "rules", "許可権限者（情報セキュリティ管理者）の承認を受ける手続による"),
+    CheckDefinition("EXT-REG-03", "rules", "許可権限者の承認を受ける手続による"),
     CheckDefinition("EXT-REG-04", "rules", "サービスごとに外部サービス管理者を指名し、利用状況を台帳で管理する"),
     CheckDefinition("EXT-SEL-01", "selection", "取り扱う情報の格付・取扱制限に照らして利用の可否を検討した", True),
     CheckDefinition(

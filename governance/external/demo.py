@@ -200,10 +200,11 @@ async def load_external_demo(users: dict[str, int], depts: dict[str, int], *, sc
             terms_version="閲覧時点の最新版",
             terms_reviewed_on=today - dt.timedelta(days=30),
         )
-    await apply(
-        ids["line"], koho, _application("1", "LINE公式アカウントでの情報発信", "公開済みのお知らせ"), until="approved"
-    )
-    await apply(ids["youtube"], koho, _application("1", "市政動画の配信", "公開する動画"), until="returned")
+    # The platforms of the official accounts are approved for 秘書広報課 (an account opens only on an approved one).
+    for code, purpose in (("x", "X公式アカウントでの情報発信"), ("line", "LINE公式アカウントでの情報発信"),
+                          ("instagram", "Instagram公式アカウントでの情報発信"), ("youtube", "市政動画の配信")):
+        await apply(ids[code], koho, _application("1", purpose, "公開済みのお知らせ"), until="approved")
+    await apply(ids["youtube"], shimin, _application("1", "窓口案内動画の配信", "公開する動画"), until="returned")
 
     # A free overseas service whose use is refused.
     translate = await register(

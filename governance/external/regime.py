@@ -117,7 +117,7 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 """下書き → 申請 → 審査 → 承認 / 却下 / 差戻し (差戻し goes back to the applicant, who may edit and apply again)."""
 
 REVIEWER_ACTIONS = frozenset({"start_review", "approve", "reject", "return"})
-"""Steps taken by the approver (情報セキュリティ管理者), never by the applicant."""
+"""Steps taken by the approver (許可権限者), never by the applicant."""
 
 
 class TransitionRefused(Exception):

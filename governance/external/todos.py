@@ -7,7 +7,7 @@ import datetime as dt
 from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.external.codes import ApplicationStatus, Regime, ServiceStatus
-from governance.external.services import APPLICANT_ROLES, DUE_SOON_DAYS, RegistryService
+from governance.external.services import APPLICANT_ROLES, DUE_SOON_DAYS, RegistryService, is_approver
 from governance.external.tables import ExternalService, ServiceApplication, ServiceUsage
 from governance.system.todos import TodoItem, register_todo_provider
 
@@ -47,7 +47,7 @@ async def external_service_todos(actor: Actor, today: dt.date) -> list[TodoItem]
                  kind="外部サービスの構築時確認")
         for r in builds
     ]  # fmt: skip
-    if officer:
+    if is_approver(actor):
         items += [
             TodoItem(title=f"外部サービス利用申請の審査：{r['service_name']}（{r['department_name']}）",
                      href=f"/external-services/applications/{r['id']}", kind="外部サービスの利用申請")

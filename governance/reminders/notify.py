@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from governance.accounts.roles import Role
+from governance.accounts.roles import Role, holders_of
 from governance.accounts.tables import User, UserRole
 from governance.reminders.tables import Notification, NotificationStatus
 
@@ -68,8 +68,9 @@ async def enqueue(pairs: Iterable[tuple[Notice, Recipient]], *, now: dt.datetime
 
 async def users_with_role(role: Role | str, *, department_id: int | None = None) -> list[Recipient]:
     """Active users holding a role (optionally of one department), as recipients."""
+    holders = sorted(holders_of(str(role)))  # those whose roles imply it too (a CISO for the security office)
     query = User.select(User.id, User.email, User.full_name).where(
-        User.active.eq(True), User.id.is_in(UserRole.select(UserRole.user).where(UserRole.role == str(role)))
+        User.active.eq(True), User.id.is_in(UserRole.select(UserRole.user).where(UserRole.role.is_in(holders)))
     )
     if department_id is not None:
         query = query.where(User.department == department_id)

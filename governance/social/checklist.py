@@ -58,6 +58,14 @@ class SecurityFacts:
     listed_on_website: bool = False
     badge: str = Badge.missing
     password_changed_on: dt.date | None = None
+    credential_removed_on: dt.date | None = None
+    """When a person who knew the password was last removed: the password must be changed on or after that day."""
+
+    @property
+    def password_change_pending(self) -> bool:
+        """Whether the password still has to be changed because a credential holder was removed."""
+        removed = self.credential_removed_on
+        return removed is not None and (self.password_changed_on is None or self.password_changed_on < removed)
 
 
 @dataclass(frozen=True)
@@ -142,7 +150,15 @@ def evaluate(facts: SecurityFacts, *, platform_code: str, policy: ChecklistPolic
         "" if facts.badge == Badge.obtained or not badge_applicable else "認証バッジを取得していません。",
         applicable=badge_applicable,
     )
-    if policy.password_max_days is None:
+    if facts.password_change_pending:
+        removed = facts.credential_removed_on
+        add(
+            "password_rotation",
+            False,
+            f"認証情報の管理者を外した日（{removed:%Y-%m-%d}）以後にパスワードを変更した記録がありません。"
+            "パスワードを変更し、変更した日を記録してください。",
+        )
+    elif policy.password_max_days is None:
         add("password_rotation", True, "パスワードの定期変更は定めていません。", applicable=False)
     elif facts.password_changed_on is None:
         add("password_rotation", False, "パスワードを変更した日が記録されていません。")

@@ -97,6 +97,7 @@ class SocialAccount(Table, tablename="social_account"):
     listed_on_website = Boolean(default=False)
     badge = Varchar(length=20, choices=Badge, default=Badge.missing)
     password_changed_on = Date(null=True, default=None)
+    credential_removed_on = Date(null=True, default=None)  # the last removal of a credential holder
     # re-attestation and activity
     last_attested_on = Date(null=True, default=None)
     last_post_on = Date(null=True, default=None)

@@ -8,7 +8,7 @@ from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.social.lifecycle import APPLICATION_KIND_LABELS, AccountStatus, ApplicationStatus
 from governance.social.services import AccountQueries
-from governance.social.tables import SocialApplication
+from governance.social.tables import SocialAccount, SocialApplication
 from governance.system.todos import TodoItem, register_todo_provider
 
 
@@ -56,6 +56,21 @@ async def accounts_needing_action(actor: Actor, today: dt.date) -> list[TodoItem
         if not a.compliant and a.status != AccountStatus.applying:
             items.append(TodoItem(title=f"安全対策の不足（{len(a.missing)}項目）：{a.display_name}",
                                   href=f"{href}#security", kind="SNSアカウントの安全対策"))  # fmt: skip
+    # a credential holder was removed: the password they knew must be changed (SNS-11, SNS-15)
+    pending = await SocialAccount.select(
+        SocialAccount.id, SocialAccount.display_name, SocialAccount.department, SocialAccount.credential_removed_on
+    ).where(
+        SocialAccount.credential_removed_on.is_not_null(), SocialAccount.status != AccountStatus.closed,
+        SocialAccount.password_changed_on.is_null()
+        | (SocialAccount.password_changed_on < SocialAccount.credential_removed_on),
+    )  # fmt: skip
+    items += [
+        TodoItem(title=f"パスワードの変更（認証情報の管理者を外したため）：{r['display_name']}",
+                 href=f"/social-accounts/{r['id']}#security", due=r["credential_removed_on"],
+                 kind="SNSアカウントの安全対策", overdue=r["credential_removed_on"] < today)
+        for r in pending
+        if actor.has_any(Role.pr_staff) or r["department"] == actor.department_id
+    ]  # fmt: skip
     return items
 
 

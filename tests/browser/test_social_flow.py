@@ -22,10 +22,17 @@ from governance.external.schemas import ServiceCreate
 from governance.external.services import RegistryService
 
 async def main():
-    await RegistryService().create(
+    from governance.accounts.tables import Department
+    from governance.external.tables import ExternalService, ServiceUsage
+
+    sid = await RegistryService().create(
         ServiceCreate(name="X", kind="social_media", platform="x", provider_name="X Corp."),
         scheme="R6", actor=Actor.system("test"),
     )
+    # an account opens only on a platform whose use is approved for its department (秘書広報課 here)
+    koho = await Department.select(Department.id).where(Department.code == "KOHO").first()
+    await ExternalService.update({ExternalService.status: "operating"}).where(ExternalService.id == sid)
+    await ServiceUsage.insert(ServiceUsage(service=sid, department=koho["id"]))
 
 anyio.run(main)
 """

@@ -132,7 +132,7 @@ async def test_only_security_officers_review_and_only_the_applicant_edits(people
     with pytest.raises(PermissionDeniedError):
         await apps.submit(aid, actor=people["other"])
     await apps.submit(aid, actor=people["staff"])
-    with pytest.raises(PermissionDeniedError, match="情報セキュリティ管理者"):
+    with pytest.raises(PermissionDeniedError, match="情報セキュリティ担当者"):
         await apps.start_review(aid, actor=people["other"])
 
 

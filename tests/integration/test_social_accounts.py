@@ -14,7 +14,7 @@ from governance.calendar import today_tokyo
 from governance.external.schemas import ServiceCreate
 from governance.external.services import RegistryService
 from governance.social.tables import SocialAccount, SocialAssignment, SocialPostCheck
-from tests.helpers import login, make_department, make_user, post_form
+from tests.helpers import approve_platform_use, login, make_department, make_user, post_form
 
 VALID_MYNUMBER = "123456789018"
 INVALID_MYNUMBER = "123456789012"
@@ -81,6 +81,7 @@ COMPLETE_CHECKLIST = {
 
 
 async def register(client, service_id: int, department_id: int, **overrides) -> int:
+    await approve_platform_use(service_id, department_id)  # an account opens only on an approved platform
     r = await post_form(client, "/social-accounts", registration(service_id, department_id, **overrides))
     assert r.status_code == 303, r.text
     return int(re.search(r"/social-accounts/(\d+)", r.headers["location"]).group(1))

@@ -9,12 +9,12 @@ from governance.accounts.schemas import ApiTokenCreate
 from governance.accounts.services import TokenService
 from governance.actor import Actor
 from governance.calendar import today_tokyo
+from governance.ratelimit import TokenBucketLimiter
 from governance.social.controllers._public import LIMITER_KEY
-from governance.social.ratelimit import TokenBucketLimiter
 from governance.social.services import AccountQueries
 from governance.social.tables import SocialAccount, SocialPostCheck
 from governance.social.todos import accounts_needing_action, applications_to_decide
-from tests.helpers import make_department, make_user
+from tests.helpers import approve_platform_use, make_department, make_user
 from tests.integration.test_social_accounts import VALID_MYNUMBER, make_platform
 
 VERIFY = "/api/public/v1/official-accounts/verify"
@@ -46,6 +46,7 @@ async def setup_api():
     koho, koho_actor = await token_for("koho", Role.pr_staff)
     ciso, _ = await token_for("ciso", Role.security_officer)
     service = await make_platform("instagram", "Instagram")
+    await approve_platform_use(service, dept)  # an account opens only on a platform approved for its department
     return dept, koho, koho_actor, ciso, service
 
 
@@ -200,7 +201,7 @@ async def test_takeover_incident_walks_its_steps_to_closure(anon):
     assert done["closed_at"] and all(s["done"] for s in done["steps"])
     assert done["steps"][-1]["done_by_label"] == "ciso 氏（ciso）"
     r = await anon.post(f"/api/v1/social-accounts/{account['id']}/incidents", headers=koho,
-                        json={"kind": "impersonation", "detected_on": "2999-01-01", "summary": "x",
+                        json={"kind": "impersonation", "detected_on": "2199-01-01", "summary": "x",
                               "fake_account_url": "https://x.com/this_is_far_too_long_handle"})  # fmt: skip
     assert r.status_code == 422 and {e["field"] for e in r.json()["errors"]} == {"detected_on", "fake_account_url"}
 

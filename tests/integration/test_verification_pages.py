@@ -73,13 +73,19 @@ async def test_check_list_by_due_date_with_status_department_and_mine_filters(cl
     assert all(f'href="/checks/{c["id"]}"' in page.text for c in overdue)
     assert f'href="/checks/{checks[-1]["id"]}"' not in page.text
 
-    # one check belongs to another department; the department filter tells them apart
+    # one check belongs to another department: department staff do not see it (need-to-know, issue 12), the
+    # security office does, and its department filter tells them apart
     other = await make_department("KIKAKU", "企画課")
     await Check.update({Check.department: other}).where(Check.id == checks[-1]["id"])
     page = await client.get("/checks", params={"department_id": other})
-    assert listed(page) == 1 and f'href="/checks/{checks[-1]["id"]}"' in page.text
+    assert listed(page) == 0
     page = await client.get("/checks", params={"department_id": sc.department_id})
     assert listed(page) == len(checks) - 1 and f'href="/checks/{checks[-1]["id"]}"' not in page.text
+    await login(client, "ciso")
+    page = await client.get("/checks", params={"department_id": other})
+    assert listed(page) == 1 and f'href="/checks/{checks[-1]["id"]}"' in page.text
+    await Check.update({Check.department: sc.department_id}).where(Check.id == checks[-1]["id"])
+    await login(client, "tantou")
 
     # a check handed to kakunin through the page leaves tantou's "mine" and enters kakunin's
     r = await post_form(client, f"/checks/{checks[-1]['id']}/assign", {"assignee_id": str(sc.second.id)})
@@ -149,7 +155,7 @@ async def test_recording_results_with_evidence_and_a_nonconformity_opens_a_findi
     assert (await checklist_of(check["id"]))[1]["result"] is None
     # other bad input: an unknown result code, a file that is not allowed, an item of another check
     r = await post_multipart(client, f"{url}/{second['id']}", item_form("maybe"))
-    assert r.status_code == 422 and "「適合」「不適合」「該当なし」から選んでください" in r.text
+    assert r.status_code == 422 and "結果は選択肢から選んでください" in r.text
     r = await post_multipart(
         client, f"{url}/{second['id']}", item_form("conforming"), {"evidence": ("a.exe", EXE, "x")}
     )
@@ -161,7 +167,7 @@ async def test_recording_results_with_evidence_and_a_nonconformity_opens_a_findi
     assert r.status_code == 422 and "この確認の項目ではありません" in r.text
     assert (await checklist_of(other["id"]))[0]["result"] is None
     r = await post_multipart(client, f"{url}/{second['id']}", item_form("conforming", severity="huge"))
-    assert r.status_code == 422 and "重要度を一覧から選んでください" in r.text
+    assert r.status_code == 422 and "重要度は選択肢から選んでください" in r.text
 
     # 不適合 with a note opens a finding, linked from the check page
     note = "従事者名簿に記載のない者が作業に従事していました。"
@@ -265,7 +271,7 @@ async def test_finding_gets_measures_which_close_and_then_it_closes_with_a_verif
         ({"due_on": (today - dt.timedelta(days=1)).isoformat()}, "due_on", "期限に過去の日付は指定できません。"),
         ({"due_on": "2026-02-30"}, "due_on", "実在する日付を入力してください"),
         ({"due_on": ""}, "due_on", "期限を入力してください"),
-        ({"kind": "apology"}, "kind", "措置の種類を一覧から選んでください。"),
+        ({"kind": "apology"}, "kind", "措置の種類は選択肢から選んでください。"),
         ({"owner_id": "99999999"}, "owner_id", "担当者を一覧から選んでください。"),
         ({"owner_id": "abc"}, "owner_id", "担当者は数字で入力してください"),
         ({"description": " "}, "description", "措置の内容を入力してください。"),
@@ -325,7 +331,7 @@ async def test_a_serious_finding_is_escalated_and_security_officers_see_the_noti
     await login(client, "tantou")
     _, fid = await open_finding(client, sc.engagement_id, severity="serious")
     page = await client.get(f"/findings/{fid}")
-    assert "情報セキュリティ管理者へ報告済み" in page.text
+    assert "統括情報セキュリティ責任者・CISOへ報告済み" in page.text
     r = await client.get("/notifications")
     assert r.status_code == 403 and "権限がありません" in r.text
     await login(anon, "ciso")

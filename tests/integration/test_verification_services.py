@@ -179,7 +179,9 @@ async def test_results_open_findings_and_bad_input_changes_nothing():
     assert detail["status"] == "in_progress" and detail["status_label"] == "実施中"
     assert [i["result_label"] for i in detail["checklist"]] == ["適合", "該当なし", "不適合", "未記録", "未記録"]
     assert [i["recorded_by"] for i in detail["checklist"]] == [sc.staff.id] * 3 + [None, None]
-    assert await Notification.count() == 0  # only 重大 findings are escalated
+    # a 重要 finding is reported to its department's managers; none are registered here, so to the security office
+    reported = await Notification.select().order_by(Notification.recipient)
+    assert [(r["recipient"], r["rule"]) for r in reported] == [(o, "department-report") for o in sorted(sc.officer_ids)]
     with pytest.raises(ConflictError, match="指摘事項が作成済み"):
         await svc.record_results(check["id"], [ResultInput(c["id"], "conforming")], actor=sc.staff, now=now)
     # the same 不適合 recorded again (a better note) opens no second finding
@@ -188,9 +190,9 @@ async def test_results_open_findings_and_bad_input_changes_nothing():
     assert await Finding.count() == 1
     assert {"check.results_recorded", "finding.opened"} <= set(await audit_actions())
     assert (await svc.get(check["id"], today=D(2026, 4, 1)))["status_label"] == "期限超過"
-    # a finding that is not 重大 can still be reported to the security officers by hand, once
+    # a finding that is not 重大 can still be reported up the chain by hand, once
     await FindingService().escalate(opened[0], actor=sc.staff)
-    assert await Notification.count() == 2
+    assert await Notification.count() == 4
     with pytest.raises(ConflictError, match="報告済み"):
         await FindingService().escalate(opened[0], actor=sc.staff)
 
@@ -467,3 +469,31 @@ async def test_a_later_version_asks_before_work_only_for_what_it_adds():
     await amend(sc, signed_on=D(2026, 7, 15), end_date=D(2027, 6, 30), subcontracting=True,
                 subcontractors="株式会社下請システム")  # fmt: skip
     assert "before_start:v3" not in await checks_by_key(sc.engagement_id)
+
+
+async def test_findings_are_reported_along_the_policys_chain_by_severity():
+    """重大 → 統括情報セキュリティ責任者 and CISO; 重要 → the department's 管理者 and 責任者 (issue 12)."""
+    from governance.accounts.roles import Role
+    from tests.helpers import make_person
+
+    sc = await sign_contract()
+    chief = await make_person("toukatsu", Role.chief_security)
+    ciso = await make_person("saikou", Role.ciso)
+    manager = await make_person("kanrisha", Role.security_manager)  # the engagement's department (JOHO)
+    head = await make_person("sekininsha", Role.security_head)
+    elsewhere = await make_person("yosonokachou", Role.security_manager, dept="SHIMIN")  # another department
+    check = (await checks_by_key(sc.engagement_id))["before_start"]
+    a, b, *_ = await items_of(check["id"])
+    major, serious = await CheckService().record_results(
+        check["id"],
+        [ResultInput(a["id"], "nonconforming", note="誓約書の一部が未提出", severity="major"),
+         ResultInput(b["id"], "nonconforming", note="無断で再委託", severity="serious")],
+        actor=sc.staff, now=at_tokyo(D(2026, 3, 27)),
+    )  # fmt: skip
+    rows = await Notification.select(Notification.recipient, Notification.rule, Notification.subject_id)
+    to = {(r["subject_id"], r["rule"]): set() for r in rows}
+    for r in rows:
+        to[(r["subject_id"], r["rule"])].add(r["recipient"])
+    assert to == {(major, "department-report"): {manager, head}, (serious, "escalation"): {chief, ciso}}
+    assert elsewhere not in {r["recipient"] for r in rows}
+    assert not set(sc.officer_ids) & {r["recipient"] for r in rows}  # the office is not needed when the chain exists

@@ -14,6 +14,7 @@ from governance.engagements.services import EngagementQuery, EngagementService, 
 from governance.web.access import access
 from governance.web.pages import principal
 from governance.web.params import PathId
+from governance.web.scope import listing_department
 
 READ = access(OUTSOURCING_READERS)
 WRITE = access(STAFF_EDITORS)
@@ -29,6 +30,7 @@ class EngagementApiController(Controller):
     @get("/", opt=READ)
     async def list_engagements(
         self,
+        request: Request[Any, Any, Any],
         q: Annotated[str, QueryParameter(max_length=100)] = "",
         status: Annotated[str, QueryParameter(max_length=20)] = "",
         tier: Annotated[int | None, QueryParameter(ge=1, le=3)] = None,
@@ -36,7 +38,10 @@ class EngagementApiController(Controller):
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
     ) -> list[schemas.EngagementSummary]:
         """List engagements, newest first."""
-        items, _ = await EngagementService().list(EngagementQuery(q=q, status=status, tier=tier, sort=sort, page=page))
+        query = EngagementQuery(
+            q=q, status=status, tier=tier, sort=sort, page=page, department_id=listing_department(request, None)
+        )
+        items, _ = await EngagementService().list(query)
         return items
 
     @get("/{engagement_id:int}", opt=READ)
@@ -120,7 +125,7 @@ class SelectionApiController(Controller):
     async def approve(
         self, request: Request[Any, Any, Any], selection_id: PathId, data: JSONBody[schemas.ReviewIn]
     ) -> schemas.Selection:
-        """Approve (情報セキュリティ管理者, not the preparer)."""
+        """Approve (情報セキュリティ担当者, not the preparer)."""
         service = SelectionService()
         await service.approve(selection_id, actor=principal(request).actor, comment=data.comment)
         return await service.get(selection_id)

@@ -31,6 +31,7 @@ from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
+from governance.web.scope import listing_department
 
 READ = access(OUTSOURCING_READERS)
 WRITE = access(STAFF_EDITORS)
@@ -81,7 +82,7 @@ class EngagementPageController(Controller):
         q = request.query_params
         query = EngagementQuery(
             q=str(q.get("q", ""))[:100],
-            department_id=query_number(q, "department_id"),
+            department_id=listing_department(request, query_number(q, "department_id")),
             status=str(q.get("status", ""))[:20],
             tier=query_number(q, "tier"),
             sort=str(q.get("sort", "new"))[:10],

@@ -161,7 +161,7 @@ class SelectionPageController(Controller):
 
     @post("/{selection_id:int}/approve", opt=REVIEW)
     async def approve(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
-        """Approve (情報セキュリティ管理者, not the preparer)."""
+        """Approve (情報セキュリティ担当者, not the preparer)."""
         result = parse_form(await request.form(), schemas.ReviewIn, multiline=frozenset({"comment"}))
         comment = result.value.comment if result.ok else ""
         return await self._run(

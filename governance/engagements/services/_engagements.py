@@ -20,6 +20,8 @@ from governance.engagements.tables import ENGAGEMENT_STATUS_LABELS, Engagement, 
 from governance.engagements.term import Renewal, Term
 from governance.engagements.tier import TIER_LABELS, criticality
 from governance.errors import NotFoundError, ValidationError
+from governance.scoping import ensure_own_department
+from governance.settings import get_settings
 
 FACT_FIELDS = (
     "scheme", "confidentiality", "integrity", "availability", "personal_info", "specific_personal_info",
@@ -143,7 +145,7 @@ class EngagementService:
             renewal_months=data.renewal_months if data.renewal == Renewal.automatic else 12,
             notice_days=data.notice_days,
         )
-        errors = {**facts.problems(), **term.problems()}
+        errors = {**facts.problems(), **term.problems(max_years=get_settings().max_contract_term_years)}
         if data.bond == "required" and data.bond_amount is None:
             errors["bond_amount"] = "契約保証金を納付させる場合は、その額を入力してください。"
         if data.bond == "exempt" and data.bond_amount is not None:
@@ -223,6 +225,7 @@ class EngagementService:
             ValidationError: contradictory facts, an impossible term, unknown department or supervisor.
         """
         now = now or dt.datetime.now(dt.UTC)
+        ensure_own_department(actor, data.department_id)
         facts, term = await self._validate(data)
         values = self._columns(data, facts, term)
         async with write_transaction():
@@ -251,6 +254,7 @@ class EngagementService:
             ValidationError: as for create, or a raised tier without a reason.
         """
         now = now or dt.datetime.now(dt.UTC)
+        ensure_own_department(actor, data.department_id)  # a scoped user cannot hand an engagement to another
         facts, term = await self._validate(data)
         values = self._columns(data, facts, term)
         async with write_transaction():

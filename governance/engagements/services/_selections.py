@@ -336,7 +336,7 @@ class SelectionService(SelectionCorrections, SelectionQueries):
     async def approve(
         self, selection_id: int, *, actor: Actor, comment: str = "", now: dt.datetime | None = None
     ) -> None:
-        """Approve a submitted selection (情報セキュリティ管理者, never its preparer); it becomes read-only.
+        """Approve a submitted selection (情報セキュリティ担当者, never its preparer); it becomes read-only.
 
         Raises:
             PermissionDeniedError: the approver lacks the role, or prepared it (SelfApprovalError).
@@ -345,7 +345,7 @@ class SelectionService(SelectionCorrections, SelectionQueries):
         """
         now = now or dt.datetime.now(dt.UTC)
         if not actor.has_any(Role.security_officer):
-            raise PermissionDeniedError("選定の承認は情報セキュリティ管理者が行います。")
+            raise PermissionDeniedError("選定の承認は情報セキュリティ担当者が行います。")
         async with write_transaction():
             row = await self._locked(selection_id)
             ensure_not_requester(row["prepared_by"], actor, what="選定記録")
@@ -386,7 +386,7 @@ class SelectionService(SelectionCorrections, SelectionQueries):
         """
         now = now or dt.datetime.now(dt.UTC)
         if not actor.has_any(Role.security_officer):
-            raise PermissionDeniedError("差戻しは情報セキュリティ管理者が行います。")
+            raise PermissionDeniedError("差戻しは情報セキュリティ担当者が行います。")
         if not comment.strip():
             raise ValidationError({"comment": "差戻しの理由を入力してください。"})
         async with write_transaction():

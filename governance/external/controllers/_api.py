@@ -13,6 +13,7 @@ from governance.external.services import ApplicationService, LifecycleService, R
 from governance.schema import MAX_ID
 from governance.web.pages import principal
 from governance.web.params import PathId
+from governance.web.scope import listing_department
 
 Text = Annotated[str, QueryParameter(max_length=100)]
 Code = Annotated[str, QueryParameter(max_length=20)]
@@ -155,12 +156,14 @@ class ExternalApplicationApiController(Controller):
     @get("/", opt=READ)
     async def list_applications(
         self,
+        request: Request[Any, Any, Any],
         status: Code = "",
         service_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
         department_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
     ) -> list[schemas.ApplicationSummary]:
         """List applications, newest first."""
-        return await RegistryService().applications(service_id=service_id, status=status, department_id=department_id)
+        department = listing_department(request, department_id)
+        return await RegistryService().applications(service_id=service_id, status=status, department_id=department)
 
     @get("/{application_id:int}", opt=READ)
     async def get_application(self, application_id: PathId) -> schemas.Application:

@@ -9,7 +9,6 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from governance.accounts.roles import Role
 from governance.errors import DomainError, ValidationError
 from governance.external import schemas
 from governance.external.checklist import applicant_items
@@ -19,10 +18,12 @@ from governance.external.services import (
     ApplicationService,
     RegistryService,
     administrator_candidates,
+    approver_roles,
 )
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
+from governance.web.scope import listing_department
 
 _APPLICATION_FIELDS = tuple(schemas.ApplicationCreate.__struct_fields__)
 
@@ -91,7 +92,8 @@ class ApplicationPageController(Controller):
         status = str(request.query_params.get("status", ""))[:20]
         mine = request.query_params.get("mine") == "1"
         user = principal(request)
-        items = await RegistryService().applications(status=status, department_id=user.department_id if mine else None)
+        department = listing_department(request, user.department_id if mine else None)
+        items = await RegistryService().applications(status=status, department_id=department)
         return render(
             "external/applications.html", items=items, status=status, mine=mine, notice=notice_of(request),
             active_nav="external_services", **CHOICES,
@@ -108,7 +110,7 @@ class ApplicationPageController(Controller):
     ) -> Template:
         app = await RegistryService().application(application_id)
         user = principal(request)
-        reviewer = user.has_any(Role.security_officer)
+        reviewer = user.has_any(*approver_roles())
         return render(
             "external/application.html", status_code=status_code, a=app, error=error, errors=errors or {},
             own=app.applicant_id == user.id, reviewer=reviewer,

@@ -20,6 +20,7 @@ from governance.external.services import (
     RegistryService,
     ServiceQuery,
     administrator_candidates,
+    approver_roles,
 )
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
@@ -105,6 +106,7 @@ class ExternalServicePageController(Controller):
         user = principal(request)
         is_admin = user.id == service.administrator_id
         officer = user.has_any(Role.security_officer)
+        appointer = user.has_any(*approver_roles())
         active = service.status in ("approved", "operating")
         return render(
             "external/detail.html", status_code=status_code, s=service, error=error, errors=errors or {},
@@ -113,8 +115,8 @@ class ExternalServicePageController(Controller):
             can_edit=service.status != "ended" and (officer or is_admin or (
                 service.status == "registered" and service.created_by_id == user.id)),
             can_terms=active and (officer or is_admin), can_end=active and (officer or is_admin),
-            can_appoint=active and officer,
-            candidates=await administrator_candidates() if active and officer else [],
+            can_appoint=active and appointer,
+            candidates=await administrator_candidates() if active and appointer else [],
             my_department=user.department_id if user.has_any(*APPLICANT_ROLES) else None,
             can_audit=user.has_any(Role.admin, Role.auditor, Role.security_officer),
             notice=notice_of(request), active_nav="external_services", **CHOICES,

@@ -6,7 +6,6 @@ import datetime as dt
 import json
 from typing import Any
 
-from governance.accounts.roles import Role
 from governance.accounts.tables import User, UserRole
 from governance.actor import Actor
 from governance.approvals import ensure_not_requester
@@ -21,6 +20,8 @@ from governance.external.regime import TransitionRefused, add_months, higher, ne
 from governance.external.services._common import (
     APPLICANT_ROLES,
     application_flags,
+    approver_label,
+    approver_roles,
     audit_application,
     audit_service,
     check_level,
@@ -176,7 +177,8 @@ class ApplicationService:
     async def _reviewer_step(
         self, application_id: int, action: str, actor: Actor
     ) -> tuple[dict[str, Any], dict[str, Any], str]:
-        require_role(actor, Role.security_officer, message="利用申請の審査・承認は情報セキュリティ管理者が行います。")
+        message = f"利用申請の審査・承認は許可権限者（{approver_label()}）が行います。"
+        require_role(actor, *approver_roles(), message=message)
         row = await locked_application(application_id)
         ensure_not_requester(row["applicant"], actor, what="利用申請")
         target = _step(row, action)

@@ -122,6 +122,25 @@ async def require_administrator(service: dict[str, Any], actor: Actor, *, what: 
         raise PermissionDeniedError(f"{what}は、このサービスの外部サービス管理者（{name}）が行います。")
 
 
+def approver_roles() -> frozenset[str]:
+    """The roles that act as 許可権限者 (GOVERNANCE_EXTERNAL_SERVICE_APPROVERS; the security office by default)."""
+    from governance.settings import get_settings
+
+    return frozenset(get_settings().external_service_approvers)
+
+
+def approver_label() -> str:
+    """The 許可権限者 as pages and messages name them."""
+    from governance.accounts.roles import ROLE_LABELS, Role
+
+    return "・".join(ROLE_LABELS[Role(r)] for r in sorted(approver_roles()))
+
+
+def is_approver(actor: Actor) -> bool:
+    """Whether the actor may review and approve usage applications and appoint administrators."""
+    return actor.has_any(*approver_roles())
+
+
 def require_role(actor: Actor, *roles: str, message: str) -> None:
     """Refuse an actor holding none of the roles.
 

@@ -26,6 +26,8 @@ from governance.external.services._applications import appointable
 from governance.external.services._common import (
     ACTIVE_STATUSES,
     APPLICANT_ROLES,
+    approver_label,
+    approver_roles,
     audit_service,
     check_level,
     level_label,
@@ -178,7 +180,7 @@ class LifecycleService:
             row = await locked_service(service_id)
             if not (actor.has_any(Role.security_officer) or actor.id == row["administrator"]):
                 raise PermissionDeniedError(
-                    "利用終了は、このサービスの外部サービス管理者または情報セキュリティ管理者が行います。"
+                    "利用終了は、このサービスの外部サービス管理者または情報セキュリティ担当者が行います。"
                 )
             refusal = end_refusal(row["status"], row["exit_confirmed_on"])
             if refusal:
@@ -209,7 +211,7 @@ class LifecycleService:
         """
         now = now or dt.datetime.now(dt.UTC)
         require_role(
-            actor, Role.security_officer, message="外部サービス管理者の指名は情報セキュリティ管理者が行います。"
+            actor, *approver_roles(), message=f"外部サービス管理者の指名は許可権限者（{approver_label()}）が行います。"
         )
         async with write_transaction():
             row = await locked_service(service_id)

@@ -122,7 +122,7 @@ class RegistryService(RegistryQueries):
         if row["status"] == ServiceStatus.registered and row["created_by"] == actor.id:
             return
         raise PermissionDeniedError(
-            "台帳の内容を変更できるのは、情報セキュリティ管理者、このサービスの外部サービス管理者、"
+            "台帳の内容を変更できるのは、情報セキュリティ担当者、このサービスの外部サービス管理者、"
             "または承認前のサービスを登録した職員です。"
         )
 
@@ -173,7 +173,7 @@ class RegistryService(RegistryQueries):
             row = await locked_service(service_id)
             if not (actor.has_any(Role.security_officer) or actor.id == row["administrator"]):
                 raise PermissionDeniedError(
-                    "利用規約の変更は、このサービスの外部サービス管理者または情報セキュリティ管理者が記録します。"
+                    "利用規約の変更は、このサービスの外部サービス管理者または情報セキュリティ担当者が記録します。"
                 )
             _refuse_ended(row)
             version = data.terms_version.strip()

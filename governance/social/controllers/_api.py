@@ -27,6 +27,7 @@ from governance.social.services import (
 from governance.web.access import access
 from governance.web.pages import principal
 from governance.web.params import PathId
+from governance.web.scope import listing_department
 
 READ = access(READER_ROLES)
 EDIT = access(EDITOR_ROLES)
@@ -44,12 +45,16 @@ class SocialAccountApiController(Controller):
     @get("/", opt=READ)
     async def list_accounts(
         self,
+        request: Request[Any, Any, Any],
         status: Annotated[str, QueryParameter(max_length=20)] = "",
         platform: Annotated[str, QueryParameter(max_length=20)] = "",
         flag: Annotated[str, QueryParameter(max_length=20, description="noncompliant または dormant")] = "",
     ) -> list[schemas.AccountSummary]:
         """List accounts with their compliance (missing checklist items) and dormant flags."""
-        return await AccountQueries().list(AccountFilter(status=status, platform=platform, flag=flag))
+        department = listing_department(request, None)
+        return await AccountQueries().list(
+            AccountFilter(status=status, platform=platform, flag=flag, department_id=department)
+        )
 
     @post("/", opt=EDIT)
     async def create_account(

@@ -34,6 +34,7 @@ from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
+from governance.web.scope import listing_department
 
 READ = access(READER_ROLES)
 EDIT = access(EDITOR_ROLES)
@@ -70,6 +71,7 @@ class SocialAccountPageController(Controller):
             status=q.get("status", "") if q.get("status", "") in STATUS_LABELS else "",
             platform=q.get("platform", "") if q.get("platform", "") in PLATFORM_LABELS else "",
             flag=q.get("flag", "") if q.get("flag", "") in FLAGS else "",
+            department_id=listing_department(request, None),
         )
         return render(
             "social/index.html",

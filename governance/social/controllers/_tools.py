@@ -24,6 +24,7 @@ from governance.social.services import (
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
+from governance.web.scope import listing_department
 
 CHECK = access(CHECKER_ROLES)
 READ = access(READER_ROLES)
@@ -49,7 +50,7 @@ class SocialToolsPageController(Controller):
         return render(
             name,
             status_code=status_code,
-            accounts=await account_options(),
+            accounts=await account_options(listing_department(request, None)),
             values=values,
             errors=errors,
             result=result,

@@ -14,7 +14,7 @@ from governance.social.services._common import (
 from governance.social.services._incidents import IncidentService
 from governance.social.services._postcheck import PostCheckService
 from governance.social.services._queries import AccountFilter, AccountQueries, account_options, form_options
-from governance.social.services._workflow import WorkflowService
+from governance.social.services._workflow import WorkflowService, close_scheduled_accounts, ensure_platform_use_approved
 
 __all__ = [
     "APPROVER_ROLES",
@@ -29,7 +29,9 @@ __all__ = [
     "PostCheckService",
     "WorkflowService",
     "account_options",
+    "close_scheduled_accounts",
     "ensure_may_edit",
+    "ensure_platform_use_approved",
     "form_options",
     "load_settings",
     "template_values",

@@ -312,9 +312,17 @@ class AccountService:
             if end < person["start_date"]:
                 raise ValidationError({"end_date": "削除日は付与日以降にしてください。"})
             await SocialAssignment.update({SocialAssignment.end_date: end}).where(SocialAssignment.id == assignment_id)
+            after: dict[str, Any] = {"end_date": end}
+            if person["role"] == PersonRole.credential_holder:
+                # whoever knew the password no longer may: it must be changed (a task on the account until recorded)
+                removed = max(end, row["credential_removed_on"] or end)
+                await SocialAccount.update({SocialAccount.credential_removed_on: removed}).where(
+                    SocialAccount.id == account_id
+                )
+                after["password_change_required_since"] = removed
             await audit_account(self.audit, "social_account.person_removed", row, actor, now,
                                 before={"person_name": person["person_name"], "role": person["role"]},
-                                after={"end_date": end})  # fmt: skip
+                                after=after)  # fmt: skip
 
     async def change_responsible(
         self, account_id: int, data: schemas.ResponsibleChange, *, actor: Actor, now: dt.datetime | None = None
@@ -371,7 +379,7 @@ class AccountService:
         """
         now = _now(now)
         if not actor.has_any(Role.security_officer):
-            raise PermissionDeniedError("市の雛形を変更できるのは情報セキュリティ管理者です。")
+            raise PermissionDeniedError("市の雛形を変更できるのは情報セキュリティ担当者です。")
         errors: dict[str, str] = {}
         if bool(data.hours_start) != bool(data.hours_end):
             errors["hours_end"] = "投稿時間帯は開始と終了の両方を入力するか、両方とも空欄にしてください。"

@@ -142,6 +142,7 @@ def security_facts(row: dict[str, Any]) -> SecurityFacts:
         listed_on_website=row["listed_on_website"],
         badge=row["badge"],
         password_changed_on=row["password_changed_on"],
+        credential_removed_on=row.get("credential_removed_on"),
     )
 
 

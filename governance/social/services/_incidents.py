@@ -22,7 +22,7 @@ def _now(now: dt.datetime | None) -> dt.datetime:
 
 def _ensure_role(actor: Actor) -> None:
     if not actor.has_any(*INCIDENT_ROLES):
-        raise PermissionDeniedError("事案を記録できるのは、広報担当、所管課の職員、情報セキュリティ管理者です。")
+        raise PermissionDeniedError("事案を記録できるのは、広報担当、所管課の職員、情報セキュリティ担当者です。")
 
 
 class IncidentService:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from governance.accounts.roles import is_department_scoped
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.calendar import TOKYO, today_tokyo
@@ -34,15 +35,15 @@ class PostCheckService:
         now = now or dt.datetime.now(dt.UTC)
         if not actor.has_any(*CHECKER_ROLES):
             raise PermissionDeniedError(
-                "投稿チェックを使えるのは、広報担当、所管課の職員、情報セキュリティ管理者です。"
+                "投稿チェックを使えるのは、広報担当、所管課の職員、情報セキュリティ担当者です。"
             )
         row = (
             await SocialAccount.select(SocialAccount.all_columns(), SocialAccount.service.platform.as_alias("platform"))
             .where(SocialAccount.id == data.account_id)
             .first()
         )
-        if row is None:
-            raise NotFoundError("SNSアカウント", data.account_id)
+        if row is None or (is_department_scoped(actor.roles) and row["department"] != actor.department_id):
+            raise NotFoundError("SNSアカウント", data.account_id)  # another department's account is not theirs to see
         posting_at = None
         if data.posting_time:
             posting_at = dt.datetime.combine(today_tokyo(now), dt.time.fromisoformat(data.posting_time), tzinfo=TOKYO)

@@ -40,6 +40,17 @@ from governance.social.url import AccountRefError, candidates
 PUBLIC_STATUSES = (AccountStatus.active, AccountStatus.suspended)
 
 
+def effective_status(row: dict[str, Any], today: dt.date) -> str:
+    """The status citizens see: closed once its approved closing date has come.
+
+    That holds even before the daily run records it; a closing approved for a future date leaves the account
+    official until then.
+    """
+    if row["status"] in PUBLIC_STATUSES and row.get("closed_on") is not None and row["closed_on"] <= today:
+        return AccountStatus.closed
+    return row["status"]
+
+
 def _day(day: dt.date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日" if day else "（日付不明）"
 
@@ -284,7 +295,8 @@ class AccountQueries:
             .order_by(SocialAccount.service.platform)
             .order_by(SocialAccount.id)
         )
-        return [self._public(r, base_url) for r in rows]
+        today = today_tokyo()
+        return [self._public(r, base_url) for r in rows if effective_status(r, today) == AccountStatus.active]
 
     async def public_policy(
         self, account_id: int, *, municipality: str
@@ -299,7 +311,7 @@ class AccountQueries:
             .where(SocialAccount.id == account_id, SocialAccount.status.is_in(list(PUBLIC_STATUSES)))
             .first()
         )
-        if row is None:
+        if row is None or effective_status(row, today_tokyo()) not in PUBLIC_STATUSES:
             raise NotFoundError("公式アカウント", account_id)
         rules = rules_of(row, await load_settings())
         facts = PolicyFacts(
@@ -334,15 +346,17 @@ class AccountQueries:
             )
             .order_by(SocialAccount.id)
         )
+        today = today_tokyo()
         matches = [
             schemas.VerifyMatch(
                 platform=r["platform"] or "other", platform_label=PLATFORM_LABELS.get(r["platform"] or "other", ""),
                 display_name=r["display_name"], handle=r["handle"], url=r["profile_url"],
-                department=r["department_name"], status=r["status"],
-                closed_on=r["closed_on"] if r["status"] == AccountStatus.closed else None,
-                policy_url=f"{base_url}/official-accounts/{r['id']}" if r["status"] in PUBLIC_STATUSES else None,
+                department=r["department_name"], status=status,
+                closed_on=r["closed_on"] if status == AccountStatus.closed else None,
+                policy_url=f"{base_url}/official-accounts/{r['id']}" if status in PUBLIC_STATUSES else None,
             )
             for r in rows
+            for status in [effective_status(r, today)]
         ]  # fmt: skip
         official = [m for m in matches if m.status in PUBLIC_STATUSES]
         if official:
@@ -392,12 +406,11 @@ async def form_options() -> dict[str, dict[str, str]]:
     }
 
 
-async def account_options() -> dict[str, str]:
-    """Accounts that can be checked against (not closed), for the post check's pick list."""
-    rows = (
-        await SocialAccount.select(*_columns())
-        .where(SocialAccount.status != AccountStatus.closed)
-        .order_by(SocialAccount.id)
-    )
+async def account_options(department_id: int | None = None) -> dict[str, str]:
+    """Accounts that can be checked against (not closed), for the post check's pick list (of one department)."""
+    query = SocialAccount.select(*_columns()).where(SocialAccount.status != AccountStatus.closed)
+    if department_id is not None:
+        query = query.where(SocialAccount.department == department_id)
+    rows = await query.order_by(SocialAccount.id)
     return {str(r["id"]): f"{r['display_name']}（{PLATFORM_LABELS.get(r['platform'] or 'other', '')} {r['handle']}）"
             for r in rows}  # fmt: skip

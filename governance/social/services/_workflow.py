@@ -105,7 +105,7 @@ class WorkflowService:
         now = _now(now)
         today = today_tokyo(now)
         if not actor.has_any(Role.security_officer):
-            raise PermissionDeniedError("申請を承認できるのは情報セキュリティ管理者です。")
+            raise PermissionDeniedError("申請を承認できるのは情報セキュリティ担当者です。")
         async with write_transaction():
             row = await locked_account(account_id)
             app = await self._locked_application(account_id, application_id)
@@ -115,7 +115,12 @@ class WorkflowService:
             day = app["effective_on"] or today
             changes: dict[str, Any] = {"status": RESULT_OF[app["kind"]], "updated_at": now}
             if app["kind"] == ApplicationKind.open:
+                await ensure_platform_use_approved(row)
                 changes["opened_on"] = day
+            elif day > today:
+                # a closing on a future date is scheduled: the account stays official until then
+                # (close_scheduled_accounts, run daily, closes it; the public answers follow closed_on meanwhile)
+                changes = {"closed_on": day, "updated_at": now}
             else:
                 changes["closed_on"] = day
                 # access ends with the account; the responsible person's history stays as it was
@@ -133,7 +138,8 @@ class WorkflowService:
             await audit_account(
                 self.audit, "social_application.approved", row, actor, now,
                 before={"status": row["status"]},
-                after={"kind": app["kind"], "status": changes["status"], "date": day, "comment": data.comment.strip()},
+                after={"kind": app["kind"], "status": changes.get("status", row["status"]), "date": day,
+                   "comment": data.comment.strip()},
             )  # fmt: skip
 
     async def return_(
@@ -148,7 +154,7 @@ class WorkflowService:
         """
         now = _now(now)
         if not actor.has_any(Role.security_officer):
-            raise PermissionDeniedError("申請を差し戻せるのは情報セキュリティ管理者です。")
+            raise PermissionDeniedError("申請を差し戻せるのは情報セキュリティ担当者です。")
         if not data.comment.strip():
             raise ValidationError({"comment": "差戻しの理由を入力してください。"})
         async with write_transaction():
@@ -252,3 +258,65 @@ class WorkflowService:
                        "compliant": checklist.compliant},
             )  # fmt: skip
         return new[0]["id"]
+
+
+async def ensure_platform_use_approved(account: dict[str, Any]) -> None:
+    """An account opens only on a platform whose use as an external service is approved for its department.
+
+    The platform is registered as an external service (ソーシャルメディアサービス); its use must have been approved
+    through a usage application of the account's department (EXT-APR-01…03, SNS-01) and not ended.
+
+    Raises:
+        ConflictError: the platform's use is not approved for the department (with what to do).
+    """
+    from governance.external.codes import ServiceStatus
+    from governance.external.tables import ExternalService, ServiceUsage
+
+    service = await ExternalService.select(ExternalService.status, ExternalService.name).where(
+        ExternalService.id == account["service"]
+    ).first()
+    approved = service is not None and service["status"] in (ServiceStatus.approved, ServiceStatus.operating)
+    used = approved and await ServiceUsage.exists().where(
+        ServiceUsage.service == account["service"], ServiceUsage.department == account["department"],
+        ServiceUsage.active.eq(True),
+    )  # fmt: skip
+    if not used:
+        name = service["name"] if service else "このプラットフォーム"
+        raise ConflictError(
+            f"{name}の外部サービスとしての利用が、この所属について承認されていないため、開設を承認できません。"
+            "先に外部サービスの利用申請を行い、承認を受けてください。"
+        )
+
+
+async def close_scheduled_accounts(
+    today: dt.date, *, now: dt.datetime | None = None, audit: AuditService | None = None
+) -> int:
+    """Close the accounts whose approved closing date has come (run daily by the reminder run); return how many.
+
+    Their operators' and credential holders' access ends on that date, as at an immediate closing.
+    """
+    now = _now(now)
+    audit = audit or AuditService()
+    closed = 0
+    due = await SocialAccount.select(SocialAccount.id).where(
+        SocialAccount.closed_on.is_not_null(), SocialAccount.closed_on <= today,
+        SocialAccount.status.is_in([AccountStatus.active, AccountStatus.suspended]),
+    )  # fmt: skip
+    for candidate in due:
+        async with write_transaction():
+            row = await locked_account(candidate["id"])
+            if row["status"] not in (AccountStatus.active, AccountStatus.suspended) or row["closed_on"] > today:
+                continue  # another run closed it meanwhile
+            await SocialAssignment.update({SocialAssignment.end_date: row["closed_on"]}).where(
+                SocialAssignment.account == row["id"],
+                SocialAssignment.role != PersonRole.responsible,
+                SocialAssignment.end_date.is_null(),
+            )
+            closing = {SocialAccount.status: AccountStatus.closed, SocialAccount.updated_at: now}
+            await SocialAccount.update(closing).where(SocialAccount.id == row["id"])
+            await audit_account(
+                audit, "social_account.closed_as_scheduled", row, Actor.system("廃止予定日の到来"), now,
+                before={"status": row["status"]}, after={"status": AccountStatus.closed, "date": row["closed_on"]},
+            )  # fmt: skip
+            closed += 1
+    return closed

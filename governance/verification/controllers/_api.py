@@ -27,6 +27,7 @@ from governance.verification.tables import CHECK_STATUS_LABELS, FINDING_STATUS_L
 from governance.web.access import access
 from governance.web.pages import principal
 from governance.web.params import PathId
+from governance.web.scope import listing_department
 
 READ = access(OUTSOURCING_READERS)
 OptionalId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
@@ -56,6 +57,7 @@ class CheckApiController(Controller):
     @get("/checks", opt=READ)
     async def list_checks(
         self,
+        request: Request[Any, Any, Any],
         status: CheckStatusParam = None,
         department_id: OptionalId = None,
         engagement_id: OptionalId = None,
@@ -69,6 +71,7 @@ class CheckApiController(Controller):
         if status is not None and status not in {*CHECK_STATUS_LABELS, "open"}:
             raise ValidationError({"status": "状態は planned / in_progress / reviewing / done / cancelled / overdue / "
                                              "open のいずれかを指定してください。"})  # fmt: skip
+        department_id = listing_department(request, department_id)
         f = CheckFilter(status, department_id, engagement_id, assignee_id, due_from, due_to)
         rows, total = await list_checks(f, today=today_tokyo(), limit=limit, offset=offset)
         return schemas.CheckPage(items=[schemas.check_out(r) for r in rows], total=total)
@@ -162,6 +165,7 @@ class FindingApiController(Controller):
     @get("/", opt=READ)
     async def list_findings(
         self,
+        request: Request[Any, Any, Any],
         status: FindingStatusParam = None,
         department_id: OptionalId = None,
         limit: Limit = 100,
@@ -169,7 +173,7 @@ class FindingApiController(Controller):
     ) -> list[schemas.FindingOut]:
         """Findings, open first (without measures; fetch one for them)."""
         rows, _ = await list_findings(
-            status=_finding_status(status), department_id=department_id, limit=limit,
+            status=_finding_status(status), department_id=listing_department(request, department_id), limit=limit,
             offset=offset,
         )  # fmt: skip
         svc = FindingService()

@@ -20,6 +20,7 @@ from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
+from governance.web.scope import listing_department
 
 READ = access(OUTSOURCING_READERS)
 PER_PAGE = 50
@@ -36,7 +37,7 @@ class FindingPageController(Controller):
         """Findings, open first."""
         q = request.query_params
         status = str(q.get("status", "open"))[:20]
-        department_id = query_number(q, "department_id")
+        department_id = listing_department(request, query_number(q, "department_id"))
         page = query_page(q)
         rows, total = await list_findings(
             status=status if status in FINDING_STATUS_LABELS else None, department_id=department_id,

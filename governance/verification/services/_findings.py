@@ -13,7 +13,7 @@ from governance.calendar import today_tokyo
 from governance.db import for_update, locked_row, write_transaction
 from governance.errors import ConflictError, NotFoundError, ValidationError
 from governance.files.tables import StoredFile
-from governance.reminders.notify import Notice, enqueue, users_with_role
+from governance.reminders.notify import Notice, Recipient, enqueue, users_with_role
 from governance.verification.tables import (
     FINDING_STATUS_LABELS,
     MEASURE_KIND_LABELS,
@@ -57,28 +57,53 @@ class FindingService:
         )  # fmt: skip
         if severity == Severity.serious:
             await self._escalate(finding_id, item["what"][:100], actor=actor, now=now)
+        elif severity == Severity.major:
+            await self._report_to_department(finding_id, item["what"][:100], check["department"], actor=actor, now=now)
         return finding_id
 
     async def _escalate(self, finding_id: int, title: str, *, actor: Actor, now: dt.datetime) -> None:
-        """Report a finding to the security officers (OUT-CHK-02): a notice to each, and the mark on the finding."""
+        """Report a finding up the chain (OUT-CHK-02): to the 統括情報セキュリティ責任者 and the CISO, and mark it."""
         await Finding.update({Finding.escalated_at: now}).where(Finding.id == finding_id)
-        officers = await users_with_role(Role.security_officer)
-        link = f"/findings/{finding_id}"
-        notice = Notice(
-            "finding",
-            finding_id,
-            "escalation",
-            "1",
-            f"【重大な指摘事項の報告】{title}",
-            f"委託先の確認で重大な不適合が見つかりました。\n\n指摘事項：{title}\n\n"
-            "内容と措置は次のページで確認してください。\n{url}\n",
-            link,
-        )
-        await enqueue([(notice, o) for o in officers], now=now)
-        await self.audit.record(
-            "finding.escalated", actor=actor, target_type="finding", target_id=finding_id, target_label=title,
-            after={"security_officers": [o.user_id for o in officers]}, now=now,
+        recipients = [*await users_with_role(Role.chief_security), *await users_with_role(Role.ciso)]
+        await self._report(
+            finding_id, title, recipients, rule="escalation", action="finding.escalated",
+            heading="重大な指摘事項の報告", lead="委託先の確認で重大な不適合が見つかりました。", actor=actor, now=now,
         )  # fmt: skip
+
+    async def _report_to_department(
+        self, finding_id: int, title: str, department_id: int, *, actor: Actor, now: dt.datetime
+    ) -> None:
+        """Report a 重要 finding to its department's 情報セキュリティ管理者 and 情報セキュリティ責任者 (OUT-CHK-02)."""
+        recipients = [*await users_with_role(Role.security_manager, department_id=department_id),
+                      *await users_with_role(Role.security_head, department_id=department_id)]  # fmt: skip
+        await self._report(
+            finding_id, title, recipients, rule="department-report", action="finding.reported",
+            heading="重要な指摘事項の報告", lead="所管する委託先の確認で重要な不適合が見つかりました。", actor=actor,
+            now=now, department_id=department_id,
+        )  # fmt: skip
+
+    async def _report(
+        self, finding_id: int, title: str, recipients: list[Recipient], *, rule: str, action: str, heading: str,
+        lead: str, actor: Actor, now: dt.datetime, department_id: int | None = None,
+    ) -> None:  # fmt: skip
+        """Notify each recipient once, and record who was told.
+
+        Where the organisation has registered nobody in those roles yet, the security office is told instead, so
+        that a report always reaches someone.
+        """
+        people = _unique(recipients) or await users_with_role(Role.security_officer)
+        notice = Notice(
+            "finding", finding_id, rule, "1", f"【{heading}】{title}",
+            f"{lead}\n\n指摘事項：{title}\n\n内容と措置は次のページで確認してください。\n{{url}}\n",
+            f"/findings/{finding_id}",
+        )  # fmt: skip
+        await enqueue([(notice, r) for r in people], now=now)
+        after: dict[str, Any] = {"recipients": [r.user_id for r in people]}
+        if department_id is not None:
+            after["department"] = department_id
+        await self.audit.record(
+            action, actor=actor, target_type="finding", target_id=finding_id, target_label=title, after=after, now=now
+        )
 
     async def escalate(self, finding_id: int, *, actor: Actor, now: dt.datetime | None = None) -> None:
         """Escalate an open finding by hand.
@@ -252,3 +277,11 @@ class FindingService:
                 "finding.closed", actor=actor, target_type="finding", target_id=finding_id,
                 target_label=row["title"][:100], after={"verification_note": verification_note.strip()}, now=now,
             )  # fmt: skip
+
+
+def _unique(recipients: list[Recipient]) -> list[Recipient]:
+    """Each person once (a user may hold several of the roles), in the order given."""
+    seen: dict[int, Recipient] = {}
+    for r in recipients:
+        seen.setdefault(r.user_id, r)
+    return list(seen.values())

@@ -1,0 +1,143 @@
+"""Department need-to-know: staff of a department read and change only their own department's records.
+
+Who is scoped: a user whose working roles are all department roles (所管課担当者, and the policy's
+per-department 情報セキュリティ責任者, 情報セキュリティ管理者 and 個人情報の保護管理者;
+``accounts.roles.is_department_scoped``). The security
+office (and the CISO and 統括情報セキュリティ責任者, who act as it), procurement, PR staff and auditors see every
+department. ``GOVERNANCE_DEPARTMENT_READ_SCOPE=all`` lets scoped users read every department while still changing
+only their own.
+
+Two places apply it, so that lists, exports and single reads agree:
+
+- ``scope_guard`` (registered on the app next to ``access_guard``) resolves the department of the record a route
+  names by its path (an engagement, selection, check, finding, external-service application or SNS account, with
+  everything under them: contracts, measures, incidents …) and refuses a scoped user another department's record —
+  404 for a read (as if it were not there), 403 for a change.
+- ``listing_department`` gives the department a list must be limited to; every list of those records (pages and
+  API) passes it to its service's department filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from governance.accounts.roles import is_department_scoped
+
+READ_METHODS = frozenset({"GET", "HEAD"})
+OTHER_DEPARTMENT = "所属が異なるため、この記録は変更できません。"
+NOT_FOUND = "お探しの記録は見つかりません。"
+
+
+async def _engagement(record_id: int) -> int | None:
+    from governance.engagements.tables import Engagement
+
+    row = await Engagement.select(Engagement.department).where(Engagement.id == record_id).first()
+    return row["department"] if row else None
+
+
+async def _selection(record_id: int) -> int | None:
+    from governance.engagements.tables import Selection
+
+    row = await Selection.select(Selection.engagement.department.as_alias("d")).where(Selection.id == record_id).first()
+    return row["d"] if row else None
+
+
+async def _check(record_id: int) -> int | None:
+    from governance.verification.tables import Check
+
+    row = await Check.select(Check.department).where(Check.id == record_id).first()
+    return row["department"] if row else None
+
+
+async def _finding(record_id: int) -> int | None:
+    from governance.verification.tables import Finding
+
+    row = await Finding.select(Finding.department).where(Finding.id == record_id).first()
+    return row["department"] if row else None
+
+
+async def _application(record_id: int) -> int | None:
+    from governance.external.tables import ServiceApplication
+
+    query = ServiceApplication.select(ServiceApplication.department).where(ServiceApplication.id == record_id)
+    row = await query.first()
+    return row["department"] if row else None
+
+
+async def _account(record_id: int) -> int | None:
+    from governance.social.tables import SocialAccount
+
+    row = await SocialAccount.select(SocialAccount.department).where(SocialAccount.id == record_id).first()
+    return row["department"] if row else None
+
+
+Resolver = Callable[[int], Awaitable[int | None]]
+
+RESOLVERS: dict[str, Resolver] = {
+    "engagement_id": _engagement,
+    "selection_id": _selection,
+    "check_id": _check,
+    "finding_id": _finding,
+    "account_id": _account,
+}
+"""Path parameters that name a department's record, and how to find its department."""
+
+EXTERNAL_APPLICATION_PATHS = ("/external-services/applications/", "/api/v1/external-applications/")
+"""``application_id`` names an external-service application only under these paths (an SNS account's applications
+are reached through ``account_id``)."""
+
+
+def scoped_department(connection: ASGIConnection[Any, Any, Any, Any]) -> int | None:
+    """The department a signed-in scoped user is limited to (-1 for one without a department); None when unscoped."""
+    user = connection.scope.get("user")
+    if user is None or not is_department_scoped(user.roles):
+        return None
+    return user.department_id if user.department_id is not None else -1
+
+
+def reads_all(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Whether the organisation lets scoped users read every department (GOVERNANCE_DEPARTMENT_READ_SCOPE=all)."""
+    return connection.app.state.settings.department_read_scope == "all"
+
+
+def listing_department(connection: ASGIConnection[Any, Any, Any, Any], requested: int | None) -> int | None:
+    """The department filter of a list.
+
+    For a scoped user it is their own department (a filter naming another one finds nothing), unless reading is
+    open to all departments; for everyone else it is ``requested``.
+    """
+    own = scoped_department(connection)
+    if own is None or reads_all(connection):
+        return requested
+    return own if requested in (None, own) else -1
+
+
+async def scope_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Refuse a scoped user another department's record named by the route's path.
+
+    Raises:
+        NotFoundException: a read of another department's record (unless reading is open to all departments).
+        PermissionDeniedException: a change of another department's record.
+    """
+    own = scoped_department(connection)
+    if own is None:
+        return
+    params = connection.path_params
+    resolvers: list[tuple[Resolver, int]] = [(RESOLVERS[k], v) for k, v in params.items() if k in RESOLVERS]
+    if "application_id" in params and connection.url.path.startswith(EXTERNAL_APPLICATION_PATHS):
+        resolvers.append((_application, params["application_id"]))
+    read = connection.method in READ_METHODS
+    for resolve, record_id in resolvers:
+        department = await resolve(int(record_id))
+        if department is None or department == own:
+            continue  # a missing record is the handler's 404
+        if read and reads_all(connection):
+            continue
+        if read:
+            raise NotFoundException(detail=NOT_FOUND)
+        raise PermissionDeniedException(detail=OTHER_DEPARTMENT)
