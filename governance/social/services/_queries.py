@@ -9,6 +9,7 @@ from typing import Any
 
 from governance.calendar import today_tokyo
 from governance.errors import NotFoundError
+from governance.schema import MAX_DATE, MIN_DATE
 from governance.social import schemas
 from governance.social.checklist import evaluate
 from governance.social.incidents import INCIDENT_KIND_LABELS, steps_of
@@ -49,6 +50,14 @@ def effective_status(row: dict[str, Any], today: dt.date) -> str:
     if row["status"] in PUBLIC_STATUSES and row.get("closed_on") is not None and row["closed_on"] <= today:
         return AccountStatus.closed
     return row["status"]
+
+
+def _enterable(day: dt.date | None) -> dt.date | None:
+    """A stored date as the edit form may show it again.
+
+    One stored before input was bounded (outside 1900–2200) is left out of the form instead of failing the page.
+    """
+    return day if day is None or MIN_DATE <= day <= MAX_DATE else None
 
 
 def _day(day: dt.date | None) -> str:
@@ -195,9 +204,10 @@ class AccountQueries:
             ),
             security=schemas.ChecklistUpdate(
                 mfa_enabled=row["mfa_enabled"], recovery_email=row["recovery_email"],
-                login_alerts=row["login_alerts"], third_party_apps_reviewed_on=row["third_party_apps_reviewed_on"],
+                login_alerts=row["login_alerts"],
+                third_party_apps_reviewed_on=_enterable(row["third_party_apps_reviewed_on"]),
                 listed_on_website=row["listed_on_website"], badge=row["badge"],
-                password_changed_on=row["password_changed_on"],
+                password_changed_on=_enterable(row["password_changed_on"]),
             ),
             checklist=[
                 schemas.CheckItemOut(key=i.key, label=i.label, requirement_ids=list(i.requirement_ids), ok=i.ok,
