@@ -21,3 +21,18 @@ def ensure_own_department(actor: Actor, department_id: int | None, *, field: str
     """
     if department_id is not None and is_department_scoped(actor.roles) and department_id != actor.department_id:
         raise ValidationError({field: OWN_DEPARTMENT_ONLY})
+
+
+async def sees_department(user_id: int, department_id: int) -> bool:
+    """Whether a user may work on a record of the department: one of its staff, or someone not limited to one."""
+    from governance.accounts.roles import effective_roles
+    from governance.accounts.tables import User, UserRole
+
+    user = await User.select(User.department).where(User.id == user_id).first()
+    if user is None:
+        return False
+    roles = effective_roles({r["role"] for r in await UserRole.select(UserRole.role).where(UserRole.user == user_id)})
+    return not is_department_scoped(roles) or user["department"] == department_id
+
+
+ASSIGNEE_OTHER_DEPARTMENT = "この記録の所属の職員か、全所属の記録を扱う職員を選んでください。"

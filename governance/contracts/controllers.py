@@ -15,6 +15,7 @@ from governance.contracts import schemas
 from governance.contracts.library import LibraryError
 from governance.contracts.services import ContractService, municipality_from
 from governance.contracts.subcontracting import ANSWERS, CRITERIA, Evaluation
+from governance.contracts.tables import SubcontractorApproval
 from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from governance.schema import Struct
@@ -147,6 +148,10 @@ class ContractPageController(Controller):
             {c.id: str(form.get(f"note-{c.id}", ""))[:1000] for c in CRITERIA if form.get(f"note-{c.id}")},
         )
         note = str(form.get("note", ""))[:2000]
+        if not await SubcontractorApproval.exists().where(
+            SubcontractorApproval.id == approval_id, SubcontractorApproval.engagement == engagement_id
+        ):
+            raise NotFoundError("再委託の承認", approval_id)  # another engagement's approval is not decided here
         try:
             await contract_service(request).decide_approval(
                 approval_id, approve=form.get("decision") == "approve", actor=principal(request).actor,

@@ -27,6 +27,7 @@ from litestar.exceptions import NotFoundException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
 from governance.accounts.roles import is_department_scoped
+from governance.web.access import ACCESS_KEY, PUBLIC
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 OTHER_DEPARTMENT = "所属が異なるため、この記録は変更できません。"
@@ -74,6 +75,36 @@ async def _account(record_id: int) -> int | None:
 
     row = await SocialAccount.select(SocialAccount.department).where(SocialAccount.id == record_id).first()
     return row["department"] if row else None
+
+
+async def _file_departments(file_id: int) -> set[int]:
+    """The departments whose records hold a stored file (empty for an organisation-wide one, e.g. a certificate)."""
+    import json
+
+    from governance.contracts.tables import ContractVersion
+    from governance.engagements.tables import CriterionEvaluation
+    from governance.verification.tables import Check, ChecklistItem, ContractorReport, Measure
+
+    found: set[int] = set()
+    for query, key in (
+        (CriterionEvaluation.select(CriterionEvaluation.candidate.selection.engagement.department.as_alias("d"))
+         .where(CriterionEvaluation.evidence == file_id), "d"),
+        (ChecklistItem.select(ChecklistItem.check.department.as_alias("d")).where(ChecklistItem.evidence == file_id),
+         "d"),
+        (Measure.select(Measure.finding.department.as_alias("d")).where(Measure.evidence == file_id), "d"),
+        (ContractVersion.select(ContractVersion.contract.engagement.department.as_alias("d"))
+         .where(ContractVersion.document == file_id), "d"),
+    ):  # fmt: skip
+        found |= {r[key] for r in await query if r[key] is not None}
+    # a contractor's report keeps its files as a JSON list of ids: narrow by text first, then read the list
+    reports = await ContractorReport.raw(
+        "SELECT files, \"check\" FROM contractor_report WHERE CAST(files AS TEXT) LIKE {}", f"%{file_id}%"
+    )
+    checks = [r["check"] for r in reports if file_id in (json.loads(r["files"]) if isinstance(r["files"], str)
+                                                          else r["files"] or [])]  # fmt: skip
+    if checks:
+        found |= {r["department"] for r in await Check.select(Check.department).where(Check.id.is_in(checks))}
+    return found
 
 
 Resolver = Callable[[int], Awaitable[int | None]]
@@ -125,13 +156,17 @@ async def scope_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: B
         PermissionDeniedException: a change of another department's record.
     """
     own = scoped_department(connection)
-    if own is None:
-        return
+    if own is None or handler.opt.get(ACCESS_KEY) == PUBLIC:
+        return  # a public page (the official accounts citizens check) is the same for everyone
     params = connection.path_params
     resolvers: list[tuple[Resolver, int]] = [(RESOLVERS[k], v) for k, v in params.items() if k in RESOLVERS]
     if "application_id" in params and connection.url.path.startswith(EXTERNAL_APPLICATION_PATHS):
         resolvers.append((_application, params["application_id"]))
     read = connection.method in READ_METHODS
+    if "file_id" in params:
+        departments = await _file_departments(int(params["file_id"]))
+        if departments and own not in departments and not (read and reads_all(connection)):
+            raise NotFoundException(detail=NOT_FOUND)  # another department's evidence or contract document
     for resolve, record_id in resolvers:
         department = await resolve(int(record_id))
         if department is None or department == own:

@@ -326,3 +326,74 @@ async def test_removing_a_credential_holder_creates_a_password_change_task():
     assert any(t.title.startswith("パスワードの変更") for t in todos)
     await AccountService().update_checklist(account, ChecklistUpdate(password_changed_on=today), actor=pr)
     assert not any(t.title.startswith("パスワードの変更") for t in await accounts_needing_action(pr, today))
+
+
+async def test_another_departments_contract_document_and_evidence_cannot_be_downloaded(client):
+    """Found in review: /files/{id} only checked the role, and file ids are sequential."""
+    from governance.contracts.tables import ContractVersion
+
+    ids = await _records()
+    await make_department("SHIMIN", "市民部 市民課")
+    await make_user("yoso", Role.department_staff, dept="SHIMIN")
+    await make_user("jibun", Role.department_staff)
+    document = (await ContractVersion.select(ContractVersion.document).first())["document"]
+    await login(client, "yoso")
+    assert (await client.get(f"/files/{document}")).status_code == 404
+    await login(client, "jibun")
+    assert (await client.get(f"/files/{document}")).status_code == 200
+    del ids
+
+
+async def test_an_engagement_handed_to_another_department_takes_its_checks_and_findings():
+    """Found in review: the checks and findings kept the old department, so the wrong staff saw them."""
+    from governance.engagements.services import EngagementService
+    from governance.verification.tables import Check, Finding
+
+    ids = await _records()
+    shimin = await make_department("SHIMIN", "市民部 市民課")
+    keiyaku = Actor(id=await make_user("keiyaku2", Role.procurement), label="契約", roles=frozenset({Role.procurement}))
+    data = engagement_data(department_id=shimin, tier_change_reason="所管替え")
+    await EngagementService().update(ids["engagement_id"], data, actor=keiyaku)
+    checks = await Check.select(Check.department).where(Check.engagement == ids["engagement_id"])
+    findings = await Finding.select(Finding.department).where(Finding.engagement == ids["engagement_id"])
+    assert checks and {c["department"] for c in checks} == {shimin}
+    assert findings and {f["department"] for f in findings} == {shimin}
+
+
+async def test_the_public_page_of_an_account_is_the_same_for_signed_in_staff_of_any_department(client, anon):
+    """Found in review: the scope guard also ran on the public official-account page."""
+    from governance.social.schemas import DecisionIn
+    from governance.social.services import AccountQueries, WorkflowService
+
+    ids = await _records()
+    officer = Actor(id=await make_user("joho", Role.security_officer), label="担当",
+                    roles=frozenset({Role.security_officer}))  # fmt: skip
+    opening = (await AccountQueries().get(ids["account_id"])).applications[0]
+    await WorkflowService().approve(ids["account_id"], opening.id, DecisionIn(comment=""), actor=officer)
+    await make_department("SHIMIN", "市民部 市民課")
+    await make_user("yoso", Role.department_staff, dept="SHIMIN")
+    await login(client, "yoso")
+    assert (await anon.get(f"/official-accounts/{ids['account_id']}")).status_code == 200
+    assert (await client.get(f"/official-accounts/{ids['account_id']}")).status_code == 200
+
+
+async def test_checks_and_measures_go_only_to_people_who_may_open_them():
+    """Found in review: a check could be assigned to another department's staff, who then got a dead link."""
+    from governance.errors import ValidationError
+    from governance.verification.services import FindingService
+
+    ids = await _records()
+    await make_department("SHIMIN", "市民部 市民課")
+    outsider = await make_user("yoso", Role.department_staff, dept="SHIMIN")
+    office = await make_user("joho", Role.security_officer, dept="SHIMIN")  # not limited to a department
+    me = Actor(id=await make_user("jibun", Role.department_staff), label="担当",
+               roles=frozenset({Role.department_staff}), department_id=ids["department"])  # fmt: skip
+    with pytest.raises(ValidationError) as exc:
+        await CheckService().assign(ids["check_id"], outsider, actor=me)
+    assert "assignee_id" in exc.value.field_errors
+    await CheckService().assign(ids["check_id"], office, actor=me)
+    due = today_tokyo() + dt.timedelta(days=30)
+    with pytest.raises(ValidationError) as exc:
+        await FindingService().add_measure(ids["finding_id"], kind="improvement_order", description="是正を指示",
+                                           owner_id=outsider, due_on=due, actor=me)  # fmt: skip
+    assert "owner_id" in exc.value.field_errors

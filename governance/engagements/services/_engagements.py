@@ -113,6 +113,17 @@ ENGAGEMENT_SORTS: dict[str, tuple[Any, bool]] = {
 }
 
 
+async def _move_records(engagement_id: int, department_id: int) -> None:
+    """An engagement handed to another department takes its checks and findings along.
+
+    Runs inside the caller's transaction: their department decides who sees them, lists them and is reminded.
+    """
+    from governance.verification.tables import Check, Finding
+
+    await Check.update({Check.department: department_id}).where(Check.engagement == engagement_id)
+    await Finding.update({Finding.department: department_id}).where(Finding.engagement == engagement_id)
+
+
 class EngagementService:
     """Create, change and read engagements; facts changes keep the tier history."""
 
@@ -274,6 +285,8 @@ class EngagementService:
                     }
                 )
             await Engagement.update({**values, "updated_at": now}).where(Engagement.id == engagement_id)
+            if values["department"] != current["department"]:
+                await _move_records(engagement_id, values["department"])
             if new_tier != old_tier:
                 await self._record_tier(
                     engagement_id, old_tier, new_tier, facts, reason or "事実の変更による再判定", actor, now

@@ -44,9 +44,9 @@ class ExternalServiceApiController(Controller):
         )  # fmt: skip
 
     @get("/{service_id:int}", opt=READ)
-    async def get_service(self, service_id: PathId) -> schemas.Service:
+    async def get_service(self, request: Request[Any, Any, Any], service_id: PathId) -> schemas.Service:
         """Return a service with its regime and why, checklist, usage, applications and records."""
-        return await RegistryService().get(service_id)
+        return await _service(request, service_id)
 
     @post("/", opt=APPLY)
     async def create_service(
@@ -54,7 +54,8 @@ class ExternalServiceApiController(Controller):
     ) -> schemas.Service:
         """Register a service (the regime follows max_confidentiality under the scheme in force)."""
         service = RegistryService()
-        return await service.get(await service.create(data, scheme=scheme(request), actor=principal(request).actor))
+        new_id = await service.create(data, scheme=scheme(request), actor=principal(request).actor)
+        return await _service(request, new_id)
 
     @put("/{service_id:int}", opt=APPLY)
     async def update_service(
@@ -63,7 +64,7 @@ class ExternalServiceApiController(Controller):
         """Change a service's registry data (a new terms_version asks every using department to re-confirm)."""
         service = RegistryService()
         await service.update(service_id, data, scheme=scheme(request), actor=principal(request).actor)
-        return await service.get(service_id)
+        return await _service(request, service_id)
 
     @post("/{service_id:int}/applications", opt=APPLY)
     async def create_application(
@@ -79,7 +80,7 @@ class ExternalServiceApiController(Controller):
         lifecycle = LifecycleService()
         step = {"build": lifecycle.confirm_build, "review": lifecycle.record_review, "exit": lifecycle.confirm_exit}
         await step[kind](service_id, data, actor=principal(request).actor)
-        return await RegistryService().get(service_id)
+        return await _service(request, service_id)
 
     @post("/{service_id:int}/build", opt=APPLY)
     async def confirm_build(
@@ -108,7 +109,7 @@ class ExternalServiceApiController(Controller):
     ) -> schemas.Service:
         """Mark the service's use ended (refused until the exit measures are confirmed)."""
         await LifecycleService().end(service_id, data, actor=principal(request).actor)
-        return await RegistryService().get(service_id)
+        return await _service(request, service_id)
 
     @post("/{service_id:int}/terms-changes", opt=APPLY)
     async def record_terms_change(
@@ -116,7 +117,7 @@ class ExternalServiceApiController(Controller):
     ) -> schemas.Service:
         """Record a new terms-of-use version; every using department is asked to re-confirm."""
         await RegistryService().record_terms_change(service_id, data, actor=principal(request).actor)
-        return await RegistryService().get(service_id)
+        return await _service(request, service_id)
 
     @put("/{service_id:int}/administrator", opt=REVIEW)
     async def change_administrator(
@@ -124,7 +125,7 @@ class ExternalServiceApiController(Controller):
     ) -> schemas.Service:
         """Appoint another administrator (外部サービス管理者; security officers)."""
         await LifecycleService().change_administrator(service_id, data, actor=principal(request).actor)
-        return await RegistryService().get(service_id)
+        return await _service(request, service_id)
 
     @put("/{service_id:int}/usages/{usage_id:int}", opt=APPLY)
     async def update_usage(
@@ -136,7 +137,7 @@ class ExternalServiceApiController(Controller):
     ) -> schemas.Service:
         """Record a department's current use; use above the approved classification is flagged."""
         await LifecycleService().update_usage(service_id, usage_id, data, actor=principal(request).actor)
-        return await RegistryService().get(service_id)
+        return await _service(request, service_id)
 
     @post("/{service_id:int}/usages/{usage_id:int}/reconfirm", opt=APPLY)
     async def reconfirm_terms(
@@ -144,7 +145,7 @@ class ExternalServiceApiController(Controller):
     ) -> schemas.Service:
         """The using department re-confirms after a terms-of-use change."""
         await LifecycleService().reconfirm_terms(service_id, usage_id, actor=principal(request).actor)
-        return await RegistryService().get(service_id)
+        return await _service(request, service_id)
 
 
 class ExternalApplicationApiController(Controller):
@@ -213,3 +214,8 @@ class ExternalApplicationApiController(Controller):
         """Send back to the applicant (差戻し) with the reason."""
         await ApplicationService().return_to_applicant(application_id, data, actor=principal(request).actor)
         return await RegistryService().application(application_id)
+
+
+async def _service(request: Request[Any, Any, Any], service_id: int) -> schemas.Service:
+    """The service as the caller may see it: a department user sees only their department's applications."""
+    return await RegistryService().get(service_id, applications_of=listing_department(request, None))

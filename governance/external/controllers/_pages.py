@@ -25,6 +25,7 @@ from governance.external.services import (
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
+from governance.web.scope import listing_department
 
 _SERVICE_FIELDS = tuple(schemas.ServiceCreate.__struct_fields__)
 
@@ -102,7 +103,7 @@ class ExternalServicePageController(Controller):
         errors: dict[str, str] | None = None,
         form: str = "",
     ) -> Template:
-        service = await RegistryService().get(service_id)
+        service = await RegistryService().get(service_id, applications_of=listing_department(request, None))
         user = principal(request)
         is_admin = user.id == service.administrator_id
         officer = user.has_any(Role.security_officer)

@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from typing import Any
 
+from governance.accounts.roles import holders_of
 from governance.accounts.tables import User, UserRole
 from governance.actor import Actor
 from governance.approvals import ensure_not_requester
@@ -332,7 +333,8 @@ class ApplicationService:
 
 async def administrator_candidates() -> list[dict[str, Any]]:
     """Active staff who may be appointed 外部サービス管理者 (any applying role)."""
-    ids = {r["user"] for r in await UserRole.select(UserRole.user).where(UserRole.role.is_in(list(APPLICANT_ROLES)))}
+    staff_roles = sorted(set().union(*(holders_of(r) for r in APPLICANT_ROLES)))  # implied roles count too
+    ids = {r["user"] for r in await UserRole.select(UserRole.user).where(UserRole.role.is_in(staff_roles))}
     if not ids:
         return []
     query = User.select(User.id, User.full_name, User.department.name.as_alias("department_name"))
@@ -347,7 +349,7 @@ async def appointable(user_id: int) -> dict[str, Any]:
     """
     row = await User.select(User.id, User.full_name, User.active).where(User.id == user_id).first()
     ok = row is not None and row["active"] and await UserRole.exists().where(
-        UserRole.user == user_id, UserRole.role.is_in(list(APPLICANT_ROLES))
+        UserRole.user == user_id, UserRole.role.is_in(sorted(set().union(*(holders_of(r) for r in APPLICANT_ROLES))))
     )  # fmt: skip
     if not ok:
         raise ValidationError({"administrator_id": "外部サービス管理者には、在職中の職員を選んでください。"})

@@ -189,8 +189,12 @@ class RegistryQueries:
             for c in evaluate_checklist(facts, today)
         ]  # fmt: skip
 
-    async def get(self, service_id: int, *, today: dt.date | None = None) -> schemas.Service:
+    async def get(
+        self, service_id: int, *, today: dt.date | None = None, applications_of: int | None = None
+    ) -> schemas.Service:
         """A service with its regime, checklist, usage per department, applications and records.
+
+        ``applications_of`` limits the applications listed to one department's (a department user's need-to-know).
 
         Raises:
             NotFoundError: no such service.
@@ -220,7 +224,7 @@ class RegistryQueries:
             ended_on=row["ended_on"], approved_at=row["approved_at"], notes=row["notes"],
             created_by_id=row["created_by"], checklist=self.checklist(row, today),
             usages=[_usage(u) for u in usages],
-            applications=await self.applications(service_id=service_id),
+            applications=await self.applications(service_id=service_id, department_id=applications_of),
             records=[_record(r) for r in records],
         )  # fmt: skip
 

@@ -8,7 +8,7 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Template
 
-from governance.accounts.roles import OUTSOURCING_READERS, Role
+from governance.accounts.roles import OUTSOURCING_READERS, Role, effective_roles
 from governance.accounts.services import UserService
 from governance.calendar import display_year, today_tokyo
 from governance.db import write_transaction
@@ -48,7 +48,7 @@ async def staff_options() -> dict[str, str]:
     return {
         str(u.id): f"{u.full_name}（{u.department_name}）"
         for u in await UserService().list_users(include_inactive=False)
-        if {"department_staff", "procurement", "security_officer"} & set(u.roles)
+        if {"department_staff", "procurement", "security_officer"} & effective_roles(u.roles)
     }
 
 

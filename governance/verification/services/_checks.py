@@ -15,6 +15,7 @@ from governance.db import locked_row, write_transaction
 from governance.engagements.tables import Engagement
 from governance.errors import ConflictError, NotFoundError, ValidationError
 from governance.files.tables import StoredFile
+from governance.scoping import ASSIGNEE_OTHER_DEPARTMENT, sees_department
 from governance.verification.services._findings import FindingService
 from governance.verification.services._planning import event_templates
 from governance.verification.tables import (
@@ -155,6 +156,8 @@ class CheckService:
         async with write_transaction():
             row = await self._locked(check_id)
             self._ensure_open(row, allow_reviewing=True)
+            if assignee_id is not None and not await sees_department(assignee_id, row["department"]):
+                raise ValidationError({"assignee_id": ASSIGNEE_OTHER_DEPARTMENT})  # they could not even open it
             await Check.update({Check.assignee: assignee_id, Check.updated_at: now}).where(Check.id == check_id)
             await self.audit.record(
                 "check.assigned", actor=actor, target_type="check", target_id=check_id, target_label=row["title"],

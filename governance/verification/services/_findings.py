@@ -14,6 +14,7 @@ from governance.db import for_update, locked_row, write_transaction
 from governance.errors import ConflictError, NotFoundError, ValidationError
 from governance.files.tables import StoredFile
 from governance.reminders.notify import Notice, Recipient, enqueue, users_with_role
+from governance.scoping import ASSIGNEE_OTHER_DEPARTMENT, sees_department
 from governance.verification.tables import (
     FINDING_STATUS_LABELS,
     MEASURE_KIND_LABELS,
@@ -192,6 +193,8 @@ class FindingService:
             row = await self._locked(finding_id)
             if row["status"] != FindingStatus.open:
                 raise ConflictError("完了した指摘事項には措置を追加できません。")
+            if not await sees_department(owner_id, row["department"]):
+                raise ValidationError({"owner_id": ASSIGNEE_OTHER_DEPARTMENT})
             measure_id = (
                 await Measure.insert(
                     Measure(
