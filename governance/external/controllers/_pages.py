@@ -61,10 +61,10 @@ class ExternalServicePageController(Controller):
         errors: dict[str, str],
         status_code: int = 200,
     ) -> Template:
+        links = await RegistryService().link_options(listing_department(request, None))
         return render(
             "external/form.html", status_code=status_code, service=service, values=values, errors=errors,
-            levels=levels(scheme(request)), links=await RegistryService().link_options(),
-            active_nav="external_services", **CHOICES,
+            levels=levels(scheme(request)), links=links, active_nav="external_services", **CHOICES,
         )  # fmt: skip
 
     @get("/new", opt=APPLY)

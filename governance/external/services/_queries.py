@@ -148,13 +148,17 @@ class RegistryQueries:
         ).order_by(ExternalService.name)  # fmt: skip
         return {str(r["id"]): r["name"] for r in rows}
 
-    async def link_options(self) -> dict[str, dict[str, str]]:
-        """Contractors, engagements and contracts a service can be linked to, for select boxes."""
+    async def link_options(self, department_id: int | None = None) -> dict[str, dict[str, str]]:
+        """Contractors, engagements and contracts a service can be linked to, for select boxes (of one department)."""
         contractors = await Contractor.select(Contractor.id, Contractor.name).order_by(Contractor.name_kana)
-        engagements = await Engagement.select(Engagement.id, Engagement.title).order_by(Engagement.id, ascending=False)
-        contracts = await Contract.select(
+        engagements = Engagement.select(Engagement.id, Engagement.title).order_by(Engagement.id, ascending=False)
+        contracts = Contract.select(
             Contract.id, Contract.engagement.title.as_alias("title"), Contract.contractor.name.as_alias("contractor")
         ).order_by(Contract.id, ascending=False)  # fmt: skip
+        if department_id is not None:
+            engagements = engagements.where(Engagement.department == department_id)
+            contracts = contracts.where(Contract.engagement.department == department_id)
+        engagements, contracts = await engagements, await contracts
         return {
             "contractors": {str(r["id"]): r["name"] for r in contractors},
             "engagements": {str(r["id"]): r["title"] for r in engagements},

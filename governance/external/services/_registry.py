@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from governance.accounts.roles import Role
+from governance.accounts.roles import Role, is_department_scoped
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.contractors.tables import Contractor
@@ -103,6 +103,7 @@ class RegistryService(RegistryQueries):
         now = now or dt.datetime.now(dt.UTC)
         async with write_transaction():
             values = await self._columns(data, scheme)
+            await _ensure_own_engagement(data.engagement_id, actor)
             row = (
                 await ExternalService.insert(
                     ExternalService(**values, status=ServiceStatus.registered, created_by=actor.id,
@@ -143,6 +144,7 @@ class RegistryService(RegistryQueries):
             self._may_edit(row, actor)
             _refuse_ended(row)
             values = await self._columns(data, scheme)
+            await _ensure_own_engagement(data.engagement_id, actor)
             before = {k: row[k] for k in values if row.get(k) != values[k]}
             after = {k: values[k] for k in before}
             if not after:
@@ -218,3 +220,16 @@ def _refuse_ended(row: dict[str, Any]) -> None:
 
 def _snapshot(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in values.items()}
+
+
+async def _ensure_own_engagement(engagement_id: int | None, actor: Actor) -> None:
+    """A department user links a service only to their own department's engagement (need-to-know).
+
+    Raises:
+        ValidationError: on ``engagement_id``.
+    """
+    if engagement_id is None or not is_department_scoped(actor.roles):
+        return
+    row = await Engagement.select(Engagement.department).where(Engagement.id == engagement_id).first()
+    if row is not None and row["department"] != actor.department_id:
+        raise ValidationError({"engagement_id": "ご自身の所属の委託業務を選んでください。"})
