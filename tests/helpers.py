@@ -161,8 +161,7 @@ async def sign_contract(*, signed_on=None, **overrides) -> SignedContract:
     import datetime as dt
 
     from governance.accounts.roles import Role
-    from governance.engagements.schemas import Decision, EvaluationIn, SelectionCreate
-    from governance.engagements.services import EngagementService, SelectionService
+    from governance.engagements.services import EngagementService
 
     signed_on = signed_on or dt.date(2026, 3, 25)
     dept = await make_department()
@@ -177,16 +176,7 @@ async def sign_contract(*, signed_on=None, **overrides) -> SignedContract:
         engagement_data(department_id=dept, supervisor_id=staff_id, **overrides), actor=prep
     )
     cid = await make_contractor("株式会社みどり情報", address="みどり市中央1-1", representative="代表取締役 緑川")
-    sel = SelectionService()
-    sid = await sel.create(eid, SelectionCreate(method="negotiated"), actor=prep)
-    cand = await sel.add_candidate(sid, cid, actor=prep)
-    got = await sel.get(sid)
-    await sel.save_evaluations(
-        sid, [EvaluationIn(candidate_id=cand, criterion_id=c.id, answer="conforms") for c in got.criteria], actor=prep
-    )
-    await sel.decide(sid, Decision(contractor_id=cid, rationale="適合"), actor=prep)
-    await sel.submit(sid, actor=prep)
-    await sel.approve(sid, actor=officer)
+    await approve_selection(eid, cid, prep, officer)
     contracts = contract_service()
     now = at_tokyo(signed_on)
     vid = await contracts.create_draft(eid, actor=prep, now=now)
@@ -328,3 +318,21 @@ async def approve_platform_use(service_id: int, department_id: int) -> None:
     used = ServiceUsage.exists().where(ServiceUsage.service == service_id, ServiceUsage.department == department_id)
     if not await used:
         await ServiceUsage.insert(ServiceUsage(service=service_id, department=department_id))
+
+
+async def approve_selection(engagement_id: int, contractor_id: int, prep: Actor, officer: Actor) -> int:
+    """Select a contractor for an engagement (every criterion 適合) and have the selection approved; return its id."""
+    from governance.engagements.schemas import Decision, EvaluationIn, SelectionCreate
+    from governance.engagements.services import SelectionService
+
+    sel = SelectionService()
+    sid = await sel.create(engagement_id, SelectionCreate(method="negotiated"), actor=prep)
+    cand = await sel.add_candidate(sid, contractor_id, actor=prep)
+    got = await sel.get(sid)
+    await sel.save_evaluations(
+        sid, [EvaluationIn(candidate_id=cand, criterion_id=c.id, answer="conforms") for c in got.criteria], actor=prep
+    )
+    await sel.decide(sid, Decision(contractor_id=contractor_id, rationale="適合"), actor=prep)
+    await sel.submit(sid, actor=prep)
+    await sel.approve(sid, actor=officer)
+    return sid

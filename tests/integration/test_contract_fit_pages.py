@@ -18,9 +18,7 @@ from docx import Document
 from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.contracts.tables import ContractVersion
-from governance.engagements.schemas import Decision, EvaluationIn, SelectionCreate
-from governance.engagements.services import SelectionService
-from tests.helpers import login, make_contractor, make_department, make_user, post_form
+from tests.helpers import approve_selection, login, make_contractor, make_department, make_user, post_form
 from tests.integration.test_documents_libreoffice import _require_libreoffice
 
 
@@ -103,19 +101,6 @@ def with_common(fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(k, v) for k, v in COMMON if k not in given] + fields
 
 
-async def _approve_selection(eid: int, contractor: int, prep: Actor, officer: Actor) -> None:
-    sel = SelectionService()
-    sid = await sel.create(eid, SelectionCreate(method="negotiated"), actor=prep)
-    cand = await sel.add_candidate(sid, contractor, actor=prep)
-    got = await sel.get(sid)
-    await sel.save_evaluations(
-        sid, [EvaluationIn(candidate_id=cand, criterion_id=c.id, answer="conforms") for c in got.criteria], actor=prep
-    )
-    await sel.decide(sid, Decision(contractor_id=contractor, rationale="適合"), actor=prep)
-    await sel.submit(sid, actor=prep)
-    await sel.approve(sid, actor=officer)
-
-
 def _text(data: bytes) -> str:
     return "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
 
@@ -137,7 +122,7 @@ async def test_six_engagements_entered_through_the_pages_get_drafts_that_fit(cli
                                                      *with_common(trial.fields)])  # fmt: skip
         assert r.status_code == 303, (trial.title, re.findall(r'class="field-error"[^>]*>([^<]+)', r.text))
         eid = int(r.headers["location"].split("/")[2].split("?")[0])
-        await _approve_selection(eid, contractor, prep, officer)
+        await approve_selection(eid, contractor, prep, officer)
         page = await client.get(f"/engagements/{eid}/contract")
         assert page.status_code == 200
         shown = set(re.findall(r'id="clause-([A-Z0-9-]+)"', page.text))

@@ -12,11 +12,10 @@ from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.contracts.services import ContractService, Municipality
 from governance.contracts.subcontracting import Evaluation, criteria_for
-from governance.engagements.schemas import Decision, EvaluationIn, SelectionCreate
-from governance.engagements.services import EngagementService, SelectionService
+from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, PermissionDeniedError, SelfApprovalError, ValidationError
 from governance.settings import get_settings
-from tests.helpers import engagement_data, make_contractor, make_department, make_user
+from tests.helpers import approve_selection, engagement_data, make_contractor, make_department, make_user
 
 TODAY = dt.date.today()
 
@@ -38,16 +37,7 @@ async def _approved_engagement(**overrides):
         engagement_data(department_id=await make_department(), **overrides), actor=prep
     )
     cid = await make_contractor("株式会社みどり情報", address="みどり市中央1-1", representative="代表取締役 緑川")
-    sel = SelectionService()
-    sid = await sel.create(eid, SelectionCreate(method="negotiated"), actor=prep)
-    cand = await sel.add_candidate(sid, cid, actor=prep)
-    got = await sel.get(sid)
-    await sel.save_evaluations(
-        sid, [EvaluationIn(candidate_id=cand, criterion_id=c.id, answer="conforms") for c in got.criteria], actor=prep
-    )
-    await sel.decide(sid, Decision(contractor_id=cid, rationale="適合"), actor=prep)
-    await sel.submit(sid, actor=prep)
-    await sel.approve(sid, actor=officer)
+    await approve_selection(eid, cid, prep, officer)
     return eid, prep, officer
 
 
