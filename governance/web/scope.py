@@ -123,10 +123,22 @@ EXTERNAL_APPLICATION_PATHS = ("/external-services/applications/", "/api/v1/exter
 are reached through ``account_id``)."""
 
 
-def scoped_department(connection: ASGIConnection[Any, Any, Any, Any]) -> int | None:
-    """The department a signed-in scoped user is limited to (-1 for one without a department); None when unscoped."""
+def scoped_department(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler | None = None
+) -> int | None:
+    """The department a signed-in user is limited to on this route (-1 for one without a department), or None.
+
+    What counts is the roles through which the user reaches the route: someone who is both 所管課担当者 and 監査担当
+    reads every department (as an auditor) but changes only their own (auditors change nothing), and 広報担当 who is
+    also 所管課担当者 handles every SNS account but only their own department's engagements.
+    """
     user = connection.scope.get("user")
-    if user is None or not is_department_scoped(user.roles):
+    if user is None:
+        return None
+    route = handler if handler is not None else connection.scope.get("route_handler")
+    policy = route.opt.get(ACCESS_KEY) if route is not None else None
+    granting = set(user.roles) & policy if isinstance(policy, frozenset) else set(user.roles)
+    if not granting or not is_department_scoped(frozenset(granting)):
         return None
     return user.department_id if user.department_id is not None else -1
 
@@ -155,7 +167,7 @@ async def scope_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: B
         NotFoundException: a read of another department's record (unless reading is open to all departments).
         PermissionDeniedException: a change of another department's record.
     """
-    own = scoped_department(connection)
+    own = scoped_department(connection, handler)
     if own is None or handler.opt.get(ACCESS_KEY) == PUBLIC:
         return  # a public page (the official accounts citizens check) is the same for everyone
     params = connection.path_params

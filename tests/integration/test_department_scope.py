@@ -397,3 +397,18 @@ async def test_checks_and_measures_go_only_to_people_who_may_open_them():
         await FindingService().add_measure(ids["finding_id"], kind="improvement_order", description="是正を指示",
                                            owner_id=outsider, due_on=due, actor=me)  # fmt: skip
     assert "owner_id" in exc.value.field_errors
+
+
+async def test_scope_follows_the_role_through_which_a_route_is_reached(client):
+    """Found in review: a department role plus 監査担当 or 広報担当 lifted the department limit everywhere."""
+    ids = await _records()
+    await make_department("SHIMIN", "市民部 市民課")
+    await make_user("kansa_tantou", Role.department_staff, Role.auditor, dept="SHIMIN")
+    await login(client, "kansa_tantou")
+    assert (await client.get(f"/checks/{ids['check_id']}")).status_code == 200  # reads as an auditor
+    r = await post_form(client, f"/checks/{ids['check_id']}/cancel", {"reason": "誤り"})
+    assert r.status_code == 403 and "所属が異なるため" in r.text  # but changes only as department staff
+    await make_user("koho_tantou", Role.department_staff, Role.pr_staff, dept="SHIMIN")
+    await login(client, "koho_tantou")
+    assert (await client.get(f"/social-accounts/{ids['account_id']}")).status_code == 200  # every SNS account
+    assert (await client.get(f"/engagements/{ids['engagement_id']}")).status_code == 404  # not every engagement
