@@ -19,7 +19,8 @@ from docx.shared import Mm, Pt
 
 from governance.calendar import wareki
 from governance.contracts.clauses import SelectedClause
-from governance.contracts.library import ClauseLibrary, Item, compiled, yen
+from governance.contracts.library import ClauseLibrary, Item
+from governance.contracts.templating import compiled, yen
 from governance.documents.docx_base import new_document, safe_text, to_bytes
 
 _FULL = str.maketrans("0123456789", "０１２３４５６７８９")

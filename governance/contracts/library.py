@@ -6,21 +6,19 @@ YAML files sees everything to fix in one run of ``governance templates check``.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import StrictUndefined, Template, TemplateSyntaxError, UndefinedError, meta
+from jinja2 import TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
-from governance.calendar import wareki
 from governance.contracts.conditions import ALWAYS, Condition, ConditionError, parse_condition
+from governance.contracts.templating import PLACEHOLDERS, compiled, make_environment, sample_context, yen
 from governance.errors import DomainError
 from governance.requirements import is_known
 
@@ -37,10 +35,8 @@ WHEN = {
     "at_end": "契約終了時",
     "on_event": "事象の発生時",
 }
-PLACEHOLDERS = frozenset(
-    {"municipality", "contractor", "engagement", "term", "contract_value", "work_locations", "subcontractors", "facts",
-     "front"}
-)
+__all__ = ["PLACEHOLDERS", "compiled", "make_environment", "sample_context", "yen"]  # also importable from here
+
 _ID = re.compile(r"^[A-Z][A-Z0-9-]{1,59}$")
 
 
@@ -172,59 +168,6 @@ class ClauseLibrary:
     def section_index(self, section_id: str) -> int:
         """The position of a section in the document."""
         return next(i for i, s in enumerate(self.sections) if s.id == section_id)
-
-
-def yen(value: int | None) -> str:
-    """Format an amount: 38,500,000円, or 別途定める額 when not fixed yet."""
-    return "別途定める額" if value is None else f"{value:,}円"
-
-
-def _wareki_filter(value: dt.date | None) -> str:
-    return wareki(value) if value else "別途定める日"
-
-
-def make_environment() -> SandboxedEnvironment:
-    """The one Jinja environment for clause text: sandboxed, strict about undefined names, no HTML escaping.
-
-    Clause text goes into Word documents (python-docx escapes XML itself) and into HTML previews (the page template
-    escapes it), so the clause environment itself does not escape.
-    """
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
-    env.filters["wareki"] = _wareki_filter
-    env.filters["yen"] = yen
-    return env
-
-
-_ENVIRONMENT = make_environment()
-
-
-@lru_cache(maxsize=8192)
-def compiled(text: str) -> Template:
-    """Compile a clause text once (compiling costs about 50 times what rendering does)."""
-    return _ENVIRONMENT.from_string(text)
-
-
-def sample_context() -> dict[str, Any]:
-    """A complete context with every placeholder, used to check templates when the library loads."""
-    return {
-        "municipality": {"name": "みどり市", "head": "みどり市長 緑川 一郎"},
-        "contractor": {"name": "株式会社見本", "address": "みどり市中央一丁目1番1号",
-                       "representative": "代表取締役 見本 太郎"},
-        "engagement": {"title": "見本業務", "purpose": "目的", "scope": "範囲", "department": "総務課"},
-        "term": {"start": dt.date(2026, 4, 1), "end": dt.date(2027, 3, 31), "renewal": "automatic",
-                 "renewal_months": 12, "notice_days": 90},
-        "contract_value": 1_000_000,
-        "work_locations": ["庁内"],
-        "subcontractors": ["株式会社再委託"],
-        "facts": {"scheme": "R6", "confidentiality": "2", "integrity": 1, "availability": 1, "personal_info": True,
-                  "specific_personal_info": True, "segments": ["mynumber"], "work_kinds": ["system_operation"],
-                  "work_locations": ["onsite"], "remote_access": True, "off_premises": True, "subcontracting": True,
-                  "subcontractors": ["株式会社再委託"], "contract_type": "jun_inin", "contract_type_choice": "",
-                  "tier": 3, "flags": ["ALL", "PI", "MN", "SUB"]},
-        "front": {"work_place": "みどり市役所本庁舎", "tax_amount": 90_909, "bond": "exempt", "bond_amount": None,
-                  "bond_note": "みどり市契約規則第30条第1項第3号（保険契約の締結）", "payment": "lump_sum",
-                  "payment_note": "", "supervisor": "総務課 主査 見本 花子", "renewal_basis": "long_term"},
-    }  # fmt: skip
 
 
 def _texts(items: Iterable[Item]) -> Iterable[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +17,10 @@ from governance.audit.chain import canonical_json
 from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
 from governance.contractors.services import ContractorService
-from governance.contracts.clauses import SelectedClause, select_clauses
-from governance.contracts.documents import article_lines, article_number, front_matter, render_contract
-from governance.contracts.library import WHEN, ClauseLibrary, load_library
+from governance.contracts.clauses import select_clauses
+from governance.contracts.context import Municipality, Preview, build_context, municipality_from
+from governance.contracts.documents import render_contract
+from governance.contracts.library import load_library
 from governance.contracts.subcontracting import ANSWERS, Evaluation, criteria_for
 from governance.contracts.subcontracting import problems as evaluation_problems
 from governance.contracts.tables import (
@@ -33,89 +33,14 @@ from governance.contracts.tables import (
     VersionStatus,
 )
 from governance.db import for_update, write_transaction
-from governance.engagements.facts import WORK_LOCATION_LABELS, Flag
-from governance.engagements.services import EngagementService, facts_of_engagement, facts_snapshot
+from governance.engagements.facts import Flag
+from governance.engagements.services import EngagementService, facts_of_engagement
 from governance.engagements.tables import Selection, SelectionStatus
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from governance.files.services import FileService
 from governance.verification.services._planning import plan_signed_version
 
-
-@dataclass(frozen=True)
-class Municipality:
-    """The municipality as it appears in contracts."""
-
-    name: str
-    head: str
-    address: str = ""
-
-
-@dataclass(frozen=True)
-class Preview:
-    """What a draft made now would contain: the clauses with their reasons and rendered text."""
-
-    library: ClauseLibrary
-    selected: list[SelectedClause]
-    context: dict[str, Any]
-    contractor_id: int
-    contractor_name: str
-
-    def rendered(self) -> list[dict[str, Any]]:
-        """Each clause's printed lines (numbered as in the document), reasons and requirements, for the preview."""
-        counters: dict[str, int] = {}
-        out = []
-        for s in self.selected:
-            n = counters[s.clause.section] = counters.get(s.clause.section, 0) + 1
-            number = article_number(self.library.section_index(s.clause.section), n)
-            out.append(
-                {
-                    "id": s.clause.id, "section": s.clause.section, "lines": article_lines(s, number, self.context),
-                    "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
-                    "checks": [f"{c.what}（{WHEN[c.when]}）" for c in s.checks],
-                }
-            )  # fmt: skip
-        return out
-
-    def front(self) -> list[tuple[str, str]]:
-        """The 頭書 as the document prints it."""
-        return front_matter(self.context)
-
-
-def municipality_from(settings: Any, *, fallback: bool = False) -> Municipality:
-    """The municipality as configured (GOVERNANCE_MUNICIPALITY_*); ``fallback`` fills the demo city's names."""
-    return Municipality(
-        settings.municipality_name or ("みどり市" if fallback else ""),
-        settings.municipality_head or ("みどり市長 緑川 一郎" if fallback else ""),
-        settings.municipality_address,
-    )
-
-
-def build_context(engagement: Any, contractor: Any, municipality: Municipality) -> dict[str, Any]:
-    """The placeholders a clause may use (see contract_templates/README.md)."""
-    facts = facts_of_engagement(engagement)
-    return {
-        "municipality": {"name": municipality.name or "（委託者）", "head": municipality.head or "（委託者の代表者）",
-                         "address": municipality.address},
-        "contractor": {"name": contractor.name, "address": contractor.address,
-                       "representative": contractor.representative},
-        "engagement": {"title": engagement.title, "purpose": engagement.purpose, "scope": engagement.scope,
-                       "department": engagement.department_name},
-        "term": {"start": engagement.start_date, "end": engagement.end_date, "renewal": engagement.renewal,
-                 "renewal_months": engagement.renewal_months, "notice_days": engagement.notice_days},
-        "contract_value": engagement.contract_value,
-        "work_locations": [WORK_LOCATION_LABELS.get(x, x) for x in sorted(engagement.work_locations)],
-        "subcontractors": list(engagement.subcontractors),
-        "facts": {**facts_snapshot(facts), "tier": engagement.tier, "flags": sorted(facts.flags)},
-        "front": {"work_place": engagement.work_place, "tax_amount": engagement.tax_amount, "bond": engagement.bond,
-                  "bond_amount": engagement.bond_amount, "bond_note": engagement.bond_note,
-                  "payment": engagement.payment_terms, "payment_note": engagement.payment_note,
-                  "supervisor": _supervisor(engagement), "renewal_basis": engagement.renewal_basis},
-    }  # fmt: skip
-
-
-def _supervisor(engagement: Any) -> str:
-    """The 監督職員 as the front matter names them: department and name."""
-    return f"{engagement.department_name}　{engagement.supervisor_name}" if engagement.supervisor_name else ""
+__all__ = ["ContractService", "Municipality", "Preview", "build_context", "municipality_from"]
 
 
 class ContractService:

@@ -1,0 +1,93 @@
+"""What a contract draft is made from: the municipality, the placeholders of a clause, and the preview.
+
+``build_context`` turns an engagement, its contractor and the municipality into the placeholders clause text may use
+(contract_templates/README.md); ``Preview`` is what a draft made now would contain, as the contract page shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from governance.contracts.clauses import SelectedClause
+from governance.contracts.documents import article_lines, article_number, front_matter
+from governance.contracts.library import WHEN, ClauseLibrary
+from governance.engagements.facts import WORK_LOCATION_LABELS
+from governance.engagements.services import facts_of_engagement, facts_snapshot
+
+
+@dataclass(frozen=True)
+class Municipality:
+    """The municipality as it appears in contracts."""
+
+    name: str
+    head: str
+    address: str = ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What a draft made now would contain: the clauses with their reasons and rendered text."""
+
+    library: ClauseLibrary
+    selected: list[SelectedClause]
+    context: dict[str, Any]
+    contractor_id: int
+    contractor_name: str
+
+    def rendered(self) -> list[dict[str, Any]]:
+        """Each clause's printed lines (numbered as in the document), reasons and requirements, for the preview."""
+        counters: dict[str, int] = {}
+        out = []
+        for s in self.selected:
+            n = counters[s.clause.section] = counters.get(s.clause.section, 0) + 1
+            number = article_number(self.library.section_index(s.clause.section), n)
+            out.append(
+                {
+                    "id": s.clause.id, "section": s.clause.section, "lines": article_lines(s, number, self.context),
+                    "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
+                    "checks": [f"{c.what}（{WHEN[c.when]}）" for c in s.checks],
+                }
+            )  # fmt: skip
+        return out
+
+    def front(self) -> list[tuple[str, str]]:
+        """The 頭書 as the document prints it."""
+        return front_matter(self.context)
+
+
+def municipality_from(settings: Any, *, fallback: bool = False) -> Municipality:
+    """The municipality as configured (GOVERNANCE_MUNICIPALITY_*); ``fallback`` fills the demo city's names."""
+    return Municipality(
+        settings.municipality_name or ("みどり市" if fallback else ""),
+        settings.municipality_head or ("みどり市長 緑川 一郎" if fallback else ""),
+        settings.municipality_address,
+    )
+
+
+def build_context(engagement: Any, contractor: Any, municipality: Municipality) -> dict[str, Any]:
+    """The placeholders a clause may use (see contract_templates/README.md)."""
+    facts = facts_of_engagement(engagement)
+    return {
+        "municipality": {"name": municipality.name or "（委託者）", "head": municipality.head or "（委託者の代表者）",
+                         "address": municipality.address},
+        "contractor": {"name": contractor.name, "address": contractor.address,
+                       "representative": contractor.representative},
+        "engagement": {"title": engagement.title, "purpose": engagement.purpose, "scope": engagement.scope,
+                       "department": engagement.department_name},
+        "term": {"start": engagement.start_date, "end": engagement.end_date, "renewal": engagement.renewal,
+                 "renewal_months": engagement.renewal_months, "notice_days": engagement.notice_days},
+        "contract_value": engagement.contract_value,
+        "work_locations": [WORK_LOCATION_LABELS.get(x, x) for x in sorted(engagement.work_locations)],
+        "subcontractors": list(engagement.subcontractors),
+        "facts": {**facts_snapshot(facts), "tier": engagement.tier, "flags": sorted(facts.flags)},
+        "front": {"work_place": engagement.work_place, "tax_amount": engagement.tax_amount, "bond": engagement.bond,
+                  "bond_amount": engagement.bond_amount, "bond_note": engagement.bond_note,
+                  "payment": engagement.payment_terms, "payment_note": engagement.payment_note,
+                  "supervisor": _supervisor(engagement), "renewal_basis": engagement.renewal_basis},
+    }  # fmt: skip
+
+
+def _supervisor(engagement: Any) -> str:
+    """The 監督職員 as the front matter names them: department and name."""
+    return f"{engagement.department_name}　{engagement.supervisor_name}" if engagement.supervisor_name else ""
