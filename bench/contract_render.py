@@ -18,24 +18,25 @@ which changes the wording of the term article) and contract date all differ, so 
 (checked).
 
 (a) ours
-    ``render_contract(library, selected, context, contract_date=...)``: the app's renderer, which renders every clause
-    title, body and item with the clause Jinja environment (``render_text``), numbers the articles, paragraphs and
-    items itself, and builds the document with python-docx on ``new_document()`` (A4, Japanese fonts, page-number
+    ``render_contract(library, selected, context, contract_date=...)``: the app's renderer, which writes the 頭書
+    (``front_matter``) and lays every article out with ``article_lines`` (clause Jinja, numbering, full-width
+    numerals), and builds the document with python-docx on ``new_document()`` (A4, Japanese fonts, page-number
     footer), then serializes it to bytes.
 (b) docxtpl
     The same document made the docxtpl way. At start-up the script builds a template .docx with python-docx, on the
     same ``new_document()`` (same page set-up, fonts and footer) and with the same paragraph formatting as ours (same
-    indents, hanging indents, spacing, bold, title size and alignment), holding the title and parties, then
+    indents, hanging indents, spacing, bold, title size and alignment), holding the title, the 頭書 and the
+    preamble, then
     ``{%p for s in sections %}`` over the main text and the annex (page break and 別記 heading before the annex), an
-    article loop (heading, the numbered first paragraph, the further paragraphs ２, ３ …, items (1) … and nested ア …)
+    article loop (heading, the numbered first paragraph, then paragraphs ２, ３ …, items （１） … and nested ア …)
     and the signature block after the main text. It is written to a temporary directory and removed at the end.
-    Per contract, timed: the clause texts are rendered with the SAME ``render_text`` ours uses and numbered with
-    the same ``zenkaku`` into a plain dict structure (so both sides do exactly the same Jinja text work), then
+    Per contract, timed: the clause texts are laid out with the SAME ``article_lines`` and ``front_matter`` ours uses
+    into a plain dict structure (so both sides do exactly the same text work), then
     ``DocxTemplate(template_path).render(structure, autoescape=True)`` and ``save()`` to a ``BytesIO``. Autoescape is
     on because clause text and names may contain ``&`` or ``<`` (python-docx escapes for ours).
 (c) text work only
-    Just the Jinja text work that (a) and (b) both contain: ``render_text`` on every title, body and item of the
-    selected clauses. Informational: (a) - (c) and (b) - (c) are the document-building parts alone.
+    Just the text work that (a) and (b) both contain: ``article_lines`` of every selected clause and the 頭書.
+    Informational: (a) - (c) and (b) - (c) are the document-building parts alone.
 
 Fairness checks before the figures count: for every one of the 200 contracts the paragraph texts of (a) and (b),
 empty paragraphs included, are equal (same words, same order, same numbering), and each has one numbered article
@@ -519,7 +520,7 @@ def main() -> int:
     labels = {
         "ours": "(a) ours: render_contract (python-docx)",
         "docxtpl": "(b) docxtpl, same text work, same structure",
-        "text": "(c) text work only (render_text, in a and b)",
+        "text": "(c) text work only (article_lines, in a and b)",
     }
     for name, f in fig.items():
         mem = memory.get(name)
