@@ -56,6 +56,22 @@ class Preview:
         return front_matter(self.context)
 
 
+def clause_records(preview: Preview) -> list[dict[str, Any]]:
+    """The clauses of a version as stored with it: what each is, why it is there, its checks and its printed lines.
+
+    The lines (``number`` and ``lines``, each line as printed) let any two versions be compared as a 新旧対照表
+    without the library they were drafted with.
+    """
+    return [
+        {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
+         "requirements": list(s.clause.requirements), "reasons": list(s.reasons),
+         "checks": [{"id": c.id, "what": c.what, "when": c.when, "requirements": list(c.requirements)}
+                    for c in s.checks],
+         "number": r["lines"][1].lead if len(r["lines"]) > 1 else "", "lines": [line.full for line in r["lines"]]}
+        for s, r in zip(preview.selected, preview.rendered(), strict=True)
+    ]  # fmt: skip
+
+
 def municipality_from(settings: Any, *, fallback: bool = False) -> Municipality:
     """The municipality as configured (GOVERNANCE_MUNICIPALITY_*); ``fallback`` fills the demo city's names."""
     return Municipality(

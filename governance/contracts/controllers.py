@@ -161,8 +161,12 @@ class ContractPageController(Controller):
             typed = {"approval_id": approval_id, "answers": dict(evaluation.answers), "notes": dict(evaluation.notes),
                      "note": note}  # fmt: skip
             return await self._page(
-                request, engagement_id, status_code=422, error="評価の内容を確認してください。",
-                errors={f"a{approval_id}-{k}": v for k, v in exc.field_errors.items()}, typed=typed,
+                request,
+                engagement_id,
+                status_code=422,
+                error="評価の内容を確認してください。",
+                errors={f"a{approval_id}-{k}": v for k, v in exc.field_errors.items()},
+                typed=typed,
             )
         except DomainError as exc:
             return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)

@@ -107,7 +107,9 @@ def _why_not(
         partly = [c.id for c in library.clauses if name in inner_facts(c) and c not in readers]
         if not readers:
             where = f"次の条項の段・号・確認事項の条件に使われます：{'、'.join(partly)}。" if partly else ""
-            reasons.append(f"「{label}」を条件とする条項はありません。{where}本文・確認事項の内容又は重要度に影響します。")
+            reasons.append(
+                f"「{label}」を条件とする条項はありません。{where}本文・確認事項の内容又は重要度に影響します。"
+            )
             continue
         shown = "；".join(
             f"{c.id}（{c.condition.describe()}：変更前も変更後も{'該当' if c.condition.holds(after) else '非該当'}）"

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from governance.contracts.tables import VERSION_KIND_LABELS
 from governance.schema import Date, RequiredLine, Struct
 
 
@@ -36,6 +37,8 @@ class ClauseRef(Struct):
     requirements: list[str]
     reasons: list[str]
     checks: list[ClauseCheck] = []
+    number: str = ""
+    lines: list[str] = []
 
 
 class ContractVersion(Struct):
@@ -45,6 +48,9 @@ class ContractVersion(Struct):
     version: int
     status: str
     status_label: str
+    kind: str
+    kind_label: str
+    amends_version: int | None
     library_version: str
     library_hash: str
     document_sha256: str
@@ -60,6 +66,8 @@ def version_out(row: dict[str, Any]) -> ContractVersion:
     """Build the API shape from a service row."""
     return ContractVersion(
         id=row["id"], version=row["version"], status=row["status"], status_label=row["status_label"],
+        kind=row["kind"], kind_label=VERSION_KIND_LABELS.get(row["kind"], row["kind"]),
+        amends_version=row["amends_version"],
         library_version=row["library_version"], library_hash=row["library_hash"],
         document_sha256=row["document_sha256"], created_at=row["created_at"], finalized_at=row["finalized_at"],
         signed_on=row["signed_on"], clauses=[ClauseRef(**c) for c in row["clauses"]],

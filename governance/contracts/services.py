@@ -18,7 +18,7 @@ from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
 from governance.contractors.services import ContractorService
 from governance.contracts.clauses import select_clauses
-from governance.contracts.context import Municipality, Preview, build_context, municipality_from
+from governance.contracts.context import Municipality, Preview, build_context, clause_records, municipality_from
 from governance.contracts.documents import render_contract
 from governance.contracts.library import load_library
 from governance.contracts.subcontracting import ANSWERS, Evaluation, criteria_for
@@ -110,13 +110,7 @@ class ContractService:
         data = await anyio.to_thread.run_sync(
             lambda: render_contract(preview.library, preview.selected, preview.context, base=base)
         )
-        clauses = [
-            {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
-             "requirements": list(s.clause.requirements), "reasons": list(s.reasons),
-             "checks": [{"id": c.id, "what": c.what, "when": c.when, "requirements": list(c.requirements)}
-                        for c in s.checks]}
-            for s in preview.selected
-        ]  # fmt: skip
+        clauses = clause_records(preview)
         async with write_transaction():
             contract = await for_update(Contract.select().where(Contract.engagement == engagement_id)).first()
             if contract is None:
@@ -279,7 +273,13 @@ class ContractService:
             await plan_signed_version(version_id, library, actor=actor, now=now, audit=self.audit)
 
     async def decide_approval(
-        self, approval_id: int, *, approve: bool, actor: Actor, note: str = "", evaluation: Evaluation | None = None,
+        self,
+        approval_id: int,
+        *,
+        approve: bool,
+        actor: Actor,
+        note: str = "",
+        evaluation: Evaluation | None = None,
         now: dt.datetime | None = None,
     ) -> None:
         """Approve or refuse a subcontractor on its evaluation; マイナンバー work needs a security officer.
@@ -309,9 +309,7 @@ class ContractService:
             if row["status"] != ApprovalStatus.pending:
                 raise ConflictError("この再委託先は既に判断済みです。")
             evaluation = evaluation or Evaluation({}, {})
-            errors = evaluation_problems(
-                evaluation, mynumber=row["mynumber_permission"], approve=approve, note=note
-            )
+            errors = evaluation_problems(evaluation, mynumber=row["mynumber_permission"], approve=approve, note=note)
             if errors:
                 raise ValidationError(errors)
             status = ApprovalStatus.approved if approve else ApprovalStatus.refused

@@ -15,9 +15,21 @@ from jinja2.sandbox import SandboxedEnvironment
 from governance.calendar import wareki
 
 PLACEHOLDERS = frozenset(
-    {"municipality", "contractor", "engagement", "term", "contract_value", "work_locations", "subcontractors", "facts",
-     "front"}
+    {
+        "municipality",
+        "contractor",
+        "engagement",
+        "term",
+        "contract_value",
+        "work_locations",
+        "subcontractors",
+        "facts",
+        "front",
+    }
 )
+
+FORM_PLACEHOLDERS = PLACEHOLDERS | {"check", "today"}
+"""A form may also name the check it is offered for (title, period, due date, items) and the date it is printed."""
 
 
 def yen(value: int | None) -> str:
@@ -70,4 +82,15 @@ def sample_context() -> dict[str, Any]:
         "front": {"work_place": "みどり市役所本庁舎", "tax_amount": 90_909, "bond": "exempt", "bond_amount": None,
                   "bond_note": "みどり市契約規則第30条第1項第3号（保険契約の締結）", "payment": "lump_sum",
                   "payment_note": "", "supervisor": "総務課 主査 見本 花子", "renewal_basis": "long_term"},
+    }  # fmt: skip
+
+
+def form_sample_context() -> dict[str, Any]:
+    """The sample context of a form: a contract's, plus the check it is offered for and the printing date."""
+    return {
+        **sample_context(),
+        "check": {"title": "定期報告（令和8年4月分）", "kind": "monthly", "due_on": dt.date(2026, 5, 11),
+                  "period_start": dt.date(2026, 4, 1), "period_end": dt.date(2026, 4, 30),
+                  "items": [{"what": "見本の確認事項", "requirements": ["OUT-CHK-03"]}]},
+        "today": dt.date(2026, 5, 1),
     }  # fmt: skip

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import copy
 import io
 import re
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocumentObject
@@ -134,3 +136,44 @@ def to_bytes(doc: DocumentObject) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+class Paragraphs:
+    """Adds formatted paragraphs by copying one prepared ``<w:p>`` per format (every generated document uses it).
+
+    python-docx's per-paragraph formatting API costs more than the rest of the rendering together; a deep copy of
+    a prepared element with the text swapped in gives the same XML for a fraction of the time.
+    """
+
+    def __init__(self, doc: Any) -> None:
+        self.doc = doc
+        self.prototypes: dict[tuple[float, float, bool], Any] = {}
+
+    def _prototype(self, indent_mm: float, hanging_mm: float, bold: bool) -> Any:
+        key = (indent_mm, hanging_mm, bold)
+        if key not in self.prototypes:
+            p = self.doc.add_paragraph()
+            run = p.add_run("-")
+            if bold:
+                run.bold = True
+            fmt = p.paragraph_format
+            fmt.space_after = Pt(2)
+            if indent_mm or hanging_mm:
+                fmt.left_indent = Mm(indent_mm + hanging_mm)
+                fmt.first_line_indent = Mm(-hanging_mm)
+            element = p._p
+            element.getparent().remove(element)
+            self.prototypes[key] = element
+        return self.prototypes[key]
+
+    def add(self, text: str, *, indent_mm: float = 0, hanging_mm: float = 0, bold: bool = False) -> None:
+        """Append a paragraph (before the section properties) with the given indents."""
+        element = copy.deepcopy(self._prototype(indent_mm, hanging_mm, bold))
+        t = element.find(f".//{qn('w:t')}")
+        t.text = safe_text(text)
+        t.set(qn("xml:space"), "preserve")
+        body = self.doc.element.body
+        if body.sectPr is not None:
+            body.sectPr.addprevious(element)
+        else:
+            body.append(element)
