@@ -13,10 +13,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 
 from governance.calendar import wareki
 from governance.contracts.clauses import SelectedClause
+from governance.contracts.comparison import Comparison
 from governance.contracts.library import ClauseLibrary, Item
 from governance.contracts.templating import compiled, yen
 from governance.documents.docx_base import Paragraphs, new_document, safe_text, to_bytes
@@ -199,3 +200,30 @@ def front_matter(context: dict[str, Any]) -> list[tuple[str, str]]:
 
 def _date(value: dt.date | None) -> str:
     return wareki(value) if value else "別途定める日"
+
+
+def comparison_table(doc: Any, comparison: Comparison, *, new_label: str = "改正後", old_label: str = "改正前") -> None:
+    """Add a 新旧対照表 to a document: 改正後 | 改正前, the changed passages underlined (傍線).
+
+    Used by the 覚書 (amendment), the comparison of two contract versions and of a contract with its bid documents.
+    """
+    table = doc.add_table(rows=1, cols=2)
+    table.style = doc.styles["Table Grid"]
+    for cell, label in zip(table.rows[0].cells, (new_label, old_label), strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(label)
+        run.bold = True
+        cell.paragraphs[0].alignment = 1
+    for row in comparison.rows:
+        cells = table.add_row().cells
+        for cell, side in zip(cells, (row.new, row.old), strict=True):
+            cell.text = ""
+            for n, line in enumerate(side):
+                p = cell.paragraphs[0] if n == 0 else cell.add_paragraph()
+                for segment in line:
+                    run = p.add_run(safe_text(numerals(segment.text)))
+                    if segment.changed:
+                        run.underline = True
+    for row in table.rows:
+        for cell in row.cells:
+            cell.width = Mm(80)
