@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,23 +38,30 @@ class Preview:
 
     def rendered(self) -> list[dict[str, Any]]:
         """Each clause's printed lines (numbered as in the document), reasons and requirements, for the preview."""
-        counters: dict[str, int] = {}
-        out = []
-        for s in self.selected:
-            n = counters[s.clause.section] = counters.get(s.clause.section, 0) + 1
-            number = article_number(self.library.section_index(s.clause.section), n)
-            out.append(
-                {
-                    "id": s.clause.id, "section": s.clause.section, "lines": article_lines(s, number, self.context),
-                    "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
-                    "checks": [f"{c.what}（{WHEN[c.when]}）" for c in s.checks],
-                }
-            )  # fmt: skip
-        return out
+        return printed_clauses(self.library, self.selected, self.context)
 
     def front(self) -> list[tuple[str, str]]:
         """The 頭書 as the document prints it."""
         return front_matter(self.context)
+
+
+def printed_clauses(
+    library: ClauseLibrary, selected: Sequence[SelectedClause], context: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Each clause's printed lines (numbered per section as in the document), reasons, requirements and checks."""
+    counters: dict[str, int] = {}
+    out = []
+    for s in selected:
+        n = counters[s.clause.section] = counters.get(s.clause.section, 0) + 1
+        number = article_number(library.section_index(s.clause.section), n)
+        out.append(
+            {
+                "id": s.clause.id, "section": s.clause.section, "lines": article_lines(s, number, context),
+                "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
+                "checks": [f"{c.what}（{WHEN[c.when]}）" for c in s.checks],
+            }
+        )  # fmt: skip
+    return out
 
 
 def clause_records(preview: Preview) -> list[dict[str, Any]]:
@@ -62,13 +70,20 @@ def clause_records(preview: Preview) -> list[dict[str, Any]]:
     The lines (``number`` and ``lines``, each line as printed) let any two versions be compared as a 新旧対照表
     without the library they were drafted with.
     """
+    return records_of(preview.library, preview.selected, preview.context)
+
+
+def records_of(
+    library: ClauseLibrary, selected: Sequence[SelectedClause], context: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """``clause_records`` of any clauses printed with any context (a bid package's 特記事項 is stored this way)."""
     return [
         {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
          "requirements": list(s.clause.requirements), "reasons": list(s.reasons),
          "checks": [{"id": c.id, "what": c.what, "when": c.when, "requirements": list(c.requirements)}
                     for c in s.checks],
          "number": r["lines"][1].lead if len(r["lines"]) > 1 else "", "lines": [line.full for line in r["lines"]]}
-        for s, r in zip(preview.selected, preview.rendered(), strict=True)
+        for s, r in zip(selected, printed_clauses(library, selected, context), strict=True)
     ]  # fmt: skip
 
 

@@ -98,7 +98,8 @@ def article_number(section_index: int, n: int) -> str:
 _INDENTS = {"heading": (2, 0), "paragraph": (0, 6)}
 
 
-def _article(out: Paragraphs, lines: list[Line]) -> None:
+def add_article(out: Paragraphs, lines: list[Line]) -> None:
+    """Add an article's printed lines: the heading indented, later paragraphs and items with hanging indents."""
     for i, line in enumerate(lines):
         if line.kind == "item":
             out.add(line.full, indent_mm=4 * line.depth, hanging_mm=6)
@@ -106,6 +107,25 @@ def _article(out: Paragraphs, lines: list[Line]) -> None:
             out.add(line.full, indent_mm=2)
         else:
             out.add(line.full, hanging_mm=6 if i > 1 else 0)
+
+
+def document_title(doc: Any, text: str) -> None:
+    """The document's title: bold, 16 pt, centred (the contract, the 特記事項 and 仕様書 handed to bidders)."""
+    title = doc.add_paragraph()
+    run = title.add_run(safe_text(text))
+    run.bold, run.font.size = True, Pt(16)
+    title.alignment = 1
+
+
+def add_articles(
+    out: Paragraphs, section_index: int, clauses: Sequence[SelectedClause], context: dict[str, Any]
+) -> None:
+    """Add one section's articles as the contract prints them: 第１条 … in the main text, 第１ … in an annex.
+
+    The 特記事項 handed to bidders is printed through here too, so it reads exactly as the contract's annex.
+    """
+    for n, sel in enumerate(clauses, start=1):
+        add_article(out, article_lines(sel, article_number(section_index, n), context))
 
 
 def render_contract(
@@ -123,10 +143,7 @@ def render_contract(
     """
     doc = new_document(base=base)
     out = Paragraphs(doc)
-    title = doc.add_paragraph()
-    run = title.add_run(safe_text(library.title))
-    run.bold, run.font.size = True, Pt(16)
-    title.alignment = 1
+    document_title(doc, library.title)
     for label, value in front_matter(context):
         out.add(f"{label}　{value}" if label else value, indent_mm=0 if label else 4, hanging_mm=0)
     out.add(
@@ -145,8 +162,7 @@ def render_contract(
         if index > 0:
             doc.add_page_break()
             out.add(f"別記　{section.title}", bold=True)
-        for n, sel in enumerate(clauses, start=1):
-            _article(out, article_lines(sel, article_number(index, n), context))
+        add_articles(out, index, clauses, context)
         if index == 0:
             _signature_block(out, context, contract_date)
     return to_bytes(doc)
