@@ -336,3 +336,44 @@ async def approve_selection(engagement_id: int, contractor_id: int, prep: Actor,
     await sel.submit(sid, actor=prep)
     await sel.approve(sid, actor=officer)
     return sid
+
+
+# --- clause library revisions (issue 13 part 3) ---------------------------------------------------------------------
+
+REVISED_VERSION = "2099.1"
+NEW_CLAUSE = "ANX-NEW-GENAI"
+REWORDED_CLAUSE = "ANX-TK01-PERSONAL-INFO"
+REWORDED_FROM = "個人情報を適正に取り扱わなければならない"
+REWORDED_TO = "個人情報を適正かつ安全に取り扱わなければならない"
+
+
+def revised_library(root):
+    """A copy of the configured clause library as its next version (``REVISED_VERSION``) under ``root``.
+
+    It adds ``NEW_CLAUSE`` for every contract (condition ALL, with a yearly check item CHK-GENAI-USE) and rewords
+    ``REWORDED_CLAUSE`` (the personal-information clause, only in contracts that handle personal information).
+    """
+    import re
+    import shutil
+    from pathlib import Path
+
+    from governance.settings import get_settings
+
+    root = Path(root)
+    shutil.copytree(get_settings().contract_templates_dir, root)
+    meta = root / "library.yaml"
+    text = meta.read_text(encoding="utf-8")
+    meta.write_text(re.sub(r'version: "[^"]+"', f'version: "{REVISED_VERSION}"', text, count=1), encoding="utf-8")
+    (root / "clauses" / "annex-960-genai.yaml").write_text(
+        f"id: {NEW_CLAUSE}\nsection: annex\norder: 960\ntitle: 生成AIの利用\nrequirements: [OUT-CON-01]\n"
+        "condition: {flag: ALL}\n"
+        "body: 乙は、委託業務において生成AIを利用するときは、あらかじめ甲の承諾を得なければならない。\n"
+        "checks:\n  - id: CHK-GENAI-USE\n    what: 生成AIの利用状況の確認\n    when: yearly\n"
+        "    requirements: [OUT-CHK-01]\n",
+        encoding="utf-8",
+    )
+    clause = root / "clauses" / "annex-020-personal-info.yaml"
+    text = clause.read_text(encoding="utf-8")
+    assert REWORDED_FROM in text
+    clause.write_text(text.replace(REWORDED_FROM, REWORDED_TO), encoding="utf-8")
+    return root
