@@ -300,7 +300,10 @@ def templates_check(path: Path | None) -> None:
     """Validate the clause library and report every problem with its file, clause id and reason."""
     library = _checked_library(path)
     sections = {s.id: sum(1 for c in library.clauses if c.section == s.id) for s in library.sections}
-    counts = "、".join(f"{s.title} {sections[s.id]}条" for s in library.sections)
+    counts = "、".join(
+        [f"{s.title} {sections[s.id]}条" for s in library.sections]
+        + [f"仕様書 {len(library.specification)}節", f"様式 {len(library.forms)}件"]
+    )
     click.echo(
         f"条項ライブラリ 第{library.version}版：{counts}（ハッシュ {library.content_hash[:16]}…）に誤りはありません。"
     )

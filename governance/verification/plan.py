@@ -135,6 +135,29 @@ def _due_dates(kind: str, signed_on: dt.date, start: dt.date, end: dt.date) -> l
     raise ValueError(f"unknown check kind {kind!r}")
 
 
+def check_period(kind: str, due: dt.date, start: dt.date, end: dt.date) -> tuple[dt.date, dt.date] | None:
+    """The period a check answers for (what its report or checklist covers), read back from its due date.
+
+    The inverse of the scheduling rules above: a monthly check covers the month before the month it is due in; a
+    quarterly one the quarter (4–6, 7–9, 10–12, 1–3) ending in that month; a yearly one its fiscal year up to the due
+    date; the other kinds the whole term (start to end). Each period is cut to the term; an event check has none, and
+    neither has a period that falls wholly outside the term.
+    """
+    if kind == "on_event":
+        return None
+    month_before = due.replace(day=1) - dt.timedelta(days=1)
+    if kind == "monthly":
+        first, last = month_before.replace(day=1), month_before
+    elif kind == "quarterly":
+        first, last = month_before.replace(month=month_before.month - (month_before.month - 1) % 3, day=1), month_before
+    elif kind == "yearly":
+        first, last = dt.date(fiscal_year(due), 4, 1), due
+    else:
+        first, last = start, end
+    first, last = max(first, start), min(last, end)
+    return (first, last) if first <= last else None
+
+
 def plan_checks(items: Iterable[ItemSource], *, signed_on: dt.date, start: dt.date, end: dt.date) -> Plan:
     """Plan the checks of a contract signed on ``signed_on`` whose (current) term runs from start to end.
 
