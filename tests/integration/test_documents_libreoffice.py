@@ -79,3 +79,23 @@ async def test_selection_record_converts_to_pdf_with_japanese_text(tmp_path):
         for font in [font.get_object()]
     }
     assert any("CJK" in f for f in fonts), fonts  # rendered in Noto CJK, not a fallback without Japanese glyphs
+
+
+def test_every_form_converts_to_pdf_with_its_number_and_title(tmp_path):
+    """Every 様式 of the shipped library, pre-filled from a check, opens in LibreOffice and keeps its Japanese text."""
+    from pypdf import PdfReader
+
+    from governance.contracts.documents import numerals
+    from governance.contracts.form_documents import render_form
+    from governance.contracts.library import load_library
+    from governance.contracts.templating import form_sample_context
+
+    library = load_library(REPO / "contract_templates")
+    assert library.forms
+    for n, form in enumerate(library.forms):
+        workdir = tmp_path / str(n)
+        workdir.mkdir()
+        pdf = to_pdf(render_form(form, form_sample_context()), workdir)
+        text = "".join(page.extract_text() for page in PdfReader(pdf).pages).replace(" ", "").replace("　", "")
+        for expected in (numerals(form.number), form.title, "見本業務", "令和８年５月１日"):
+            assert expected in text, (form.id, expected)

@@ -6,16 +6,19 @@ import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.params import FromPath
+from litestar.response import Redirect, Response, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role, effective_roles
 from governance.accounts.services import UserService
 from governance.calendar import display_year, today_tokyo
+from governance.contracts.forms import SUBMITTERS
 from governance.db import write_transaction
 from governance.engagements.services import EngagementService
 from governance.errors import DomainError, ValidationError
 from governance.files.services import FileService
 from governance.verification import schemas
+from governance.verification.controllers._forms import check_forms, form_download, offered_forms
 from governance.verification.plan import KIND_LABELS
 from governance.verification.services import (
     CheckFilter,
@@ -101,13 +104,15 @@ class CheckPageController(Controller):
         can_perform = me.has_any(Role.department_staff, Role.procurement, Role.security_officer)
         # who submitted the check or recorded a result performed it: sign-off is offered to others only
         performers = {check["performed_by"], *(i["recorded_by"] for i in check["checklist"])}
+        forms, forms_problem = await offered_forms(request, check_id)
         return render(
             "verification/check.html", status_code=status_code, c=check, error=error, errors=errors or {},
             typed=typed or {}, results=ITEM_RESULT_LABELS, severities=SEVERITY_LABELS, kinds=KIND_LABELS,
             can_perform=can_perform and check["status"] in ("planned", "in_progress"),
             can_review=can_perform and check["status"] == "reviewing" and me.id not in performers,
             can_cancel=can_perform and check["status"] in ("planned", "in_progress", "reviewing"),
-            staff=await staff_options() if can_perform else {}, new_link=new_link,
+            staff=await staff_options() if can_perform else {}, new_link=new_link, forms=forms,
+            forms_problem=forms_problem, submitters=SUBMITTERS,
             base_url=request.app.state.settings.public_base_url, notice=notice_of(request),
             active_nav="verification",
         )  # fmt: skip
@@ -116,6 +121,11 @@ class CheckPageController(Controller):
     async def show(self, request: Request[Any, Any, Any], check_id: PathId) -> Template:
         """A check: its checklist with results, reports, findings and links."""
         return await self._page(request, check_id)
+
+    @get("/{check_id:int}/forms/{form_id:str}", opt=READ)
+    async def form(self, request: Request[Any, Any, Any], check_id: PathId, form_id: FromPath[str]) -> Response[bytes]:
+        """Download a 様式 the check offers, pre-filled with the engagement, contractor, period and items (.docx)."""
+        return form_download(await check_forms(request).fill(check_id, form_id))
 
     async def _act(
         self, request: Request[Any, Any, Any], check_id: int, action: Any, typed: dict[int, Any] | None = None

@@ -7,12 +7,13 @@ from typing import Any
 from litestar import Controller, Request, get, post
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.params import FromPath
-from litestar.response import Template
+from litestar.response import Response, Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
 from governance.errors import DomainError, NotFoundError, ValidationError
 from governance.files.services import MAX_FILE_BYTES
 from governance.verification import schemas
+from governance.verification.controllers._forms import check_forms, form_download, offered_forms
 from governance.verification.services import ReportFile, ReportLinkService
 from governance.verification.services._links import MAX_FILES
 from governance.web.access import PUBLIC, access
@@ -24,6 +25,17 @@ REPORT_FIELDS_BYTES = 1024 * 1024
 """The form's text fields and the multipart framing (the report text is at most 20,000 characters)."""
 REPORT_MAX_BODY = MAX_FILES * MAX_FILE_BYTES + REPORT_FIELDS_BYTES
 """The most a report can need: five files of up to 10 MiB each, plus the form's text."""
+
+
+async def _open_link(request: Request[Any, Any, Any], token: str) -> dict[str, Any]:
+    """The link's check, when the link may still be used (an over-long token is as unknown as a wrong one).
+
+    Raises:
+        NotFoundError / LinkGoneError: as ``ReportLinkService.open``.
+    """
+    if len(token) > MAX_TOKEN:
+        raise NotFoundError("報告用リンク", "指定のリンク")
+    return await ReportLinkService(request.app.state.settings.data_dir).open(token)
 
 
 class TokenFirstMiddleware:
@@ -43,9 +55,7 @@ class TokenFirstMiddleware:
             request: Request[Any, Any, Any] = Request(scope, receive)
             token = str(scope.get("path_params", {}).get("token", ""))
             try:
-                if len(token) > MAX_TOKEN:
-                    raise NotFoundError("報告用リンク", "指定のリンク")
-                await ReportLinkService(request.app.state.settings.data_dir).open(token)
+                await _open_link(request, token)
             except DomainError as exc:
                 page = Template(
                     template_name="verification/report_closed.html", context={"message": exc.message},
@@ -71,22 +81,32 @@ class ReportFormController(Controller):
         self, request: Request[Any, Any, Any], token: str, *, status_code: int = 200,
         errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
     ) -> Template:  # fmt: skip
-        svc = ReportLinkService(request.app.state.settings.data_dir)
         try:
-            if len(token) > MAX_TOKEN:
-                raise NotFoundError("報告用リンク", "指定のリンク")
-            link = await svc.open(token)
+            link = await _open_link(request, token)
         except DomainError as exc:
             return render("verification/report_closed.html", status_code=exc.status_code, message=exc.message)
+        forms, _ = await offered_forms(request, link["check"], contractor_only=True)  # a broken library: no forms
         return render(
             "verification/report_form.html", status_code=status_code, link=link, token=token, errors=errors or {},
-            values=values or {},
+            values=values or {}, forms=forms,
         )  # fmt: skip
 
     @get("/")
     async def show(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
         """The report form of the link's check."""
         return await self._page(request, token)
+
+    @get("/forms/{form_id:str}")
+    async def form(
+        self, request: Request[Any, Any, Any], token: FromPath[str], form_id: FromPath[str]
+    ) -> Response[bytes] | Template:
+        """Download a 様式 of the link's check, pre-filled (.docx), while the link may still be used."""
+        try:
+            link = await _open_link(request, token)
+            filled = await check_forms(request).fill(link["check"], form_id, contractor_only=True)
+        except DomainError as exc:
+            return render("verification/report_closed.html", status_code=exc.status_code, message=exc.message)
+        return form_download(filled)
 
     @post("/", request_max_body_size=REPORT_MAX_BODY)
     async def submit(self, request: Request[Any, Any, Any], token: FromPath[str]) -> Template:

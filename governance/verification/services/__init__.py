@@ -2,6 +2,7 @@
 
 from governance.verification.services._checks import CheckService, ResultInput
 from governance.verification.services._findings import FindingService
+from governance.verification.services._forms import CheckFormService, FilledForm
 from governance.verification.services._links import LinkGoneError, ReportFile, ReportLinkService
 from governance.verification.services._planning import PlanOutcome, plan_signed_version
 from governance.verification.services._queries import CheckFilter, list_checks, list_findings
@@ -9,7 +10,9 @@ from governance.verification.services._renewal import extend_renewed_plans
 
 __all__ = [
     "CheckFilter",
+    "CheckFormService",
     "CheckService",
+    "FilledForm",
     "FindingService",
     "LinkGoneError",
     "PlanOutcome",
