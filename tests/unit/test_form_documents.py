@@ -21,15 +21,10 @@ from governance.contracts.library import load_library
 from governance.contracts.templating import form_sample_context
 from governance.engagements.facts import EngagementFacts
 from governance.verification.plan import ItemSource, check_period, plan_checks
+from tests.unit.test_clause_library import MN_SUB
+from tests.unit.test_clause_library import PI as PI_ONSITE
 
 ROOT = Path(__file__).resolve().parents[2] / "contract_templates"
-MN_SUB = EngagementFacts(
-    confidentiality="3B", personal_info=True, specific_personal_info=True, segments=frozenset({"mynumber"}),
-    work_kinds=frozenset({"system_operation"}), work_locations=frozenset({"contractor_site"}), subcontracting=True,
-    subcontractors=("株式会社下請",),
-)  # fmt: skip
-PI_ONSITE = EngagementFacts(confidentiality="2", personal_info=True, work_kinds=frozenset({"clerical"}),
-                            work_locations=frozenset({"onsite"}))  # fmt: skip
 CARRY_OUT = dataclasses.replace(PI_ONSITE, off_premises=True)
 SAAS = EngagementFacts(confidentiality="2", personal_info=True, work_kinds=frozenset({"cloud_service"}),
                        work_locations=frozenset({"contractor_cloud"}))  # fmt: skip
