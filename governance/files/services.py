@@ -14,7 +14,7 @@ from pathlib import Path
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.errors import NotFoundError, ValidationError
-from governance.files.sniff import ALLOWED, EXTENSIONS, sniff_content_type
+from governance.files.sniff import ALLOWED, EXTENSIONS, GENERATED, sniff_content_type
 from governance.files.tables import StoredFile
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -45,7 +45,7 @@ _KEEP_EXTENSIONS: dict[str, frozenset[str]] = {
 
 def served_type(stored_type: str) -> str:
     """The Content-Type a stored file is served with: its type checked at upload if allowed, else octet-stream."""
-    return stored_type if stored_type in ALLOWED else OCTET_STREAM
+    return stored_type if stored_type in ALLOWED or stored_type in GENERATED else OCTET_STREAM
 
 
 def download_name(filename: str, content_type: str) -> str:
@@ -73,9 +73,18 @@ class FileService:
         return self.root / "files" / sha256[:2] / sha256[2:4] / sha256
 
     async def save(
-        self, data: bytes, filename: str, *, actor: Actor, field: str = "evidence", now: dt.datetime | None = None
+        self,
+        data: bytes,
+        filename: str,
+        *,
+        actor: Actor,
+        field: str = "evidence",
+        now: dt.datetime | None = None,
+        generated: bool = False,
     ) -> int:
         """Check and store a file and audit it (inside the caller's write transaction); return the record's id.
+
+        ``generated`` marks the app's own output (a 調達用一式 zip), which may be of a kind no upload is accepted as.
 
         Raises:
             ValidationError: empty, too large, or not an allowed kind (checked from the bytes).
@@ -84,7 +93,7 @@ class FileService:
             raise ValidationError({field: "ファイルが空です。"})
         if len(data) > MAX_FILE_BYTES:
             raise ValidationError({field: f"ファイルは{MAX_FILE_BYTES // (1024 * 1024)}MB以下にしてください。"})
-        content_type = sniff_content_type(data)
+        content_type = sniff_content_type(data, generated=generated)
         if content_type is None:
             kinds = "・".join(ALLOWED.values())
             raise ValidationError({field: f"このファイルの形式は登録できません。{kinds}のいずれかにしてください。"})

@@ -21,11 +21,19 @@ EXTENSIONS: dict[str, str] = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
     "text/plain; charset=utf-8": ".txt",
+    "application/zip": ".zip",
 }
 
+ZIP = "application/zip"
+GENERATED: dict[str, str] = {ZIP: "ZIPファイル"}
+"""Kinds stored only from the app's own output (the 調達用一式 of an engagement), never accepted from an upload."""
 
-def sniff_content_type(data: bytes) -> str | None:
-    """Return the content type of an allowed file, or None when the bytes are not one of the allowed kinds."""
+
+def sniff_content_type(data: bytes, *, generated: bool = False) -> str | None:
+    """Return the content type of an allowed file, or None when the bytes are not one of the allowed kinds.
+
+    ``generated`` (the app's own output, never an upload) also admits the kinds in ``GENERATED``: a plain zip.
+    """
     if data.startswith(b"%PDF-"):
         return "application/pdf"
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -42,7 +50,7 @@ def sniff_content_type(data: bytes) -> str | None:
             return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
         if "xl/workbook.xml" in names:
             return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return None
+        return ZIP if generated else None
     if b"\x00" not in data:
         try:
             data.decode("utf-8")

@@ -81,7 +81,7 @@ async def _file_departments(file_id: int) -> set[int]:
     """The departments whose records hold a stored file (empty for an organisation-wide one, e.g. a certificate)."""
     import json
 
-    from governance.contracts.tables import ContractVersion
+    from governance.contracts.tables import BidPackage, ContractVersion
     from governance.engagements.tables import CriterionEvaluation
     from governance.verification.tables import Check, ChecklistItem, ContractorReport, Measure
 
@@ -94,6 +94,7 @@ async def _file_departments(file_id: int) -> set[int]:
         (Measure.select(Measure.finding.department.as_alias("d")).where(Measure.evidence == file_id), "d"),
         (ContractVersion.select(ContractVersion.contract.engagement.department.as_alias("d"))
          .where(ContractVersion.document == file_id), "d"),
+        (BidPackage.select(BidPackage.engagement.department.as_alias("d")).where(BidPackage.document == file_id), "d"),
     ):  # fmt: skip
         found |= {r[key] for r in await query if r[key] is not None}
     # a contractor's report keeps its files as a JSON list of ids: narrow by text first, then read the list
