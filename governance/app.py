@@ -34,6 +34,7 @@ from governance.accounts.services import AuthService
 from governance.accounts.services._auth import SessionPolicy
 from governance.audit.controllers import AuditApiController, AuditPageController
 from governance.contractors.controllers import ContractorApiController, ContractorPageController
+from governance.contracts.bid_controllers import BidDocumentsPageController, BidPackageApiController
 from governance.contracts.controllers import ContractApiController, ContractPageController
 from governance.contracts.todos import register as register_contract_todos
 from governance.db import db_lifespan
@@ -97,6 +98,7 @@ ROUTE_HANDLERS: list[Any] = [
     EngagementPageController,
     SelectionPageController,
     ContractPageController,
+    BidDocumentsPageController,
     CheckPageController,
     EngagementChecksController,
     FindingPageController,
@@ -116,6 +118,7 @@ ROUTE_HANDLERS: list[Any] = [
     EngagementApiController,
     SelectionApiController,
     ContractApiController,
+    BidPackageApiController,
     CheckApiController,
     FindingApiController,
     NotificationApiController,

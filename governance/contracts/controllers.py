@@ -12,6 +12,7 @@ from litestar.response import Redirect, Response, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.contracts import schemas
+from governance.contracts.bidding import BidService
 from governance.contracts.library import LibraryError
 from governance.contracts.services import ContractService, municipality_from
 from governance.contracts.subcontracting import ANSWERS, CRITERIA, Evaluation
@@ -71,8 +72,9 @@ class ContractPageController(Controller):
             problem = exc.message
         user = principal(request)
         approvals = await svc.approvals(engagement_id)
+        bid = await BidService.from_settings(request.app.state.settings).against_contract(engagement_id, preview)
         return render(
-            "contracts/detail.html", status_code=status_code, e=engagement, preview=preview,
+            "contracts/detail.html", status_code=status_code, e=engagement, preview=preview, bid=bid,
             clauses=preview.rendered() if preview else [], front=preview.front() if preview else [], problem=problem,
             versions=await svc.versions(engagement_id),
             approvals=approvals, blocking=[a for a in approvals if a["status"] != "approved"],

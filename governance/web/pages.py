@@ -14,6 +14,7 @@ from governance.accounts.services import Principal
 NOTICES: dict[str, str] = {
     "saved": "保存しました。",
     "created": "登録しました。",
+    "bid_package_created": "調達用一式を作成しました。一覧からダウンロードできます。",
     "signed_out": "ログアウトしました。",
     "setup_done": "初期設定が完了しました。作成した管理者でログインしてください。",
     "password_changed": "パスワードを変更しました。",

@@ -81,6 +81,34 @@ async def test_selection_record_converts_to_pdf_with_japanese_text(tmp_path):
     assert any("CJK" in f for f in fonts), fonts  # rendered in Noto CJK, not a fallback without Japanese glyphs
 
 
+async def test_bid_package_documents_convert_to_pdf_with_japanese_text(tmp_path):
+    """Every Word file of a 調達用一式 (目次, 仕様書, 特記事項, 選定基準表, 様式) opens in LibreOffice."""
+    import io
+    import zipfile
+
+    from pypdf import PdfReader
+
+    from governance.actor import Actor
+    from governance.contracts.bidding import BidService
+    from governance.contracts.tables import BidPackage
+    from governance.settings import get_settings
+
+    uid = await make_user("keiyaku", "procurement")
+    actor = Actor(id=uid, label="契約", roles=frozenset({"procurement"}))
+    eid = await EngagementService().create(engagement_data(department_id=await make_department()), actor=actor)
+    svc = BidService.from_settings(get_settings())
+    package_id = await svc.create_package(eid, actor=actor)
+    _, data = await svc.package_document(eid, package_id)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    expected = {"00_": "調達用一式目次", "01_": "第１適用範囲", "02_": "第１乙は", "03_": "OUT-SEL-13", "04_": "様式第"}
+    assert (await BidPackage.count()) == 1 and len(archive.namelist()) > 4
+    for n, name in enumerate(archive.namelist()):
+        workdir = tmp_path / str(n)
+        workdir.mkdir()
+        text = "".join(page.extract_text() for page in PdfReader(to_pdf(archive.read(name), workdir)).pages)
+        assert expected.get(name[:3], "住民情報システム運用保守業務") in text.replace(" ", "").replace("　", ""), name
+
+
 def test_every_form_converts_to_pdf_with_its_number_and_title(tmp_path):
     """Every 様式 of the shipped library, pre-filled from a check, opens in LibreOffice and keeps its Japanese text."""
     from pypdf import PdfReader
