@@ -6,15 +6,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from governance.contracts.clauses import SelectedClause
+from governance.contracts.clauses import SelectedClause, select_clauses
 from governance.contracts.documents import article_lines, article_number, front_matter
 from governance.contracts.library import WHEN, ClauseLibrary
-from governance.engagements.facts import WORK_LOCATION_LABELS
-from governance.engagements.services import facts_of_engagement, facts_snapshot
+from governance.engagements.facts import WORK_LOCATION_LABELS, EngagementFacts
+from governance.engagements.services import facts_of, facts_of_engagement, facts_snapshot
 
 
 @dataclass(frozen=True)
@@ -85,6 +87,55 @@ def records_of(
          "number": r["lines"][1].lead if len(r["lines"]) > 1 else "", "lines": [line.full for line in r["lines"]]}
         for s, r in zip(selected, printed_clauses(library, selected, context), strict=True)
     ]  # fmt: skip
+
+
+def rendered_records(library: ClauseLibrary, facts: EngagementFacts, context: dict[str, Any]) -> list[dict[str, Any]]:
+    """The clause records ``library`` gives for these facts, printed with this context (as a version stores them).
+
+    Raises:
+        Exception: whatever the clause text raises when the context lacks what it needs (callers report it).
+    """
+    return records_of(library, select_clauses(facts, library), context)
+
+
+DATE_FIELDS = (("term", "start"), ("term", "end"))
+"""The dates of a context; ``context_json`` keeps them as ISO text."""
+
+
+def stored_context(text: str) -> dict[str, Any]:
+    """A version's ``context_json`` as ``build_context`` made it: the term's dates restored from their ISO form."""
+    context = json.loads(text or "{}")
+    for group, key in DATE_FIELDS:
+        value = (context.get(group) or {}).get(key)
+        if isinstance(value, str):
+            context[group][key] = dt.date.fromisoformat(value)
+    return context
+
+
+def stored_facts(text: str) -> EngagementFacts:
+    """A version's ``facts_json`` as the facts its clauses were chosen for.
+
+    Raises:
+        KeyError: the version was drafted before a fact it lacks was recorded.
+    """
+    return facts_of(json.loads(text or "{}"))
+
+
+def version_records(row: dict[str, Any], library: ClauseLibrary | None) -> list[dict[str, Any]]:
+    """A version's clause records, with their printed lines wherever they can be known.
+
+    A version drafted before the lines were stored gets them printed from ``library`` when it was drafted from
+    exactly that library (same hash), with the facts and context it stored; otherwise its records stay without lines
+    and are compared by id only.
+    """
+    records = json.loads(row["clauses_json"] or '{"items": []}')["items"]
+    if all("lines" in r for r in records) or library is None or row["library_hash"] != library.content_hash:
+        return records
+    try:
+        rendered = rendered_records(library, stored_facts(row["facts_json"]), stored_context(row["context_json"]))
+    except Exception:  # an old record the library cannot print from stays comparable by id, as without a library
+        return records
+    return rendered if [r["id"] for r in rendered] == [r["id"] for r in records] else records
 
 
 def municipality_from(settings: Any, *, fallback: bool = False) -> Municipality:

@@ -164,13 +164,19 @@ def render_contract(
             out.add(f"別記　{section.title}", bold=True)
         add_articles(out, index, clauses, context)
         if index == 0:
-            _signature_block(out, context, contract_date)
+            signature_block(out, context, contract_date)
     return to_bytes(doc)
 
 
-def _signature_block(out: Paragraphs, context: dict[str, Any], contract_date: dt.date | None) -> None:
+def signature_block(
+    out: Paragraphs, context: dict[str, Any], contract_date: dt.date | None, *, document: str = "契約"
+) -> None:
+    """The closing sentence, the date (blank until signed) and both parties' address, name and representative.
+
+    ``document`` names what is signed: この契約 (the contract) or この覚書 (an amendment of it).
+    """
     out.add("")
-    out.add("この契約の締結を証するため、本書２通を作成し、甲乙記名押印の上、各自その１通を保有する。")
+    out.add(f"この{document}の締結を証するため、本書２通を作成し、甲乙記名押印の上、各自その１通を保有する。")
     out.add(numerals(wareki(contract_date)) if contract_date else "令和　　年　　月　　日", indent_mm=10)
     for role, party in (("甲", context["municipality"]), ("乙", context["contractor"])):
         out.add("")
@@ -243,3 +249,66 @@ def comparison_table(doc: Any, comparison: Comparison, *, new_label: str = "改�
     for row in table.rows:
         for cell in row.cells:
             cell.width = Mm(80)
+
+
+AMENDMENT_TITLE = "業務委託契約の一部を変更する覚書"
+AMENDMENT_ARTICLES = (
+    ("（契約の変更）", "第１条", "原契約の一部を別紙新旧対照表のとおり改める。"),
+    ("（効力の発生）", "第２条", "この覚書は、令和　　年　　月　　日から効力を生ずる。"),
+    ("（原契約との関係）", "第３条", "この覚書に定めのない事項については、原契約の定めるところによる。"),
+)
+CHANGED_NOTE = "（傍線部分は改正部分）"
+
+
+def contract_name(engagement_title: str) -> str:
+    """The contract as a 覚書 names it: 〇〇保守業務 → 〇〇保守業務委託契約, フォーム利用 → フォーム利用業務委託契約."""
+    return f"{engagement_title}{'委託契約' if engagement_title.endswith('業務') else '業務委託契約'}"
+
+
+def render_amendment(
+    context: dict[str, Any], comparison: Comparison, *, signed_on: dt.date, base: bytes | None = None
+) -> bytes:
+    """Render a 覚書 that changes a signed contract: preamble, three articles, signatures, 別紙 新旧対照表.
+
+    ``context`` is the contract's context after the change (parties and engagement), ``signed_on`` the date the
+    original contract was signed, ``comparison`` the contract's clauses before and after.
+    """
+    doc = new_document(base=base)
+    out = Paragraphs(doc)
+    document_title(doc, AMENDMENT_TITLE)
+    out.add("")
+    out.add(
+        numerals(
+            f"委託者{context['municipality']['name']}（以下「甲」という。）と受託者{context['contractor']['name']}"
+            f"（以下「乙」という。）は、{wareki(signed_on)}付けで締結した{contract_name(context['engagement']['title'])}"
+            "（以下「原契約」という。）の一部を次のとおり変更する。"
+        )
+    )
+    for heading, number, text in AMENDMENT_ARTICLES:
+        add_article(out, [Line("heading", "", heading), Line("paragraph", number, text)])
+    signature_block(out, context, None, document="覚書")
+    doc.add_page_break()
+    out.add("別紙", bold=True)
+    add_comparison(doc, out, "新旧対照表", comparison)
+    return to_bytes(doc)
+
+
+def render_comparison(title: str, lines: Sequence[str], comparison: Comparison, *, base: bytes | None = None) -> bytes:
+    """Render a 新旧対照表 of two texts on its own, ``lines`` naming them (two contract versions …)."""
+    doc = new_document(base=base)
+    add_comparison(doc, Paragraphs(doc), title, comparison, lines=lines)
+    return to_bytes(doc)
+
+
+def add_comparison(doc: Any, out: Paragraphs, title: str, comparison: Comparison, *, lines: Sequence[str] = ()) -> None:
+    """The 新旧対照表 under its title: the note on 傍線, the table, or a sentence saying nothing changed."""
+    document_title(doc, title)
+    for line in lines:
+        out.add(numerals(line))
+    if not comparison.comparable:
+        out.add("一方の版に本文の記録がないため、条項の追加及び削除だけを示している。")
+    if not comparison.changed:
+        out.add("変更はない。")
+        return
+    out.add(CHANGED_NOTE)
+    comparison_table(doc, comparison)

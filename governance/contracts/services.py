@@ -25,11 +25,13 @@ from governance.contracts.subcontracting import ANSWERS, Evaluation, criteria_fo
 from governance.contracts.subcontracting import problems as evaluation_problems
 from governance.contracts.tables import (
     APPROVAL_STATUS_LABELS,
+    VERSION_KIND_LABELS,
     VERSION_STATUS_LABELS,
     ApprovalStatus,
     Contract,
     ContractVersion,
     SubcontractorApproval,
+    VersionKind,
     VersionStatus,
 )
 from governance.db import for_update, write_transaction
@@ -85,15 +87,17 @@ class ContractService:
         context = build_context(engagement, contractor, self.municipality)
         return Preview(library, select_clauses(facts, library), context, contractor.id, contractor.name)
 
-    def _base(self) -> bytes | None:
+    def base_document(self) -> bytes | None:
         """The municipality's own base document (styles, headers), when contract_templates/base.docx exists."""
         path = self.templates_dir / "base.docx"
         return path.read_bytes() if path.is_file() else None
 
     async def render(self, engagement_id: int) -> bytes:
         """Render the document for the engagement as it is now, without recording anything."""
-        preview = await self.preview(engagement_id)
-        base = self._base()
+        return await self._render(await self.preview(engagement_id))
+
+    async def _render(self, preview: Preview) -> bytes:
+        base = self.base_document()
         return await anyio.to_thread.run_sync(
             lambda: render_contract(preview.library, preview.selected, preview.context, base=base)
         )
@@ -104,31 +108,38 @@ class ContractService:
         Earlier drafts become 旧版; finalized and signed versions are never touched. Subcontractors named in the
         facts get an approval record (pending) if they have none.
         """
-        now = now or dt.datetime.now(dt.UTC)
         preview = await self.preview(engagement_id)
-        base = self._base()
-        data = await anyio.to_thread.run_sync(
-            lambda: render_contract(preview.library, preview.selected, preview.context, base=base)
-        )
+        data = await self._render(preview)
+        return await self.record_version(engagement_id, preview, data, actor=actor, now=now or dt.datetime.now(dt.UTC))
+
+    async def record_version(
+        self,
+        engagement_id: int,
+        preview: Preview,
+        data: bytes,
+        *,
+        actor: Actor,
+        now: dt.datetime,
+        amends: dict[str, Any] | None = None,
+    ) -> int:
+        """Record a new draft version with its document in one transaction, with its audit entry; return its id.
+
+        The version holds the whole contract as ``preview`` gives it (facts, context, library version and hash,
+        clauses with their printed lines). With ``amends`` (the signed version it changes) it is an amendment and
+        ``data`` is its 覚書. Earlier drafts become 旧版; subcontractors named in the facts get an approval record.
+
+        Raises:
+            ConflictError: ``amends`` is no longer the contract's latest signed version.
+        """
         clauses = clause_records(preview)
+        sha256 = hashlib.sha256(data).hexdigest()
+        kind = VersionKind.amendment if amends else VersionKind.contract
         async with write_transaction():
-            contract = await for_update(Contract.select().where(Contract.engagement == engagement_id)).first()
-            if contract is None:
-                contract_id = (
-                    await Contract.insert(
-                        Contract(engagement=engagement_id, contractor=preview.contractor_id, created_at=now)
-                    ).returning(Contract.id)
-                )[0]["id"]
-            else:
-                contract_id = contract["id"]
-            last = (
-                await ContractVersion.select(ContractVersion.version)
-                .where(ContractVersion.contract == contract_id)
-                .order_by(ContractVersion.version, ascending=False)
-                .first()
-            )
-            version = (last["version"] + 1) if last else 1
-            name = f"契約書案_{engagement_id}_第{version}版.docx"
+            contract_id = await self._contract_id_for(engagement_id, preview.contractor_id, now)
+            if amends is not None:
+                await self._ensure_latest_signed(contract_id, amends)
+            version = await self._next_version(contract_id)
+            name = f"{'覚書案' if amends else '契約書案'}_{engagement_id}_第{version}版.docx"
             file_id = await self.files.save(data, name, actor=actor, now=now)
             await ContractVersion.update({ContractVersion.status: VersionStatus.superseded}).where(
                 ContractVersion.contract == contract_id, ContractVersion.status == VersionStatus.draft
@@ -136,24 +147,56 @@ class ContractService:
             version_id = (
                 await ContractVersion.insert(
                     ContractVersion(
-                        contract=contract_id, version=version, status=VersionStatus.draft,
+                        contract=contract_id, version=version, kind=kind, status=VersionStatus.draft,
+                        amends_version=amends["id"] if amends else None,
                         facts_json=canonical_json(preview.context["facts"]),
                         context_json=canonical_json(preview.context), library_version=preview.library.version,
                         library_hash=preview.library.content_hash, clauses_json=canonical_json({"items": clauses}),
-                        document=file_id, document_sha256=hashlib.sha256(data).hexdigest(), created_by=actor.id,
-                        created_at=now,
+                        document=file_id, document_sha256=sha256, created_by=actor.id, created_at=now,
                     )
                 ).returning(ContractVersion.id)
             )[0]["id"]  # fmt: skip
             await self._ensure_approvals(engagement_id, preview.context, actor, now)
             await self.audit.record(
-                "contract.drafted", actor=actor, target_type="contract_version", target_id=version_id,
-                target_label=f"委託業務{engagement_id} 契約書 第{version}版",
+                "contract.amendment_drafted" if amends else "contract.drafted", actor=actor,
+                target_type="contract_version", target_id=version_id,
+                target_label=f"委託業務{engagement_id} {VERSION_KIND_LABELS[kind]} 第{version}版",
                 after={"library_version": preview.library.version, "library_hash": preview.library.content_hash,
-                       "clauses": [c["id"] for c in clauses], "sha256": hashlib.sha256(data).hexdigest()},
+                       "clauses": [c["id"] for c in clauses], "sha256": sha256,
+                       **({"amends_version": amends["version"]} if amends else {})},
                 now=now,
             )  # fmt: skip
         return version_id
+
+    @staticmethod
+    async def _contract_id_for(engagement_id: int, contractor_id: int, now: dt.datetime) -> int:
+        """The engagement's contract (locked for the new version), created on its first draft."""
+        contract = await for_update(Contract.select().where(Contract.engagement == engagement_id)).first()
+        if contract is not None:
+            return contract["id"]
+        return (
+            await Contract.insert(
+                Contract(engagement=engagement_id, contractor=contractor_id, created_at=now)
+            ).returning(Contract.id)
+        )[0]["id"]
+
+    @staticmethod
+    async def _next_version(contract_id: int) -> int:
+        last = (
+            await ContractVersion.select(ContractVersion.version)
+            .where(ContractVersion.contract == contract_id)
+            .order_by(ContractVersion.version, ascending=False)
+            .first()
+        )
+        return (last["version"] + 1) if last else 1
+
+    @staticmethod
+    async def _ensure_latest_signed(contract_id: int, amends: dict[str, Any]) -> None:
+        latest = await latest_signed_version(contract_id)
+        if latest is None or latest["id"] != amends["id"]:
+            raise ConflictError(
+                "覚書案の作成中に、別の版の締結が記録されました。契約書の画面を開き直してから、もう一度作成してください。"
+            )
 
     async def _ensure_approvals(
         self, engagement_id: int, context: dict[str, Any], actor: Actor, now: dt.datetime
@@ -340,6 +383,7 @@ class ContractService:
             .order_by(ContractVersion.version)
         )
         out, previous = [], None
+        numbers = {r["id"]: r["version"] for r in rows}
         for row in rows:
             clauses = json.loads(row["clauses_json"])["items"]
             ids = [c["id"] for c in clauses]
@@ -347,6 +391,8 @@ class ContractService:
             now_ids = {c["id"]: c for c in clauses}
             row.update(
                 status_label=VERSION_STATUS_LABELS.get(row["status"], row["status"]), clauses=clauses, clause_ids=ids,
+                kind_label=VERSION_KIND_LABELS.get(row["kind"], row["kind"]),
+                amends_number=numbers.get(row["amends_version"]),
                 added=[c for c in clauses if previous is not None and c["id"] not in before],
                 removed=[c for i, c in before.items() if i not in now_ids],
             )  # fmt: skip
@@ -384,3 +430,13 @@ class ContractService:
                 for c in criteria_for(r["mynumber_permission"])
             ]  # fmt: skip
         return rows
+
+
+async def latest_signed_version(contract_id: int) -> dict[str, Any] | None:
+    """The contract's signed version in force: the signed one with the highest number (an amendment included)."""
+    return (
+        await ContractVersion.select()
+        .where(ContractVersion.contract == contract_id, ContractVersion.status == VersionStatus.signed)
+        .order_by(ContractVersion.version, ascending=False)
+        .first()
+    )

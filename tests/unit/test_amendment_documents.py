@@ -1,0 +1,65 @@
+"""The 覚書 (変更契約書) and the 新旧対照表 as Word documents, on the contract's one rendering path (pure)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+from docx import Document
+
+from governance.contracts.comparison import compare
+from governance.contracts.documents import contract_name, render_amendment, render_comparison
+from governance.contracts.templating import sample_context
+
+
+def rec(clause_id: str, number: str, body: str, title: str = "見出し") -> dict:
+    return {"id": clause_id, "title": title, "section": "annex", "number": number,
+            "lines": [f"（{title}）", f"{number}　{body}"]}  # fmt: skip
+
+
+OLD = [rec("A", "第１", "乙は、秘密を守らなければならない。")]
+NEW = [
+    rec("A", "第１", "乙は、秘密を厳格に守らなければならない。"),
+    rec("B", "第２", "乙は、毎月10日までに報告する。", "報告"),
+]
+
+
+def _read(data: bytes):
+    doc = Document(io.BytesIO(data))
+    return [p.text for p in doc.paragraphs], doc.tables
+
+
+def test_contract_name_adds_what_the_title_lacks():
+    assert contract_name("住民情報システム運用保守業務") == "住民情報システム運用保守業務委託契約"
+    assert contract_name("申請フォームサービス利用") == "申請フォームサービス利用業務委託契約"
+
+
+def test_the_amendment_has_its_preamble_articles_signatures_and_the_table():
+    paragraphs, tables = _read(render_amendment(sample_context(), compare(OLD, NEW), signed_on=dt.date(2026, 3, 25)))
+    assert paragraphs[0] == "業務委託契約の一部を変更する覚書"
+    assert (
+        "委託者みどり市（以下「甲」という。）と受託者株式会社見本（以下「乙」という。）は、令和８年３月２５日付けで締結した"
+        "見本業務委託契約（以下「原契約」という。）の一部を次のとおり変更する。"
+    ) in paragraphs
+    for line in ("（契約の変更）", "第１条　原契約の一部を別紙新旧対照表のとおり改める。",
+                 "第２条　この覚書は、令和　　年　　月　　日から効力を生ずる。",
+                 "第３条　この覚書に定めのない事項については、原契約の定めるところによる。",
+                 "この覚書の締結を証するため、本書２通を作成し、甲乙記名押印の上、各自その１通を保有する。",
+                 "　　名称　株式会社見本", "別紙", "新旧対照表", "（傍線部分は改正部分）"):  # fmt: skip
+        assert line in paragraphs, line
+    [table] = tables
+    assert [c.text for c in table.rows[0].cells] == ["改正後", "改正前"]
+    new, old = table.rows[1].cells
+    assert [r.text for r in new.paragraphs[1].runs if r.underline] == ["厳格に"]
+    assert old.paragraphs[1].text == "第１　乙は、秘密を守らなければならない。"
+    assert table.rows[2].cells[0].text == "（報告）\n第２　乙は、毎月１０日までに報告する。"  # numerals: full width
+    assert table.rows[2].cells[1].text == "（新設）"
+
+
+def test_a_comparison_without_changes_says_so_and_one_without_lines_says_why():
+    paragraphs, tables = _read(render_comparison("新旧対照表", ["見本業務委託契約"], compare(OLD, OLD)))
+    assert paragraphs[:3] == ["新旧対照表", "見本業務委託契約", "変更はない。"] and tables == []
+    bare = [{"id": "A", "title": "見出し", "section": "annex"}]
+    paragraphs, tables = _read(render_comparison("新旧対照表", [], compare(bare, NEW)))
+    assert "一方の版に本文の記録がないため、条項の追加及び削除だけを示している。" in paragraphs
+    assert [row.cells[1].text for row in tables[0].rows[1:]] == ["（新設）"]
