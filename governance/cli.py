@@ -337,6 +337,82 @@ def templates_matrix(path: Path | None, xlsx: Path | None, markdown: Path | None
         _fail(f"ファイルを書き込めません：{exc.filename}（{exc.strerror or exc}）")
 
 
+CANDIDATE_PATH = click.option(
+    "--candidate",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The next library's folder (GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR).",
+)
+
+
+@templates_group.command("impact")
+@LIBRARY_PATH
+@CANDIDATE_PATH
+def templates_impact(path: Path | None, candidate: Path | None) -> None:
+    """Report what a candidate library changes and which live contracts lack a clause it requires.
+
+    Without a candidate, the live contracts are checked against the library in force. Exits 2 when the candidate
+    is broken (its problems are printed), 1 when the library in force is broken and no candidate is given.
+    """
+    from governance.contracts.impact import ImpactService, report_lines
+    from governance.settings import get_settings
+
+    s = get_settings()
+    service = ImpactService(
+        templates_dir=path or s.contract_templates_dir, candidate_dir=candidate or s.contract_templates_candidate_dir
+    )
+    report = run_async(service.report)
+    click.echo("\n".join(report_lines(report)))
+    if report.candidate is not None and report.candidate.library is None:
+        click.secho(f"改訂案に{len(report.candidate.problems)}件の誤りがあります。", fg="red", err=True)
+        sys.exit(2)
+    if report.candidate is None and report.current.library is None:
+        _fail(f"施行中の条項ライブラリに{len(report.current.problems)}件の誤りがあります。")
+
+
+@templates_group.command("promote")
+@LIBRARY_PATH
+@CANDIDATE_PATH
+@click.option(
+    "--backup-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Where the replaced library is kept (default: GOVERNANCE_DATA_DIR/contract_templates_backups).",
+)
+def templates_promote(path: Path | None, candidate: Path | None, backup_dir: Path | None) -> None:
+    """Put the candidate library in force: validate it, back up the library it replaces, swap it in, audit it.
+
+    Exits 2 when the candidate is broken (nothing changes), 1 when it cannot be promoted for another reason.
+    """
+    import datetime as dt
+
+    from governance.actor import Actor
+    from governance.contracts.library import LibraryError
+    from governance.contracts.promotion import PromotionError, prepare, promote
+    from governance.settings import get_settings
+
+    s = get_settings()
+    candidate = candidate or s.contract_templates_candidate_dir
+    if candidate is None:
+        _fail("改訂案のフォルダを --candidate 又は GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR で指定してください。")
+    live = path or s.contract_templates_dir
+    now = dt.datetime.now(dt.UTC)
+    try:
+        promotion = prepare(live, candidate, backup_dir or s.data_dir / "contract_templates_backups", now=now)
+    except LibraryError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        click.secho(
+            f"改訂案に{len(exc.problems)}件の誤りがあるため、施行しませんでした（{candidate}）。", fg="red", err=True
+        )
+        sys.exit(2)
+    except (PromotionError, OSError) as exc:
+        _fail(f"施行しませんでした：{getattr(exc, 'message', exc)}")
+    run_async(lambda: promote(promotion, actor=Actor.system("governance templates promote"), now=now))
+    kept = f"以前の第{promotion.old_version}版は {promotion.backup} に保存しました。" if promotion.backup else ""
+    click.echo(f"条項ライブラリ 第{promotion.new.version}版を施行しました（{live}）。{kept}")
+
+
 @click.group("contract")
 def contract_group() -> None:
     """Contract drafts."""

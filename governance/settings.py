@@ -42,6 +42,12 @@ def _env_int(name: str, default: int) -> int:
         raise SettingsError(f"{name} must be a whole number, not {raw!r}") from None
 
 
+def _optional_path(name: str) -> Path | None:
+    """A folder the operator may name; None when unset or blank."""
+    raw = _env(name, "").strip()
+    return Path(raw) if raw else None
+
+
 class SettingsError(ValueError):
     """An environment variable has a value the application cannot use."""
 
@@ -102,6 +108,9 @@ class Settings:
     """GOVERNANCE_CERT_WARN_DAYS: a certificate within this many days of expiry shows as 期限間近."""
     contract_templates_dir: Path = field(default=REPO_ROOT / "contract_templates")
     """GOVERNANCE_CONTRACT_TEMPLATES_DIR: the clause library."""
+    contract_templates_candidate_dir: Path | None = None
+    """GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR: the next clause library, placed here to see its impact before it
+    is put in force (``governance templates promote``); empty: none."""
     reminder_rules: str = ""
     """GOVERNANCE_REMINDER_RULES: lead times per subject over the defaults, e.g. ``check=30,7,1/7; measure=7,1/3``."""
     reminders_autorun: bool = False
@@ -190,6 +199,7 @@ class Settings:
             municipality_address=_env("GOVERNANCE_MUNICIPALITY_ADDRESS", d.municipality_address).strip(),
             cert_warn_days=_env_int("GOVERNANCE_CERT_WARN_DAYS", d.cert_warn_days),
             contract_templates_dir=Path(_env("GOVERNANCE_CONTRACT_TEMPLATES_DIR", str(d.contract_templates_dir))),
+            contract_templates_candidate_dir=_optional_path("GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR"),
             reminder_rules=_env("GOVERNANCE_REMINDER_RULES", ""),
             reminders_autorun=_env_bool("GOVERNANCE_REMINDERS_AUTORUN", d.reminders_autorun),
             reminders_interval_minutes=_env_int("GOVERNANCE_REMINDERS_INTERVAL_MINUTES", d.reminders_interval_minutes),

@@ -91,6 +91,7 @@ def test_every_variable_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         "GOVERNANCE_LOG_LEVEL": "DEBUG",
         "GOVERNANCE_CLASSIFICATION_SCHEME": "R5",
         "GOVERNANCE_CONTRACT_TEMPLATES_DIR": str(tmp_path / "templates"),
+        "GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR": str(tmp_path / "next"),
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -117,6 +118,7 @@ def test_every_variable_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path)
         log_level="DEBUG",
         classification_scheme="R5",
         contract_templates_dir=tmp_path / "templates",
+        contract_templates_candidate_dir=tmp_path / "next",
     )
 
 
@@ -364,3 +366,12 @@ def test_when_another_worker_publishes_first_its_key_is_used(monkeypatch: pytest
     monkeypatch.setattr(settings_module.os, "link", racing_link)
     assert Settings(data_dir=data_dir).resolved_secret_key() == "winner-key"
     assert [p.name for p in data_dir.iterdir()] == ["secret_key"]  # its own temporary file is removed
+
+
+def test_the_candidate_clause_library_is_none_unless_named(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR", raising=False)
+    assert Settings.from_env().contract_templates_candidate_dir is None
+    monkeypatch.setenv("GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR", "  ")
+    assert Settings.from_env().contract_templates_candidate_dir is None
+    monkeypatch.setenv("GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR", str(tmp_path / "next"))
+    assert Settings.from_env().contract_templates_candidate_dir == tmp_path / "next"
