@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Response, Template
@@ -11,15 +10,14 @@ from litestar.response import Redirect, Response, Template
 from governance.contracts import bid_schemas
 from governance.contracts.bid_documents import ANNEX_TITLE, SPEC_TITLE, criteria_rows
 from governance.contracts.bidding import PACKAGE, BidService
-from governance.contracts.controllers import DOCX, DRAFT, READ
+from governance.contracts.controllers import DRAFT, READ
 from governance.contracts.library import LibraryError
 from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, DomainError
 from governance.web.access import ACCESS_KEY
+from governance.web.downloads import ZIP, docx_download, download
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
-
-ZIP = "application/zip"
 
 
 def bid_service(request: Request[Any, Any, Any]) -> BidService:
@@ -27,18 +25,9 @@ def bid_service(request: Request[Any, Any, Any]) -> BidService:
     return BidService.from_settings(request.app.state.settings)
 
 
-def _attachment(data: bytes, name: str, *, media_type: str, fallback: str) -> Response[bytes]:
-    """A generated file as a download named ``name`` (``fallback`` in ASCII for clients without UTF-8 names)."""
-    return Response(
-        data, media_type=media_type,
-        headers={"Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
-                 "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
-    )  # fmt: skip
-
-
 def _zip(row: dict[str, Any], data: bytes) -> Response[bytes]:
     name = f"{PACKAGE}_{row['engagement']}_第{row['number']}版.zip"
-    return _attachment(data, name, media_type=ZIP, fallback=f"bid-package-{row['engagement']}-{row['number']}.zip")
+    return download(data, name, media_type=ZIP, fallback=f"bid-package-{row['engagement']}-{row['number']}.zip")
 
 
 class BidDocumentsPageController(Controller):
@@ -74,13 +63,13 @@ class BidDocumentsPageController(Controller):
     async def annex(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Response[bytes]:
         """Download the 特記事項 as the contract will carry it (not recorded)."""
         data = await bid_service(request).annex_document(engagement_id)
-        return _attachment(data, f"{ANNEX_TITLE}_{engagement_id}.docx", media_type=DOCX, fallback="annex.docx")
+        return docx_download(data, f"{ANNEX_TITLE}_{engagement_id}.docx", fallback="annex.docx")
 
     @get("/specification.docx", opt=READ)
     async def specification(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Response[bytes]:
         """Download the 仕様書（情報セキュリティに関する事項） (not recorded)."""
         data = await bid_service(request).specification_document(engagement_id)
-        return _attachment(data, f"{SPEC_TITLE}_{engagement_id}.docx", media_type=DOCX, fallback="specification.docx")
+        return docx_download(data, f"{SPEC_TITLE}_{engagement_id}.docx", fallback="specification.docx")
 
     @post("/packages", opt=DRAFT)
     async def create(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template | Redirect:

@@ -7,6 +7,7 @@ from urllib.parse import quote
 from litestar.response import Response
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+ZIP = "application/zip"
 
 
 def docx_download(data: bytes, name: str, *, fallback: str) -> Response[bytes]:
@@ -14,8 +15,13 @@ def docx_download(data: bytes, name: str, *, fallback: str) -> Response[bytes]:
 
     The document is made for the person asking (pre-filled with a contract's names), so it is never cached.
     """
+    return download(data, name, media_type=DOCX, fallback=fallback)
+
+
+def download(data: bytes, name: str, *, media_type: str, fallback: str) -> Response[bytes]:
+    """Any generated file (a Word document, the zip of a 調達用一式) as an attachment, never cached or sniffed."""
     return Response(
-        data, media_type=DOCX,
+        data, media_type=media_type,
         headers={
             "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
             "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
