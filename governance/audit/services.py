@@ -51,6 +51,7 @@ ACTION_LABELS: dict[str, str] = {
     "contract.drafted": "契約書案の作成",
     "contract.finalized": "契約書の確定",
     "contract.signed": "契約締結の記録",
+    "bid_package.created": "調達用一式の作成",
     "subcontractor.approved": "再委託の承認",
     "subcontractor.refused": "再委託の不承認",
     "checks.planned": "確認計画の作成（契約締結時）",
