@@ -36,6 +36,7 @@ from governance.audit.controllers import AuditApiController, AuditPageController
 from governance.contractors.controllers import ContractorApiController, ContractorPageController
 from governance.contracts.bid_controllers import BidDocumentsPageController, BidPackageApiController
 from governance.contracts.controllers import ContractApiController, ContractPageController
+from governance.contracts.revision_controllers import ContractLibraryPageController
 from governance.contracts.todos import register as register_contract_todos
 from governance.db import db_lifespan
 from governance.engagements.controllers import (
@@ -98,6 +99,7 @@ ROUTE_HANDLERS: list[Any] = [
     EngagementPageController,
     SelectionPageController,
     ContractPageController,
+    ContractLibraryPageController,
     BidDocumentsPageController,
     CheckPageController,
     EngagementChecksController,

@@ -12,18 +12,19 @@ from litestar.response import Redirect, Response, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.contracts import schemas
+from governance.contracts.amendments import AmendmentService
 from governance.contracts.bidding import BidService
 from governance.contracts.library import LibraryError
 from governance.contracts.services import ContractService, municipality_from
 from governance.contracts.subcontracting import ANSWERS, CRITERIA, Evaluation
-from governance.contracts.tables import SubcontractorApproval
+from governance.contracts.tables import SubcontractorApproval, VersionKind
 from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from governance.schema import Struct
 from governance.web.access import access
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_number
 
 READ = access(OUTSOURCING_READERS)
 DRAFT = access(Role.procurement)
@@ -45,6 +46,11 @@ def _docx_response(data: bytes, name: str) -> Response[bytes]:
         data, media_type=DOCX,
         headers={"Content-Disposition": f"attachment; filename=\"contract.docx\"; filename*=UTF-8''{quote(name)}"},
     )  # fmt: skip
+
+
+def _document_name(engagement_id: int, row: dict[str, Any]) -> str:
+    kind = "覚書" if row["kind"] == VersionKind.amendment else "契約書"
+    return f"{kind}_{engagement_id}_第{row['version']}版.docx"
 
 
 class ContractPageController(Controller):
@@ -72,11 +78,14 @@ class ContractPageController(Controller):
             problem = exc.message
         user = principal(request)
         approvals = await svc.approvals(engagement_id)
+        versions = await svc.versions(engagement_id)
+        amendment = await AmendmentService(svc).pending(engagement_id, preview) if preview else None
         bid = await BidService.from_settings(request.app.state.settings).against_contract(engagement_id, preview)
         return render(
             "contracts/detail.html", status_code=status_code, e=engagement, preview=preview, bid=bid,
             clauses=preview.rendered() if preview else [], front=preview.front() if preview else [], problem=problem,
-            versions=await svc.versions(engagement_id),
+            versions=versions, amendment=amendment,
+            awaiting_signature=any(v["status"] == "finalized" for v in versions),
             approvals=approvals, blocking=[a for a in approvals if a["status"] != "approved"],
             can_draft=user.has_any(Role.procurement), can_decide=user.has_any(Role.procurement, Role.security_officer),
             me=user.id, error=error, errors=errors or {}, typed=typed or {}, answer_labels=ANSWERS,
@@ -96,6 +105,34 @@ class ContractPageController(Controller):
         except DomainError as exc:
             return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
         return redirect(f"/engagements/{engagement_id}/contract", "created")
+
+    @post("/amendments", opt=DRAFT)
+    async def draft_amendment(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template | Redirect:
+        """Draft a 変更契約書（覚書） that brings the signed contract to the current library and facts."""
+        try:
+            await AmendmentService(contract_service(request)).draft(engagement_id, actor=principal(request).actor)
+        except DomainError as exc:
+            return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
+        return redirect(f"/engagements/{engagement_id}/contract", "created")
+
+    @get("/versions/{version_id:int}/compare", opt=READ)
+    async def compare(self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId) -> Template:
+        """Show a version against an earlier one (``?with=<version id>``) of the same contract as a 新旧対照表."""
+        with_id = query_number(request.query_params, "with")
+        result = await AmendmentService(contract_service(request)).compare(engagement_id, version_id, with_id)
+        engagement = await EngagementService().get(engagement_id)
+        return render("contracts/compare.html", e=engagement, result=result, active_nav="engagements")
+
+    @get("/versions/{version_id:int}/compare.docx", opt=READ)
+    async def compare_document(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId
+    ) -> Response[bytes]:
+        """Download the 新旧対照表 of a version against an earlier one (``?with=<version id>``) as .docx."""
+        svc = AmendmentService(contract_service(request))
+        with_id = query_number(request.query_params, "with")
+        result, data = await svc.compare_document(engagement_id, version_id, with_id)
+        name = f"新旧対照表_{engagement_id}_第{result.new['version']}版_第{result.old['version']}版.docx"
+        return _docx_response(data, name)
 
     @post("/versions/{version_id:int}/finalize", opt=DRAFT)
     async def finalize(
@@ -137,7 +174,7 @@ class ContractPageController(Controller):
     ) -> Response[bytes]:
         """Download the stored document of a version, byte for byte as generated."""
         row, data = await contract_service(request).version_document(version_id, engagement_id)
-        return _docx_response(data, f"契約書_{engagement_id}_第{row['version']}版.docx")
+        return _docx_response(data, _document_name(engagement_id, row))
 
     @post("/approvals/{approval_id:int}", opt=APPROVE)
     async def decide(
@@ -195,6 +232,18 @@ class ContractApiController(Controller):
         version_id = await svc.create_draft(engagement_id, actor=principal(request).actor)
         return await _version(svc, engagement_id, version_id)
 
+    @post("/amendments", opt=DRAFT)
+    async def draft_amendment(self, request: Request[Any, Any, Any], engagement_id: PathId) -> schemas.ContractVersion:
+        """Draft a 変更契約書（覚書）: a version of kind amendment holding the whole contract after the change.
+
+        Its clauses are those the library in force selects for the engagement's facts now; ``amends_version`` is the
+        signed version it changes; its document is the 覚書 with the 新旧対照表. 409 when nothing is signed yet or
+        nothing would change.
+        """
+        svc = contract_service(request)
+        version_id = await AmendmentService(svc).draft(engagement_id, actor=principal(request).actor)
+        return await _version(svc, engagement_id, version_id)
+
     @get("/versions", opt=READ)
     async def versions(self, request: Request[Any, Any, Any], engagement_id: PathId) -> list[schemas.ContractVersion]:
         """List versions, newest first, with clauses added and removed against the previous one."""
@@ -206,7 +255,7 @@ class ContractApiController(Controller):
     ) -> Response[bytes]:
         """Download a version's document (.docx)."""
         row, data = await contract_service(request).version_document(version_id, engagement_id)
-        return _docx_response(data, f"契約書_{engagement_id}_第{row['version']}版.docx")
+        return _docx_response(data, _document_name(engagement_id, row))
 
     @post("/versions/{version_id:int}/finalize", opt=DRAFT)
     async def finalize(

@@ -127,3 +127,32 @@ def test_every_form_converts_to_pdf_with_its_number_and_title(tmp_path):
         text = "".join(page.extract_text() for page in PdfReader(pdf).pages).replace(" ", "").replace("　", "")
         for expected in (numerals(form.number), form.title, "見本業務", "令和８年５月１日"):
             assert expected in text, (form.id, expected)
+
+
+async def test_amendment_and_version_comparison_convert_to_pdf_with_the_comparison_table(tmp_path):
+    """A 覚書 (変更契約書) with its 新旧対照表, and the 新旧対照表 of two versions, open in LibreOffice."""
+    from pypdf import PdfReader
+
+    from governance.contracts.amendments import AmendmentService
+    from governance.contracts.services import ContractService, Municipality
+    from governance.settings import get_settings
+    from tests.helpers import revised_library, sign_contract
+
+    sc = await sign_contract()
+    s = get_settings()
+    promoted = ContractService(templates_dir=revised_library(tmp_path / "next"), data_dir=s.data_dir,
+                               municipality=Municipality("みどり市", "みどり市長 緑川 一郎"))  # fmt: skip
+    amendments = AmendmentService(promoted)
+    vid = await amendments.draft(sc.engagement_id, actor=sc.procurement)
+    _, memorandum = await promoted.version_document(vid)
+    _, comparison = await amendments.compare_document(sc.engagement_id, vid, sc.version_id)
+    for name, data, expected in (
+        ("memo", memorandum, ("業務委託契約の一部を変更する覚書", "原契約の一部を別紙新旧対照表のとおり改める",
+                              "改正後", "改正前", "（新設）", "生成AIの利用")),
+        ("table", comparison, ("新旧対照表", "住民情報システム運用保守業務委託契約", "改正後", "（新設）")),
+    ):  # fmt: skip
+        workdir = tmp_path / name
+        workdir.mkdir()
+        text = "".join(page.extract_text() for page in PdfReader(to_pdf(data, workdir)).pages)
+        for phrase in expected:
+            assert phrase in text.replace(" ", "").replace("\n", ""), (name, phrase)
