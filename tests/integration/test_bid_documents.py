@@ -55,6 +55,7 @@ def _cells(data: bytes) -> list[list[str]]:
 async def test_bid_documents_need_no_selection_or_contractor(client):
     eid, _ = await _engagement()
     await login(client, "keiyaku")
+    assert f'href="/engagements/{eid}/bid-documents"' in (await client.get(f"/engagements/{eid}")).text
     page = await client.get(f"/engagements/{eid}/bid-documents")
     assert page.status_code == 200
     for text in ("特記事項に入る条項", "再委託の制限", "特定個人情報（マイナンバー）を取り扱う", "再委託の条件",
@@ -232,3 +233,6 @@ async def test_department_scope_and_roles(client):
     assert (await post_form(client, f"{base}/packages")).status_code == 403
     assert (await client.get(f"{base}/packages/999999/document.zip")).status_code == 404
     assert (await client.get("/engagements/999999/bid-documents")).status_code == 404
+    await make_user("koho", Role.pr_staff)  # a role without the outsourcing pages
+    await login(client, "koho")
+    assert (await client.get(base)).status_code == 403
