@@ -49,6 +49,8 @@ ACTION_LABELS: dict[str, str] = {
     "selection.approved": "選定の承認",
     "selection.returned": "選定の差戻し",
     "contract.drafted": "契約書案の作成",
+    "contract.amendment_drafted": "変更契約書（覚書）案の作成",
+    "contract_library.promoted": "条項ライブラリの改訂の施行",
     "contract.finalized": "契約書の確定",
     "contract.signed": "契約締結の記録",
     "bid_package.created": "調達用一式の作成",
