@@ -32,12 +32,13 @@ from governance.contracts.documents import (
     render_text,
     zenkaku,
 )
+from governance.contracts.form_documents import NO_CONTRACTOR
 from governance.contracts.library import ClauseLibrary, Section
 from governance.documents.docx_base import Paragraphs, key_values, new_document, table, to_bytes
 from governance.engagements.criteria import CATALOG_BY_ID, AppliedCriterion, criteria_for
 from governance.engagements.facts import EngagementFacts
 
-BIDDER_NAME = "受注者"
+BIDDER_NAME = NO_CONTRACTOR
 BIDDER = {"name": BIDDER_NAME, "address": "", "representative": ""}
 """The contractor as the bid documents name it before one is chosen (the context's ``contractor``)."""
 

@@ -31,7 +31,7 @@ from governance.contracts.context import Municipality, Preview, build_context, m
 from governance.contracts.documents import render_text
 from governance.contracts.form_documents import forms_for, render_form
 from governance.contracts.forms import Form
-from governance.contracts.library import load_library
+from governance.contracts.library import base_document, load_library
 from governance.contracts.tables import BidPackage
 from governance.db import for_update, write_transaction
 from governance.engagements.services import EngagementService, facts_of_engagement
@@ -59,10 +59,6 @@ class BidService:
             municipality=municipality_from(settings),
         )  # fmt: skip
 
-    def _base(self) -> bytes | None:
-        path = self.templates_dir / "base.docx"
-        return path.read_bytes() if path.is_file() else None
-
     async def prepare(self, engagement_id: int) -> BidDocuments:
         """What the bid documents of the engagement contain, from its facts alone (no contractor needed).
 
@@ -84,12 +80,12 @@ class BidService:
 
     async def annex_document(self, engagement_id: int) -> bytes:
         """The 特記事項 as the contract will carry it (.docx), generated now and not recorded."""
-        docs, base = await self.prepare(engagement_id), self._base()
+        docs, base = await self.prepare(engagement_id), base_document(self.templates_dir)
         return await anyio.to_thread.run_sync(lambda: render_annex(docs, base=base))
 
     async def specification_document(self, engagement_id: int) -> bytes:
         """The 仕様書（情報セキュリティに関する事項） (.docx), generated now and not recorded."""
-        docs, base = await self.prepare(engagement_id), self._base()
+        docs, base = await self.prepare(engagement_id), base_document(self.templates_dir)
         return await anyio.to_thread.run_sync(lambda: render_specification(docs, base=base))
 
     @staticmethod
@@ -100,7 +96,7 @@ class BidService:
 
     def _render(self, docs: BidDocuments, created: dt.datetime) -> list[PackageFile]:
         """The files of the package: the documents and the bid 様式 (left undated: the bidder dates them)."""
-        base = self._base()
+        base = base_document(self.templates_dir)
         forms = [(title, render_form(form, docs.context, base=base)) for title, form in self.forms(docs)]
         return package_files(docs, forms, created_on=created.date(), base=base)
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 import msgspec
 from litestar import Controller, Request, get, post
@@ -22,6 +21,7 @@ from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from governance.schema import Struct
 from governance.web.access import access
+from governance.web.downloads import DOCX, docx_download
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number
@@ -29,7 +29,6 @@ from governance.web.params import PathId, query_number
 READ = access(OUTSOURCING_READERS)
 DRAFT = access(Role.procurement)
 APPROVE = access(Role.procurement, Role.security_officer)
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def contract_service(request: Request[Any, Any, Any]) -> ContractService:
@@ -42,10 +41,7 @@ def contract_service(request: Request[Any, Any, Any]) -> ContractService:
 
 
 def _docx_response(data: bytes, name: str) -> Response[bytes]:
-    return Response(
-        data, media_type=DOCX,
-        headers={"Content-Disposition": f"attachment; filename=\"contract.docx\"; filename*=UTF-8''{quote(name)}"},
-    )  # fmt: skip
+    return docx_download(data, name, fallback="contract.docx")
 
 
 def _document_name(engagement_id: int, row: dict[str, Any]) -> str:

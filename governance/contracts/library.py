@@ -204,7 +204,14 @@ def _texts(items: Iterable[Item]) -> Iterable[str]:
 
 
 def _check_template(
-    env: SandboxedEnvironment, text: str, where: str, clause_id: str, problems: list[Problem], *, form: bool = False
+    env: SandboxedEnvironment,
+    text: str,
+    where: str,
+    clause_id: str,
+    problems: list[Problem],
+    *,
+    form: bool = False,
+    bid: bool = False,
 ) -> None:
     try:
         parsed = env.parse(text)
@@ -216,9 +223,19 @@ def _check_template(
         problems.append(Problem(where, clause_id, f"定義されていない差込み項目：{', '.join(sorted(unknown))}"))
         return
     try:
-        env.from_string(text).render(form_sample_context() if form else sample_context())
+        env.from_string(text).render(form_sample_context(bid=bid) if form else sample_context())
     except UndefinedError as exc:
-        problems.append(Problem(where, clause_id, f"定義されていない差込み項目：{exc.message}"))
+        if bid:
+            problems.append(
+                Problem(
+                    where,
+                    clause_id,
+                    "入札時に配る様式（bid: true）は、受注者・確認（check）・日付（today）が決まる前に作成されるため、"
+                    f"その差込み項目は使えません：{exc.message}",
+                )
+            )
+        else:
+            problems.append(Problem(where, clause_id, f"定義されていない差込み項目：{exc.message}"))
     except Exception as exc:
         problems.append(Problem(where, clause_id, f"差込みを展開できません：{exc}"))
 
@@ -323,6 +340,12 @@ def _checks(raw: Any, where: str, clause_id: str, problems: list[Problem]) -> tu
         condition = _condition(c.get("condition"), where, clause_id, problems, f"checks[{i}].condition")
         out.append(CheckItem(str(c["id"]), str(c["what"]), str(c["when"]), reqs, condition))
     return tuple(out)
+
+
+def base_document(root: Path) -> bytes | None:
+    """The municipality's own base document (styles, headers) of the library under ``root``, if it has one."""
+    path = root / "base.docx"
+    return path.read_bytes() if path.is_file() else None
 
 
 def load_library(root: Path) -> ClauseLibrary:
@@ -552,4 +575,6 @@ def _load_form(
     )  # fmt: skip
     for text in form.texts():
         _check_template(env, text, rel, form_id, problems, form=True)
+        if form.bid:  # handed to bidders: no contractor, check or date yet
+            _check_template(env, text, rel, form_id, problems, form=True, bid=True)
     return form

@@ -20,7 +20,7 @@ from governance.contractors.services import ContractorService
 from governance.contracts.clauses import select_clauses
 from governance.contracts.context import Municipality, Preview, build_context, clause_records, municipality_from
 from governance.contracts.documents import render_contract
-from governance.contracts.library import load_library
+from governance.contracts.library import base_document, load_library
 from governance.contracts.subcontracting import ANSWERS, Evaluation, criteria_for
 from governance.contracts.subcontracting import problems as evaluation_problems
 from governance.contracts.tables import (
@@ -89,8 +89,7 @@ class ContractService:
 
     def base_document(self) -> bytes | None:
         """The municipality's own base document (styles, headers), when contract_templates/base.docx exists."""
-        path = self.templates_dir / "base.docx"
-        return path.read_bytes() if path.is_file() else None
+        return base_document(self.templates_dir)
 
     async def render(self, engagement_id: int) -> bytes:
         """Render the document for the engagement as it is now, without recording anything."""

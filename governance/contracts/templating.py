@@ -85,8 +85,15 @@ def sample_context() -> dict[str, Any]:
     }  # fmt: skip
 
 
-def form_sample_context() -> dict[str, Any]:
-    """The sample context of a form: a contract's, plus the check it is offered for and the printing date."""
+def form_sample_context(*, bid: bool = False) -> dict[str, Any]:
+    """The sample context of a form: a contract's, plus the check it is offered for and the printing date.
+
+    A form handed to bidders (``bid``) is printed before there is a contractor, a check or a date: its context has
+    the contractor as 「受注者」 and ``check`` and ``today`` as None, so a bid form must not rely on them.
+    """
+    if bid:
+        return {**sample_context(), "contractor": {"name": "受注者", "address": "", "representative": ""},
+                "check": None, "today": None}  # fmt: skip
     return {
         **sample_context(),
         "check": {"title": "定期報告（令和8年4月分）", "kind": "monthly", "due_on": dt.date(2026, 5, 11),

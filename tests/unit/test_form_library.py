@@ -132,3 +132,12 @@ def test_templates_check_names_a_broken_form(library_copy):
     with_form(library_copy, GOOD.replace("rows: 3", "rows: 0"))
     result = CliRunner().invoke(templates_check, ["--path", str(library_copy)])
     assert result.exit_code == 1 and "forms/zz-test.yaml（FORM-TEST）" in result.output
+
+
+def test_a_bid_form_that_needs_a_check_or_a_contractor_is_refused(library_copy):
+    """A bid form is printed before there is a contractor or a check: 「{{ check.title }}」 there is a problem."""
+    intro = 'intro: "{{ engagement.title }}について届け出ます。"'
+    text = GOOD.replace(intro, 'intro: "{{ check.title }}について報告します。"')
+    assert load_library(with_form(library_copy, text)).form("FORM-TEST") is not None  # offered from checks: fine
+    found = problems_of(with_form(library_copy, text + "bid: true\n"))
+    assert any(p.clause_id == "FORM-TEST" and "bid: true" in p.reason for p in found), found

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote
 
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Response, Template
@@ -20,6 +19,7 @@ from governance.engagements.services import EngagementService, SelectionService
 from governance.errors import ConflictError, DomainError, ValidationError
 from governance.files.services import FileService
 from governance.web.access import access
+from governance.web.downloads import docx_download
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
@@ -204,9 +204,4 @@ class SelectionPageController(Controller):
             )
         )
         name = f"選定記録_{selection.engagement_id}_第{selection.version}版.docx"
-        return Response(
-            data,
-            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-            headers={"Content-Disposition": f"attachment; filename=\"selection-{selection.id}.docx\"; "
-                     f"filename*=UTF-8''{quote(name)}"},
-        )  # fmt: skip
+        return docx_download(data, name, fallback=f"selection-{selection.id}.docx")
