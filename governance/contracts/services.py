@@ -1,4 +1,4 @@
-"""Contract drafts as immutable versions, and approvals of subcontractors."""
+"""Contract drafts as immutable versions: draft, finalize, sign (approvals of subcontractors: approval_services)."""
 
 from __future__ import annotations
 
@@ -10,43 +10,36 @@ from typing import Any
 
 import anyio
 
-from governance.accounts.roles import Role
 from governance.actor import Actor
-from governance.approvals import ensure_not_requester
 from governance.audit.chain import canonical_json
 from governance.audit.services import AuditService
 from governance.calendar import today_tokyo
 from governance.contractors.services import ContractorService
+from governance.contracts.approval_services import SubcontractorApprovals
 from governance.contracts.clauses import select_clauses
 from governance.contracts.context import Municipality, Preview, build_context, clause_records, municipality_from
 from governance.contracts.documents import render_contract
 from governance.contracts.library import base_document, load_library
-from governance.contracts.subcontracting import ANSWERS, Evaluation, criteria_for
-from governance.contracts.subcontracting import problems as evaluation_problems
 from governance.contracts.tables import (
-    APPROVAL_STATUS_LABELS,
     VERSION_KIND_LABELS,
     VERSION_STATUS_LABELS,
-    ApprovalStatus,
     Contract,
     ContractVersion,
-    SubcontractorApproval,
     VersionKind,
     VersionStatus,
 )
 from governance.db import for_update, write_transaction
-from governance.engagements.facts import Flag
 from governance.engagements.services import EngagementService, facts_of_engagement
 from governance.engagements.tables import Selection, SelectionStatus
-from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from governance.errors import ConflictError, NotFoundError, ValidationError
 from governance.files.services import FileService
 from governance.verification.services._planning import plan_signed_version
 
 __all__ = ["ContractService", "Municipality", "Preview", "build_context", "municipality_from"]
 
 
-class ContractService:
-    """Contract drafts, versions, finalization, signature and subcontractor approvals."""
+class ContractService(SubcontractorApprovals):
+    """Contract drafts, versions, finalization, signature and (inherited) subcontractor approvals."""
 
     def __init__(self, *, templates_dir: Path, data_dir: Path, municipality: Municipality) -> None:
         self.templates_dir = templates_dir
@@ -197,32 +190,6 @@ class ContractService:
                 "覚書案の作成中に、別の版の締結が記録されました。契約書の画面を開き直してから、もう一度作成してください。"
             )
 
-    async def _ensure_approvals(
-        self, engagement_id: int, context: dict[str, Any], actor: Actor, now: dt.datetime
-    ) -> None:
-        mynumber = Flag.MN in context["facts"]["flags"]
-        rows = await SubcontractorApproval.select().where(SubcontractorApproval.engagement == engagement_id)
-        existing = {r["name"] for r in rows}
-        if mynumber:  # the work now handles マイナンバー: an earlier plain approval is not the 番号法第10条 permission
-            for r in rows:
-                if not r["mynumber_permission"]:
-                    await SubcontractorApproval.update(
-                        {SubcontractorApproval.mynumber_permission: True,
-                         SubcontractorApproval.status: ApprovalStatus.pending, SubcontractorApproval.decided_by: None,
-                         SubcontractorApproval.decided_at: None, SubcontractorApproval.requested_by: actor.id}
-                    ).where(SubcontractorApproval.id == r["id"])  # fmt: skip
-        for name in context["subcontractors"]:
-            if name not in existing:
-                await SubcontractorApproval.insert(
-                    SubcontractorApproval(
-                        engagement=engagement_id,
-                        name=name,
-                        mynumber_permission=mynumber,
-                        requested_by=actor.id,
-                        requested_at=now,
-                    )
-                )
-
     # -- workflow ------------------------------------------------------------------------------------------------
 
     async def _locked_version(self, version_id: int, engagement_id: int | None = None) -> dict[str, Any]:
@@ -314,59 +281,6 @@ class ContractService:
             # The check plan is part of signing: a signed contract always has its checks (OUT-CHK-01).
             await plan_signed_version(version_id, library, actor=actor, now=now, audit=self.audit)
 
-    async def decide_approval(
-        self,
-        approval_id: int,
-        *,
-        approve: bool,
-        actor: Actor,
-        note: str = "",
-        evaluation: Evaluation | None = None,
-        now: dt.datetime | None = None,
-    ) -> None:
-        """Approve or refuse a subcontractor on its evaluation; マイナンバー work needs a security officer.
-
-        Approval needs every evaluation item answered and none 不適合 (governance.contracts.subcontracting); the
-        permission for マイナンバー work (番号法第10条) is a security officer's.
-
-        Raises:
-            PermissionDeniedError: the role does not allow it, or the requester decides.
-            ConflictError: already decided.
-            ValidationError: the evaluation does not support the decision (by field).
-        """
-        now = now or dt.datetime.now(dt.UTC)
-        async with write_transaction():
-            row = await for_update(
-                SubcontractorApproval.select().where(SubcontractorApproval.id == approval_id)
-            ).first()
-            if row is None:
-                raise NotFoundError("再委託の承認", approval_id)
-            if row["mynumber_permission"] and not actor.has_any(Role.security_officer):
-                raise PermissionDeniedError(
-                    "特定個人情報を扱う業務の再委託の許諾（番号法第10条）は、情報セキュリティ担当者が行います。"
-                )
-            if not actor.has_any(Role.security_officer, Role.procurement):
-                raise PermissionDeniedError("再委託の承認は契約・調達担当又は情報セキュリティ担当者が行います。")
-            ensure_not_requester(row["requested_by"], actor, what="再委託の承認申請")
-            if row["status"] != ApprovalStatus.pending:
-                raise ConflictError("この再委託先は既に判断済みです。")
-            evaluation = evaluation or Evaluation({}, {})
-            errors = evaluation_problems(evaluation, mynumber=row["mynumber_permission"], approve=approve, note=note)
-            if errors:
-                raise ValidationError(errors)
-            status = ApprovalStatus.approved if approve else ApprovalStatus.refused
-            await SubcontractorApproval.update(
-                {SubcontractorApproval.status: status, SubcontractorApproval.decided_by: actor.id,
-                 SubcontractorApproval.decided_at: now, SubcontractorApproval.note: note.strip(),
-                 SubcontractorApproval.evaluation: evaluation.to_json()}
-            ).where(SubcontractorApproval.id == approval_id)  # fmt: skip
-            await self.audit.record(
-                "subcontractor.approved" if approve else "subcontractor.refused", actor=actor,
-                target_type="engagement", target_id=row["engagement"], target_label=row["name"],
-                after={"mynumber_permission": row["mynumber_permission"], "note": note.strip(),
-                       "evaluation": json.loads(evaluation.to_json())}, now=now,
-            )  # fmt: skip
-
     # -- reading ---------------------------------------------------------------------------------------------------
 
     async def versions(self, engagement_id: int) -> list[dict[str, Any]]:
@@ -408,27 +322,6 @@ class ContractService:
         if hashlib.sha256(content.data).hexdigest() != row["document_sha256"]:
             raise NotFoundError("契約書の版", version_id)
         return row, content.data
-
-    async def approvals(self, engagement_id: int) -> list[dict[str, Any]]:
-        """Subcontractor approvals of the engagement with status labels."""
-        rows = (
-            await SubcontractorApproval.select(
-                *SubcontractorApproval.all_columns(),
-                SubcontractorApproval.decided_by.full_name.as_alias("decided_by_name"),
-            )
-            .where(SubcontractorApproval.engagement == engagement_id)
-            .order_by(SubcontractorApproval.id)
-        )
-        for r in rows:
-            r["status_label"] = APPROVAL_STATUS_LABELS.get(r["status"], r["status"])
-            stored = Evaluation.from_json(r["evaluation"])
-            r["criteria"] = [
-                {"id": c.id, "text": c.text, "requirements": list(c.requirements),
-                 "may_be_not_applicable": c.may_be_not_applicable, "answer": stored.answers.get(c.id, ""),
-                 "answer_label": ANSWERS.get(stored.answers.get(c.id, ""), ""), "note": stored.notes.get(c.id, "")}
-                for c in criteria_for(r["mynumber_permission"])
-            ]  # fmt: skip
-        return rows
 
 
 async def latest_signed_version(contract_id: int) -> dict[str, Any] | None:
