@@ -69,7 +69,7 @@ async def test_mynumber_subcontract_draft_has_the_required_clauses():
     text = _text(data)
     assert "業務委託契約書" in text and "第１条" in text and "別記　情報セキュリティに関する特記事項" in text
     assert "株式会社みどり情報" in text and "令和８年４月１日" in text and "{{" not in text
-    assert row["library_version"] == "2026.2" and len(row["library_hash"]) == 64
+    assert row["library_version"] == "2026.3" and len(row["library_hash"]) == 64
 
 
 async def test_cloud_with_public_data_gets_no_personal_data_clause():
