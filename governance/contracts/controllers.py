@@ -100,7 +100,7 @@ class ContractPageController(Controller):
             await contract_service(request).create_draft(engagement_id, actor=principal(request).actor)
         except DomainError as exc:
             return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
-        return redirect(f"/engagements/{engagement_id}/contract", "created")
+        return redirect(f"/engagements/{engagement_id}/contract", "draft_created")
 
     @post("/amendments", opt=DRAFT)
     async def draft_amendment(self, request: Request[Any, Any, Any], engagement_id: PathId) -> Template | Redirect:
@@ -109,7 +109,7 @@ class ContractPageController(Controller):
             await AmendmentService(contract_service(request)).draft(engagement_id, actor=principal(request).actor)
         except DomainError as exc:
             return await self._page(request, engagement_id, status_code=exc.status_code, error=exc.message)
-        return redirect(f"/engagements/{engagement_id}/contract", "created")
+        return redirect(f"/engagements/{engagement_id}/contract", "amendment_created")
 
     @get("/versions/{version_id:int}/compare", opt=READ)
     async def compare(self, request: Request[Any, Any, Any], engagement_id: PathId, version_id: PathId) -> Template:

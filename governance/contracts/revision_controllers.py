@@ -28,4 +28,5 @@ class ContractLibraryPageController(Controller):
         s = request.app.state.settings
         candidate = s.contract_templates_candidate_dir
         service = ImpactService(templates_dir=s.contract_templates_dir, candidate_dir=candidate)
+        # Where the library's files sit on the server is the operators' business (templates impact prints it).
         return render("contracts/library.html", report=await service.report(), active_nav="engagements")

@@ -15,6 +15,8 @@ NOTICES: dict[str, str] = {
     "saved": "保存しました。",
     "created": "登録しました。",
     "bid_package_created": "調達用一式を作成しました。一覧からダウンロードできます。",
+    "draft_created": "契約書案を作成しました。内容を確認して確定してください。",
+    "amendment_created": "変更契約書（覚書）案を作成しました。内容を確認して確定し、締結を記録してください。",
     "signed_out": "ログアウトしました。",
     "setup_done": "初期設定が完了しました。作成した管理者でログインしてください。",
     "password_changed": "パスワードを変更しました。",

@@ -309,7 +309,8 @@ def test_library_revision_lists_the_contract_and_the_amendment_holds_the_compari
     _page_ok(page)
     assert "新設 1件" in page.locator("#amendment").inner_text()
     page.click("button:has-text('変更契約書（覚書）案を作成する')")
-    page.wait_for_url(contract_url + "?notice=created")
+    page.wait_for_url(contract_url + "?notice=amendment_created")
+    assert "変更契約書（覚書）案を作成しました" in page.content()
     _page_ok(page)
     versions = page.locator("section:has(h2:text-is('版の一覧')) tbody tr")
     assert versions.count() == 2

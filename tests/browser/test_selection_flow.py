@@ -133,7 +133,7 @@ def test_contractor_engagement_selection_and_approval(live_server, page, tmp_pat
     content = page.content()
     assert "特定個人情報を取り扱う事務の再委託" in content and "LAW-02" in content and "理由" in content
     page.click("button:has-text('現在の内容で契約書案を作成する')")
-    page.wait_for_url("**/contract?notice=created")
+    page.wait_for_url("**/contract?notice=draft_created")
     assert "第1版" in page.content() and "承認されていない再委託先があります" in page.content()
     with page.expect_download() as contract_download:
         page.click("table.list >> text=Word")

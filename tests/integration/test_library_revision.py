@@ -10,6 +10,7 @@ import dataclasses
 import datetime as dt
 import io
 import json
+from pathlib import Path
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from docx import Document
 from governance.audit.chain import canonical_json
 from governance.contracts.amendments import AmendmentService
 from governance.contracts.impact import ImpactService
+from governance.contracts.library import load_library
 from governance.contracts.services import ContractService, Municipality
 from governance.contracts.tables import ContractVersion
 from governance.engagements.services import EngagementService
@@ -45,6 +47,7 @@ from tests.helpers import (
 D = dt.date
 BROKEN_CLAUSE = "id: ANX-BAD\nsection: annex\norder: 1\ntitle: x\nrequirements: [NOPE-1]\nbody: x\n"
 TODAY = D(2026, 6, 1)
+IN_FORCE = load_library(Path(__file__).resolve().parents[2] / "contract_templates").version  # what contracts are on
 CLOUD = dict(
     title="申請フォームサービス利用", confidentiality="1", integrity=1, availability=1, personal_info=False,
     specific_personal_info=False, segments=[], work_kinds=["cloud_service"], work_locations=["remote"],
@@ -109,10 +112,10 @@ async def test_the_impact_names_exactly_the_live_signed_contracts_that_lack_a_cl
         "市民部 市民課",
         "株式会社フォーム",
         1,
-        "2026.2",
+        IN_FORCE,
     )
     [use] = report.usage
-    assert (use.library_version, use.contracts) == ("2026.2", 2)
+    assert (use.library_version, use.contracts) == (IN_FORCE, 2)
     assert use.departments == ("市民部 市民課", "総務部 情報政策課")
 
 
@@ -245,7 +248,7 @@ async def test_library_page_shows_the_candidate_diff_and_affected_contracts(worl
         page = await c.get("/contracts/library")
         assert page.status_code == 200
         for text in (f"第{REVISED_VERSION}版", NEW_CLAUSE, "生成AIの利用", "本文", "<strong>2件</strong>",
-                     f'href="/engagements/{world.cloud}/contract"', "市民部 市民課", "第2026.2版"):  # fmt: skip
+                     f'href="/engagements/{world.cloud}/contract"', "市民部 市民課", f"第{IN_FORCE}版"):  # fmt: skip
             assert text in page.text, text
         assert "旧システム保守業務" not in page.text and "検討中の業務" not in page.text
         assert "条項ライブラリと改訂の影響" in (await c.get("/engagements")).text
@@ -278,10 +281,13 @@ async def test_amendment_button_draft_compare_page_and_docx(world):
         page = await c.get(base)
         assert "変更契約書（覚書）案を作成する" in page.text and "新設 1件、改正 1件" in page.text
         r = await post_form(c, f"{base}/amendments")
-        assert r.status_code == 303
+        assert r.status_code == 303 and r.headers["location"].endswith("notice=amendment_created")
         [v2] = [v["id"] for v in await sc.contracts.versions(eid) if v["version"] == 2]
         page = await c.get(base)
         assert "変更契約書（覚書）（第1版を変更）" in page.text and "第2版として覚書案を作成済みです" in page.text
+        # With a signed contract, a new whole draft (which would turn the 覚書案 into 旧版) is a confirmed side action
+        assert "契約書案（全文）を新たに作成する" in page.text and "現在の内容で契約書案を作成する" not in page.text
+        assert "作成中の契約書案・覚書案は旧版になります" in page.text
         compare = await c.get(f"{base}/versions/{v2}/compare", params={"with": v1})
         assert compare.status_code == 200
         assert "生成AIの利用" in compare.text and "新設" in compare.text
@@ -359,7 +365,7 @@ def test_cli_impact_prints_the_report_and_exits_2_on_a_broken_candidate(tmp_path
     assert "対応が必要な契約：2件" in out
     assert f"旧い文言の条項：{REWORDED_CLAUSE} 個人情報の保護に関する基本的事項" in out
     assert out.count(f"不足する条項：{NEW_CLAUSE} 生成AIの利用") == 2
-    assert "第2026.2版：2件（総務部 情報政策課）" in out
+    assert f"第{IN_FORCE}版：2件（総務部 情報政策課）" in out
     in_force = CliRunner().invoke(templates_impact, [])
     assert in_force.exit_code == 0 and "改訂案：なし" in in_force.output and "対応が必要な契約：0件" in in_force.output
     (revised / "clauses" / "zz-bad.yaml").write_text("id: ANX-BAD\nsection: annex\n", encoding="utf-8")
