@@ -9,6 +9,7 @@ import re
 import zipfile
 
 import httpx
+import pytest
 from docx import Document
 
 from governance.accounts.roles import Role
@@ -126,6 +127,10 @@ async def test_a_package_is_recorded_with_its_files_hashes_and_audit_entry(clien
     assert entry["target_id"] == str(row["id"]) and row["document_sha256"] in entry["after_json"]
     await post_form(client, f"/engagements/{eid}/bid-documents/packages")
     assert [p["number"] for p in await BidService.from_settings(get_settings()).packages(eid)] == [2, 1]
+    # the database itself keeps one number per engagement (unique index), whatever a later code path does
+    duplicate = {k: v for k, v in row.items() if k != "id"}
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        await BidPackage.insert(BidPackage(**duplicate))
 
 
 async def test_the_api_creates_lists_and_serves_packages(client):
