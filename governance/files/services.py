@@ -84,14 +84,16 @@ class FileService:
     ) -> int:
         """Check and store a file and audit it (inside the caller's write transaction); return the record's id.
 
-        ``generated`` marks the app's own output (a 調達用一式 zip), which may be of a kind no upload is accepted as.
+        ``generated`` marks the app's own output (a 調達用一式 zip), which may be of a kind no upload is accepted as and
+        is not bound by the upload size limit (a municipality's base.docx with its emblem is copied into every document
+        of a package).
 
         Raises:
             ValidationError: empty, too large, or not an allowed kind (checked from the bytes).
         """
         if not data:
             raise ValidationError({field: "ファイルが空です。"})
-        if len(data) > MAX_FILE_BYTES:
+        if len(data) > MAX_FILE_BYTES and not generated:
             raise ValidationError({field: f"ファイルは{MAX_FILE_BYTES // (1024 * 1024)}MB以下にしてください。"})
         content_type = sniff_content_type(data, generated=generated)
         if content_type is None:

@@ -246,3 +246,24 @@ async def test_a_stored_type_outside_the_allow_list_is_served_as_octet_stream(cl
     r = await client.get(f"/files/{file_id}")
     assert r.headers["content-type"] == "application/octet-stream"
     assert r.headers["content-disposition"].startswith("attachment;") and ".pdf.bin" in r.headers["content-disposition"]
+
+
+async def test_the_apps_own_large_output_is_stored_but_an_upload_of_that_size_is_refused(client, settings):
+    """A 調達用一式 built on a heavy base.docx may pass the upload limit; only uploads are bound by it."""
+    import io
+    import zipfile
+
+    from governance.errors import ValidationError
+    from governance.files.services import MAX_FILE_BYTES
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        archive.writestr("00_目次.docx", b"\0" * (MAX_FILE_BYTES + 1))
+    data = buffer.getvalue()
+    async with write_transaction():
+        files = FileService(settings.data_dir)
+        file_id = await files.save(data, "調達用一式.zip", actor=Actor.system("t"), generated=True)
+    assert (await StoredFile.select(StoredFile.size).where(StoredFile.id == file_id).first())["size"] == len(data)
+    with pytest.raises(ValidationError) as refused:
+        await _store(settings, data, "調達用一式.zip")
+    assert "10MB以下" in refused.value.field_errors["evidence"]
