@@ -274,12 +274,12 @@ def templates_group() -> None:
 
 def _checked_library(path: Path | None) -> Any:
     """Load the clause library, or print every problem with its file, clause id and reason and exit 1."""
-    from governance.contracts.library import LibraryError, load_library
+    from governance.contracts.library import LibraryError, library_at
     from governance.settings import get_settings
 
     root = path or get_settings().contract_templates_dir
     try:
-        return load_library(root)
+        return library_at(root)
     except LibraryError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
@@ -382,13 +382,14 @@ def templates_impact(path: Path | None, candidate: Path | None) -> None:
 def templates_promote(path: Path | None, candidate: Path | None, backup_dir: Path | None) -> None:
     """Put the candidate library in force: validate it, back up the library it replaces, swap it in, audit it.
 
-    Exits 2 when the candidate is broken (nothing changes), 1 when it cannot be promoted for another reason.
+    Exits 2 when the candidate is broken or the folders overlap (nothing changes), 1 when it cannot be promoted for
+    another reason.
     """
     import datetime as dt
 
     from governance.actor import Actor
     from governance.contracts.library import LibraryError
-    from governance.contracts.promotion import PromotionError, prepare, promote
+    from governance.contracts.promotion import FolderError, PromotionError, prepare, promote
     from governance.settings import get_settings
 
     s = get_settings()
@@ -405,6 +406,9 @@ def templates_promote(path: Path | None, candidate: Path | None, backup_dir: Pat
         click.secho(
             f"改訂案に{len(exc.problems)}件の誤りがあるため、施行しませんでした（{candidate}）。", fg="red", err=True
         )
+        sys.exit(2)
+    except FolderError as exc:
+        click.secho(f"施行しませんでした：{exc.message}", fg="red", err=True)
         sys.exit(2)
     except (PromotionError, OSError) as exc:
         _fail(f"施行しませんでした：{getattr(exc, 'message', exc)}")

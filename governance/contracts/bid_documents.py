@@ -11,9 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,6 @@ from governance.calendar import wareki
 from governance.contracts.clauses import SelectedClause, resolve, select_clauses
 from governance.contracts.comparison import Comparison, compare
 from governance.contracts.conditions import FACT_LABELS
-from governance.contracts.context import records_of
 from governance.contracts.documents import (
     Line,
     add_article,
@@ -32,8 +30,10 @@ from governance.contracts.documents import (
     render_text,
     zenkaku,
 )
-from governance.contracts.form_documents import NO_CONTRACTOR
+from governance.contracts.form_documents import NO_CONTRACTOR, form_file_name, form_title
+from governance.contracts.forms import Form
 from governance.contracts.library import ClauseLibrary, Section
+from governance.contracts.records import records_of
 from governance.documents.docx_base import Paragraphs, key_values, new_document, table, to_bytes
 from governance.engagements.criteria import CATALOG_BY_ID, AppliedCriterion, criteria_for
 from governance.engagements.facts import EngagementFacts
@@ -46,6 +46,17 @@ ANNEX_TITLE = "情報セキュリティに関する特記事項"
 SPEC_TITLE = "仕様書（情報セキュリティに関する事項）"
 CRITERIA_TITLE = "選定基準表"
 INDEX_TITLE = "調達用一式　目次"
+
+
+def annex_sections_of(library: ClauseLibrary) -> list[tuple[int, Section]]:
+    """The sections of the 特記事項 (every section after the contract's main text), each with its index."""
+    return list(enumerate(library.sections))[1:]
+
+
+def annex_of(library: ClauseLibrary, selected: Iterable[SelectedClause]) -> tuple[SelectedClause, ...]:
+    """The clauses of ``selected`` that the 特記事項 holds, in their order."""
+    annex = {section.id for _, section in annex_sections_of(library)}
+    return tuple(s for s in selected if s.clause.section in annex)
 
 
 def anonymous(context: dict[str, Any]) -> dict[str, Any]:
@@ -100,9 +111,9 @@ class BidDocuments:
     def annex_sections(self) -> list[tuple[int, Section, list[SelectedClause]]]:
         """The annex sections that hold clauses, each with its index in the contract (for the article numbers)."""
         out = []
-        for index, section in enumerate(self.library.sections):
+        for index, section in annex_sections_of(self.library):
             clauses = [s for s in self.annex if s.clause.section == section.id]
-            if index > 0 and clauses:
+            if clauses:
                 out.append((index, section, clauses))
         return out
 
@@ -139,8 +150,7 @@ def prepare(library: ClauseLibrary, facts: EngagementFacts, context: dict[str, A
 
     ``context`` is the contract's context with the contractor as 「受注者」 (``BIDDER``).
     """
-    main = library.sections[0].id if library.sections else ""
-    annex = tuple(s for s in select_clauses(facts, library) if s.clause.section != main)
+    annex = annex_of(library, select_clauses(facts, library))
     applying = [resolve(c, facts) for c in library.specification if c.condition.holds(facts)]
     sections = tuple(
         SpecSection(n, s, numerals(render_text(s.clause.title, context).strip()))
@@ -225,20 +235,14 @@ class PackageFile:
 
 
 INDEX_NAME = "00_目次.docx"
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
-
-
-def file_name(text: str) -> str:
-    """A name any file system accepts: no path separators or reserved characters, at most 80 characters."""
-    return _UNSAFE.sub("_", text).strip()[:80] or "file"
 
 
 def package_files(
-    docs: BidDocuments, forms: Sequence[tuple[str, bytes]], *, created_on: dt.date, base: bytes | None = None
+    docs: BidDocuments, forms: Sequence[tuple[Form, bytes]], *, created_on: dt.date, base: bytes | None = None
 ) -> list[PackageFile]:
     """The files of the 調達用一式 in their order: 目次, 仕様書, 特記事項, 選定基準表, then the bid 様式.
 
-    ``forms`` are the 様式 already rendered, each with its printed title (様式第１号　誓約書 …).
+    ``forms`` are the 様式 already rendered; each is named as it is everywhere (``form_file_name``).
     """
     files = [
         PackageFile(f"01_{SPEC_TITLE}.docx", SPEC_TITLE,
@@ -250,9 +254,9 @@ def package_files(
         PackageFile(f"03_{CRITERIA_TITLE}.docx", CRITERIA_TITLE,
                     "発注者が提出書類により各選定基準を確認し、評価を記入する表です。",
                     render_criteria_sheet(docs, base=base)),
-        *(PackageFile(f"{n:02d}_{file_name(title)}.docx", title,
+        *(PackageFile(f"{n:02d}_{form_file_name(form, docs.context)}", form_title(form, docs.context),
                       "入札（見積）参加者が作成し、提出する様式です。", data)
-          for n, (title, data) in enumerate(forms, start=4)),
+          for n, (form, data) in enumerate(forms, start=4)),
     ]  # fmt: skip
     index = PackageFile(INDEX_NAME, INDEX_TITLE, "この一式に含まれるファイルとその用途の一覧です。")
     data = render_index(docs, [index, *files], created_on=created_on, base=base)
@@ -315,8 +319,7 @@ def compare_with_bid(
     ``selected`` and ``context`` are the contract's. Both sides are printed with the contractor as 「受注者」, so only
     real wording differences show; the reasons say whether the facts, the library or other particulars changed.
     """
-    main = library.sections[0].id if library.sections else ""
-    annex = [s for s in selected if s.clause.section != main]
+    annex = annex_of(library, selected)
     comparison = compare(json.loads(bid["annex_json"])["items"], records_of(library, annex, anonymous(context)))
     reasons = []
     then = json.loads(bid["facts_json"] or "{}")

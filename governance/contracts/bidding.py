@@ -28,10 +28,9 @@ from governance.contracts.bid_documents import (
     zip_package,
 )
 from governance.contracts.context import Municipality, Preview, build_context, municipality_from
-from governance.contracts.documents import render_text
-from governance.contracts.form_documents import forms_for, render_form
+from governance.contracts.form_documents import form_title, forms_for, render_form
 from governance.contracts.forms import Form
-from governance.contracts.library import base_document, load_library
+from governance.contracts.library import base_document, library_at
 from governance.contracts.tables import BidPackage
 from governance.db import for_update, write_transaction
 from governance.engagements.services import EngagementService, facts_of_engagement
@@ -75,7 +74,7 @@ class BidService:
                 "委託業務の条件に誤りがあるため、調達用書類を作成できません。委託業務の画面で次の点を直してください："
                 + "／".join(dict.fromkeys(problems.values()))
             )
-        library = await anyio.to_thread.run_sync(load_library, self.templates_dir)
+        library = await anyio.to_thread.run_sync(library_at, self.templates_dir)
         return prepare(library, facts, build_context(engagement, SimpleNamespace(**BIDDER), self.municipality))
 
     async def annex_document(self, engagement_id: int) -> bytes:
@@ -91,13 +90,12 @@ class BidService:
     @staticmethod
     def forms(docs: BidDocuments) -> list[tuple[str, Form]]:
         """The 様式 bidders submit (``bid: true``, condition holding), each with its printed name."""
-        return [(form_title(f.number, render_text(f.title, docs.context)), f)
-                for f in forms_for(docs.library, docs.facts, bid=True)]  # fmt: skip
+        return [(form_title(f, docs.context), f) for f in forms_for(docs.library, docs.facts, bid=True)]
 
     def _render(self, docs: BidDocuments, created: dt.datetime) -> list[PackageFile]:
         """The files of the package: the documents and the bid 様式 (left undated: the bidder dates them)."""
         base = base_document(self.templates_dir)
-        forms = [(title, render_form(form, docs.context, base=base)) for title, form in self.forms(docs)]
+        forms = [(form, render_form(form, docs.context, base=base)) for _, form in self.forms(docs)]
         return package_files(docs, forms, created_on=created.date(), base=base)
 
     async def create_package(self, engagement_id: int, *, actor: Actor, now: dt.datetime | None = None) -> int:
@@ -205,9 +203,3 @@ class BidService:
         if latest is None:
             return None
         return compare_with_bid(latest, preview.library, preview.selected, preview.context)
-
-
-def form_title(number: str, title: str) -> str:
-    """A 様式's printed name: 「様式第１号　誓約書」 (the number as the library writes it, 様式 added if missing)."""
-    label = number if number.startswith("様式") else f"様式{number}"
-    return f"{label}　{title}".strip()

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from governance.contracts.clauses import SelectedClause, select_clauses
-from governance.contracts.documents import article_lines, article_number, front_matter
-from governance.contracts.library import WHEN, ClauseLibrary
+from governance.contracts.clauses import SelectedClause
+from governance.contracts.documents import front_matter
+from governance.contracts.library import ClauseLibrary
+from governance.contracts.records import printed_clauses, records_of, rendered_records
 from governance.engagements.facts import WORK_LOCATION_LABELS, EngagementFacts
 from governance.engagements.services import facts_of, facts_of_engagement, facts_snapshot
 
@@ -47,25 +47,6 @@ class Preview:
         return front_matter(self.context)
 
 
-def printed_clauses(
-    library: ClauseLibrary, selected: Sequence[SelectedClause], context: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """Each clause's printed lines (numbered per section as in the document), reasons, requirements and checks."""
-    counters: dict[str, int] = {}
-    out = []
-    for s in selected:
-        n = counters[s.clause.section] = counters.get(s.clause.section, 0) + 1
-        number = article_number(library.section_index(s.clause.section), n)
-        out.append(
-            {
-                "id": s.clause.id, "section": s.clause.section, "lines": article_lines(s, number, context),
-                "reasons": list(s.reasons), "requirements": list(s.requirement_labels),
-                "checks": [f"{c.what}（{WHEN[c.when]}）" for c in s.checks],
-            }
-        )  # fmt: skip
-    return out
-
-
 def clause_records(preview: Preview) -> list[dict[str, Any]]:
     """The clauses of a version as stored with it: what each is, why it is there, its checks and its printed lines.
 
@@ -73,29 +54,6 @@ def clause_records(preview: Preview) -> list[dict[str, Any]]:
     without the library they were drafted with.
     """
     return records_of(preview.library, preview.selected, preview.context)
-
-
-def records_of(
-    library: ClauseLibrary, selected: Sequence[SelectedClause], context: dict[str, Any]
-) -> list[dict[str, Any]]:
-    """``clause_records`` of any clauses printed with any context (a bid package's 特記事項 is stored this way)."""
-    return [
-        {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
-         "requirements": list(s.clause.requirements), "reasons": list(s.reasons),
-         "checks": [{"id": c.id, "what": c.what, "when": c.when, "requirements": list(c.requirements)}
-                    for c in s.checks],
-         "number": r["lines"][1].lead if len(r["lines"]) > 1 else "", "lines": [line.full for line in r["lines"]]}
-        for s, r in zip(selected, printed_clauses(library, selected, context), strict=True)
-    ]  # fmt: skip
-
-
-def rendered_records(library: ClauseLibrary, facts: EngagementFacts, context: dict[str, Any]) -> list[dict[str, Any]]:
-    """The clause records ``library`` gives for these facts, printed with this context (as a version stores them).
-
-    Raises:
-        Exception: whatever the clause text raises when the context lacks what it needs (callers report it).
-    """
-    return records_of(library, select_clauses(facts, library), context)
 
 
 DATE_FIELDS = (("term", "start"), ("term", "end"))

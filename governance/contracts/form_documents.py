@@ -37,6 +37,7 @@ BLANK_CHECKLIST_ROWS = 10
 BLANK_FIELD = "\n"
 """A field without a value: two lines of room to write in."""
 _NUMBER = re.compile(r"\d+")
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 _FULL_DIGITS = "０１２３４５６７８９"
 
 
@@ -70,6 +71,22 @@ def form_order(form: Form) -> tuple[int, str]:
     """Sort key of a form: the number in its 様式番号 (様式第2号 before 様式第10号), then its id."""
     found = _NUMBER.search(form.number.translate(str.maketrans(_FULL_DIGITS, "0123456789")))
     return (int(found.group(0)) if found else 10**6, form.id)
+
+
+def form_title(form: Form, context: dict[str, Any]) -> str:
+    """A 様式's printed name: 「様式第１号　業務体制届」 (様式 added when the number lacks it, the title rendered)."""
+    number = form.number if form.number.startswith("様式") else f"様式{form.number}"
+    return numerals(f"{number}　{render_text(form.title, context).strip()}")
+
+
+def form_file_name(form: Form, context: dict[str, Any]) -> str:
+    """The name of a 様式's Word file, wherever it is downloaded or packed: 「様式第１号_業務体制届.docx」."""
+    return f"{file_name(form_title(form, context).replace('　', '_'))}.docx"
+
+
+def file_name(text: str) -> str:
+    """A name any file system accepts: no path separators or reserved characters, at most 80 characters."""
+    return _UNSAFE.sub("_", text).strip()[:80] or "file"
 
 
 def render_form(form: Form, context: dict[str, Any], *, base: bytes | None = None) -> bytes:

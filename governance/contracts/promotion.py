@@ -29,6 +29,14 @@ class PromotionError(ConflictError):
     """The candidate cannot be put in force as it is (same version, already in force, wrong folders)."""
 
 
+class FolderError(PromotionError):
+    """The folders overlap: the candidate or the backups inside the live library, or the live library inside them.
+
+    A candidate inside the live folder would be deleted with the replaced library, and a backup inside it would be
+    a copy of a folder into itself.
+    """
+
+
 @dataclass
 class Promotion:
     """A prepared promotion: the candidate copied and checked beside the live folder, the old one backed up."""
@@ -87,15 +95,36 @@ def _copy(source: Path, target: Path) -> None:
     partial.rename(target)
 
 
+def check_folders(live: Path, candidate: Path, backup_dir: Path) -> None:
+    """Refuse folders that overlap the live library's (links and ``..`` resolved), or backups kept in the candidate.
+
+    Raises:
+        FolderError: which folder lies inside which.
+    """
+    live, candidate, backup_dir = live.resolve(), candidate.resolve(), backup_dir.resolve()
+    if candidate == live:
+        raise FolderError("改訂案のフォルダが、施行中の条項ライブラリのフォルダと同じです。")
+    folders = {"live": ("施行中の条項ライブラリのフォルダ", live), "candidate": ("改訂案のフォルダ", candidate),
+               "backup": ("バックアップの保存先（--backup-dir）", backup_dir)}  # fmt: skip
+    pairs = [("candidate", "live"), ("backup", "live"), ("live", "candidate"), ("live", "backup"),
+             ("backup", "candidate")]  # fmt: skip
+    for (inner, inner_path), (outer, outer_path) in ((folders[a], folders[b]) for a, b in pairs):
+        if inner_path.is_relative_to(outer_path):
+            raise FolderError(
+                f"{inner}（{inner_path}）が、{outer}（{outer_path}）の中にあります。"
+                "施行中の条項ライブラリ、改訂案、バックアップの保存先は、互いに別の場所にしてください。"
+            )
+
+
 def prepare(live: Path, candidate: Path, backup_dir: Path, *, now: dt.datetime) -> Promotion:
     """Validate the candidate, back up the live library and stage the candidate's copy beside it.
 
     Raises:
+        FolderError: the candidate or the backups overlap the live folder (nothing is read or written).
         LibraryError: the candidate is broken (every problem listed).
-        PromotionError: it is the live folder, is already in force, or keeps the live library's version.
+        PromotionError: it is already in force or keeps the live library's version.
     """
-    if candidate.resolve() == live.resolve():
-        raise PromotionError("改訂案のフォルダが、施行中の条項ライブラリのフォルダと同じです。")
+    check_folders(live, candidate, backup_dir)
     new = load_library(candidate)
     old = load_state(live) if live.exists() else None
     old_library = old.library if old else None

@@ -60,7 +60,7 @@ async def test_bid_documents_need_no_selection_or_contractor(client):
     page = await client.get(f"/engagements/{eid}/bid-documents")
     assert page.status_code == 200
     for text in ("特記事項に入る条項", "再委託の制限", "特定個人情報（マイナンバー）を取り扱う", "再委託の条件",
-                 "OUT-SEL-13 番号法に基づく同等の安全管理措置", "様式第2号　情報セキュリティに関する誓約書",
+                 "OUT-SEL-13 番号法に基づく同等の安全管理措置", "様式第２号　情報セキュリティに関する誓約書",
                  "現在の内容で調達用一式を作成する"):  # fmt: skip
         assert text in page.text, text
     annex = await client.get(f"/engagements/{eid}/bid-documents/annex.docx")
@@ -110,6 +110,7 @@ async def test_a_package_is_recorded_with_its_files_hashes_and_audit_entry(clien
                          "02_情報セキュリティに関する特記事項.docx", "03_選定基準表.docx"]  # fmt: skip
     assert len(names) == 4 + len(bid_forms) and bid_forms
     assert all(name.startswith(f"{n:02d}_様式") for n, name in enumerate(names[4:], start=4))
+    assert "04_様式第１号_業務体制届.docx" in names  # named as a check's download names the same 様式
     assert all(info.flag_bits & 0x800 for info in archive.infolist())  # names stored as UTF-8
     contents = json.loads(row["contents_json"])
     assert [c["name"] for c in contents] == names

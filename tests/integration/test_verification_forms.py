@@ -9,11 +9,13 @@ import datetime as dt
 import io
 import re
 import shutil
+from urllib.parse import quote
 
 import httpx
 import pytest
 from docx import Document
 
+from governance.contracts.documents import numerals
 from governance.contracts.library import load_library
 from governance.settings import get_settings
 from governance.verification.services import CheckService
@@ -51,6 +53,11 @@ def text_of(r: httpx.Response) -> str:
     return "\n".join([p.text for p in doc.paragraphs] + cells)
 
 
+def named(r: httpx.Response, name: str) -> bool:
+    """Whether a download carries this file name (UTF-8, as the 調達用一式 names the same 様式)."""
+    return f"filename*=UTF-8''{quote(name, safe='')}" in r.headers["content-disposition"]
+
+
 def offered(page: httpx.Response, check_id: int) -> list[str]:
     """The form ids a check page links to."""
     assert page.status_code == 200, page.text[:1000]
@@ -76,8 +83,10 @@ async def test_every_form_is_offered_by_its_check_and_prefilled_from_the_contrac
         for form_id in offered(page, check["id"]):
             form = library.form(form_id)
             assert f"<td>{form.number}</td><td>{form.title}</td>" in page.text
-            text = text_of(await client.get(f"/checks/{check['id']}/forms/{form_id}"))
+            r = await client.get(f"/checks/{check['id']}/forms/{form_id}")
+            text = text_of(r)
             assert form.title in text and TITLE in text and CONTRACTOR in text, form_id
+            assert named(r, f"{numerals(form.number)}_{form.title}.docx"), r.headers["content-disposition"]
             downloaded[form_id] = text
             periods.setdefault(form_id, set()).update(PERIOD.findall(text))
     # every form a check asks for is offered somewhere; the 誓約書 of the company goes with the bid only
@@ -150,7 +159,9 @@ async def test_the_contractor_downloads_its_forms_through_the_report_link_while_
     page = await anon.get(f"/report/{token}")
     assert page.status_code == 200 and "所定の様式をダウンロードし、記入の上" in page.text
     assert f'href="/report/{token}/forms/FORM-PERIODIC-REPORT"' in page.text
-    text = text_of(await anon.get(f"/report/{token}/forms/FORM-PERIODIC-REPORT"))
+    r = await anon.get(f"/report/{token}/forms/FORM-PERIODIC-REPORT")
+    text = text_of(r)
+    assert named(r, "様式第６号_定期報告書.docx")
     assert "定期報告書" in text and CONTRACTOR in text and "令和８年４月１日から令和８年４月３０日まで" in text
     r = await anon.get(f"/report/{token}/forms/FORM-RETURN-DISPOSAL")  # not this check's form
     assert r.status_code == 404 and "この確認で使う様式（FORM-RETURN-DISPOSAL）は見つかりません。" in r.text
@@ -183,7 +194,7 @@ async def test_the_contractor_downloads_its_forms_through_the_report_link_while_
         assert r.status_code == 404 and "見つかりません" in r.text
 
 
-async def test_a_broken_library_leaves_the_pages_working_and_the_download_a_clear_409(client, settings, tmp_path):
+async def test_a_broken_library_keeps_pages_working_409_for_staff_503_for_the_contractor(client, settings, tmp_path):
     from governance.app import create_app
     from governance.db import db_lifespan
 
@@ -204,3 +215,11 @@ async def test_a_broken_library_leaves_the_pages_working_and_the_download_a_clea
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as contractor:
             form = await contractor.get(f"/report/{token}")
             assert form.status_code == 200 and "報告書の提出" in form.text and "提出する様式" not in form.text
+            # a form asked for anyway: a plain answer, nothing about the library, and the link still works
+            r = await contractor.get(f"/report/{token}/forms/FORM-PERIODIC-REPORT")
+            assert r.status_code == 503 and "現在、様式を用意できません。お手数ですが、担当課にお問い合わせ" in r.text
+            for inside in ("このリンクは使用できません", "zz-bad", "NOPE-1", "条項ライブラリ", "契約書を作成"):
+                assert inside not in r.text, inside
+            assert f'href="/report/{token}"' in r.text
+            again = await contractor.get(f"/report/{token}")
+            assert again.status_code == 200 and "報告書の提出" in again.text

@@ -5,6 +5,8 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
+import subprocess
+import sys
 import zipfile
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +17,8 @@ from governance.audit.chain import canonical_json
 from governance.contracts.bid_documents import (
     INDEX_NAME,
     BidDocuments,
+    annex_of,
+    annex_sections_of,
     anonymous,
     compare_with_bid,
     criteria_rows,
@@ -116,10 +120,11 @@ def test_the_annex_prints_the_articles_of_the_contract_annex_with_the_contractor
 
 def test_the_package_lists_every_file_in_its_index_and_zips_names_as_utf8():
     docs = docs_for(SAAS)
-    files = package_files(docs, [("様式第2号　誓約書", b"form")], created_on=dt.date(2026, 4, 1))
+    files = package_files(docs, [(library().form("FORM-SECURITY-PLEDGE"), b"form")], created_on=dt.date(2026, 4, 1))
     assert [f.name for f in files] == [INDEX_NAME, "01_仕様書（情報セキュリティに関する事項）.docx",
                                        "02_情報セキュリティに関する特記事項.docx", "03_選定基準表.docx",
-                                       "04_様式第2号　誓約書.docx"]  # fmt: skip
+                                       "04_様式第２号_情報セキュリティに関する誓約書.docx"]  # fmt: skip
+    assert files[4].title == "様式第２号　情報セキュリティに関する誓約書"  # as the 目次 and the bid page print it
     index = Document(io.BytesIO(files[0].data)).tables
     listed = [row.cells[0].text for row in index[1].rows[1:]]
     assert listed == [f.name for f in files]
@@ -167,3 +172,23 @@ def test_changed_facts_and_library_are_named_and_the_differences_listed():
     assert other.reasons == ("委託業務の名称、契約期間その他の記載事項が変更されました。",)
     [row] = other.comparison.rows
     assert row.change == "changed" and "重要性" in row.new_text and "必要性" in row.old_text
+
+
+def test_the_annex_is_every_section_after_the_main_text():
+    lib = library()
+    selected = select_clauses(MN, lib)
+    annex = annex_of(lib, selected)
+    assert annex and all(s.clause.section != lib.sections[0].id for s in annex)
+    assert [s for s in selected if s not in annex] == [s for s in selected if s.clause.section == lib.sections[0].id]
+    assert docs_for(MN).annex == annex
+    assert [i for i, _ in annex_sections_of(lib)] == list(range(1, len(lib.sections)))
+
+
+def test_the_bid_documents_module_is_pure():
+    """Importing it loads neither Piccolo nor Litestar (a fresh interpreter: other tests have loaded both)."""
+    code = (
+        "import sys, governance.contracts.bid_documents; "
+        "print([m for m in sys.modules if m.startswith(('piccolo', 'litestar'))])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT.parent)
+    assert out.stdout.strip() == "[]"

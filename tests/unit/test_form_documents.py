@@ -16,7 +16,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from governance.contracts.clauses import select_clauses
-from governance.contracts.form_documents import BLANK_CHECKLIST_ROWS, BLANK_DATE, forms_for, render_form
+from governance.contracts.form_documents import (
+    BLANK_CHECKLIST_ROWS,
+    BLANK_DATE,
+    form_file_name,
+    form_title,
+    forms_for,
+    render_form,
+)
 from governance.contracts.library import load_library
 from governance.contracts.templating import form_sample_context
 from governance.engagements.facts import EngagementFacts
@@ -254,3 +261,32 @@ def test_every_planned_periodic_check_covers_a_period_in_the_term_before_it_is_d
         assert start <= first <= last <= end and last < check.due, check
         if check.kind == "monthly":  # 令和8年4月分 covers April
             assert check.period.endswith(f"{first.month}月分") and (first.year, first.month) == (last.year, last.month)
+
+
+# -- the names and wording of forms ------------------------------------------------------------------------------------
+
+
+def test_a_form_is_named_alike_in_the_bid_package_and_a_checks_download():
+    context = form_sample_context()
+    assert form_title(form("FORM-STRUCTURE-NOTICE"), context) == "様式第１号　業務体制届"
+    assert form_file_name(form("FORM-STRUCTURE-NOTICE"), context) == "様式第１号_業務体制届.docx"
+    assert form_file_name(form("FORM-INCIDENT-FIRST-REPORT"), context) == "様式第１０号_事故報告書（第一報）.docx"
+    odd = dataclasses.replace(form("FORM-PERIODIC-REPORT"), number="第6号", title='{{ "報告/書:" }}')
+    assert form_title(odd, context) == "様式第６号　報告/書:"  # 様式 added; the title rendered as printed
+    assert form_file_name(odd, context) == "様式第６号_報告_書_.docx"  # no path separators or reserved characters
+
+
+def test_the_worker_pledge_cites_the_penalties_as_the_annex_clause_does():
+    pledge, clause = form("FORM-WORKER-PLEDGE"), next(c for c in library().clauses if c.id == "ANX-LAW05-PENALTIES")
+    assert re.findall(r"第\d+条", pledge.intro) == re.findall(r"第\d+条", clause.body) == [
+        "第176条", "第180条", "第48条", "第49条"
+    ]  # fmt: skip
+    pi = all_text(render_form(pledge, with_facts(form_sample_context(), PI_ONSITE)))
+    assert "個人情報の保護に関する法律第１７６条又は第１８０条の規定により処罰されることがある" in pi
+    assert "個人情報ファイルを提供したとき" in pi and "保有個人情報を自己若しくは第三者の不正な利益を図る目的" in pi
+    assert "第４８条" not in pi and "特定個人情報ファイル" not in pi  # 番号法 only where 特定個人情報 is handled
+    mn = all_text(render_form(pledge, with_facts(form_sample_context(), MN_SUB)))
+    assert "特定個人情報ファイルを提供したときは" in mn and "同法第４９条の規定により" in mn
+    assert "番号の利用等に関する法律第４８条の規定により" in mn and "知り得た個人番号を" in mn
+    public = EngagementFacts(work_kinds=frozenset({"clerical"}), work_locations=frozenset({"onsite"}))
+    assert "処罰" not in all_text(render_form(pledge, with_facts(form_sample_context(), public)))

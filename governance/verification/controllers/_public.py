@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -10,6 +11,7 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 from litestar.types import ASGIApp, Receive, Scope, Send
 
+from governance.contracts.library import LibraryError
 from governance.errors import DomainError, NotFoundError, ValidationError
 from governance.files.services import MAX_FILE_BYTES
 from governance.verification import schemas
@@ -25,6 +27,10 @@ REPORT_FIELDS_BYTES = 1024 * 1024
 """The form's text fields and the multipart framing (the report text is at most 20,000 characters)."""
 REPORT_MAX_BODY = MAX_FILES * MAX_FILE_BYTES + REPORT_FIELDS_BYTES
 """The most a report can need: five files of up to 10 MiB each, plus the form's text."""
+FORM_UNAVAILABLE = "現在、様式を用意できません。お手数ですが、担当課にお問い合わせください。"
+"""What the contractor reads when the clause library is broken: nothing about the library itself."""
+
+log = logging.getLogger("governance.verification")
 
 
 async def _open_link(request: Request[Any, Any, Any], token: str) -> dict[str, Any]:
@@ -104,6 +110,10 @@ class ReportFormController(Controller):
         try:
             link = await _open_link(request, token)
             filled = await check_forms(request).fill(link["check"], form_id, contractor_only=True)
+        except LibraryError as exc:  # the link is fine: the municipality's library is not (its details stay inside)
+            log.warning("report form %r unavailable: the clause library is broken (%s)", form_id[:60], exc.problems[0])
+            return render("verification/report_form_unavailable.html", status_code=503, message=FORM_UNAVAILABLE,
+                          token=token)  # fmt: skip
         except DomainError as exc:
             return render("verification/report_closed.html", status_code=exc.status_code, message=exc.message)
         return form_download(filled)

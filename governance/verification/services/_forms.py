@@ -12,9 +12,9 @@ import anyio
 from governance.calendar import today_tokyo
 from governance.contractors.services import ContractorService
 from governance.contracts.context import Municipality, build_context
-from governance.contracts.form_documents import forms_for, render_form
+from governance.contracts.form_documents import form_file_name, forms_for, render_form
 from governance.contracts.forms import Form
-from governance.contracts.library import ClauseLibrary, load_library
+from governance.contracts.library import ClauseLibrary, base_document, library_at
 from governance.contracts.tables import Contract
 from governance.engagements.schemas import Engagement
 from governance.engagements.services import EngagementService, facts_of_engagement
@@ -23,31 +23,6 @@ from governance.verification.plan import check_period
 from governance.verification.tables import Check, ChecklistItem, CheckPlan
 
 _FORM_ID = re.compile(r"^[A-Z][A-Z0-9-]{1,59}$")
-_LIBRARIES: dict[Path, tuple[tuple[tuple[str, int, int], ...], ClauseLibrary]] = {}
-
-
-def _library_files(root: Path) -> tuple[tuple[str, int, int], ...]:
-    """Every file the library is read from, with its modification time and size (any edit changes this)."""
-    paths = [root / "library.yaml", root / "base.docx", *sorted(root.glob("*/*.yaml"))]
-    return tuple((str(p), s.st_mtime_ns, s.st_size) for p in paths if p.is_file() for s in [p.stat()])
-
-
-def current_library(root: Path) -> ClauseLibrary:
-    """The clause library as its files are now, read and validated again only when a file changed.
-
-    Loading validates every template (about a quarter of a second), too slow for each view of a check page; an
-    edited file still applies at once, as it does for contract drafts.
-
-    Raises:
-        governance.contracts.library.LibraryError: the library has problems.
-    """
-    files = _library_files(root)
-    known = _LIBRARIES.get(root)
-    if known is not None and known[0] == files:
-        return known[1]
-    library = load_library(root)
-    _LIBRARIES[root] = (files, library)
-    return library
 
 
 @dataclass(frozen=True)
@@ -56,11 +31,8 @@ class FilledForm:
 
     form: Form
     data: bytes
-
-    @property
-    def filename(self) -> str:
-        """The download's name: 様式第6号_定期報告書.docx."""
-        return f"{self.form.number}_{self.form.title}.docx"
+    filename: str
+    """The download's name, as the 調達用一式 names the form: 様式第６号_定期報告書.docx."""
 
 
 @dataclass(frozen=True)
@@ -108,10 +80,9 @@ class CheckFormService:
         context = build_context(sources.engagement, contractor, self.municipality) | {
             "check": await self._check_context(sources), "today": today_tokyo(),
         }  # fmt: skip
-        base_path = self.templates_dir / "base.docx"
-        base = base_path.read_bytes() if base_path.is_file() else None
-        data = await anyio.to_thread.run_sync(lambda: render_form(form, context, base=base))
-        return FilledForm(form, data)
+        root = self.templates_dir
+        data = await anyio.to_thread.run_sync(lambda: render_form(form, context, base=base_document(root)))
+        return FilledForm(form, data, form_file_name(form, context))
 
     async def _sources(self, check_id: int) -> _Sources:
         check = await Check.select(
@@ -126,7 +97,7 @@ class CheckFormService:
             .output(load_json=True)
         )
         engagement = await EngagementService().get(check["engagement"])
-        library = await anyio.to_thread.run_sync(current_library, self.templates_dir)
+        library = await anyio.to_thread.run_sync(library_at, self.templates_dir)
         return _Sources(check, items, engagement, library)
 
     @staticmethod
