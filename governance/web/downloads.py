@@ -20,10 +20,13 @@ def docx_download(data: bytes, name: str, *, fallback: str) -> Response[bytes]:
 
 def download(data: bytes, name: str, *, media_type: str, fallback: str) -> Response[bytes]:
     """Any generated file (a Word document, the zip of a 調達用一式) as an attachment, never cached or sniffed."""
-    return Response(
-        data, media_type=media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
-            "X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store",
-        },
-    )  # fmt: skip
+    return Response(data, media_type=media_type, headers=attachment_headers(name, fallback))
+
+
+def attachment_headers(name: str, fallback: str) -> dict[str, str]:
+    """Headers of any download: attachment named ``name`` (UTF-8; ``fallback`` in ASCII), never cached or sniffed."""
+    return {
+        "Content-Disposition": f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}",
+        "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "private, no-store",
+    }

@@ -177,3 +177,29 @@ async def test_extreme_filter_values_do_not_fail():
     assert total == 2 and len(rows) == 2
     rows, _ = await service.list(AuditFilter(), offset=2_147_483_647)
     assert rows == []
+
+
+async def test_audit_exports_neutralise_formulas_in_csv_and_xlsx(client, anon):
+    """A sign-in name like =HYPERLINK(...) is written as text in both formats, never as a live formula."""
+    import openpyxl
+
+    await make_user("admin1", "admin")
+    evil = '=HYPERLINK("http://attacker.example/","x")'
+    await login(anon, evil, "wrong")
+    await login(client, "admin1")
+    r = await client.get("/audit/export.csv")
+    assert r.status_code == 200 and r.headers["x-content-type-options"] == "nosniff"
+    cells = [c for row in csv.reader(io.StringIO(r.text.lstrip("\ufeff"))) for c in row]
+    assert any(c.startswith("'=") and "attacker.example" in c for c in cells)  # the name, as inert text
+    assert not any(c.startswith(("=", "+", "-", "@", "\t", "\r")) for c in cells)
+    x = await client.get("/audit/export.xlsx")
+    assert x.status_code == 200 and x.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "%E7%9B%A3%E6%9F%BB%E3%83%AD%E3%82%B0_" in x.headers["content-disposition"]  # 監査ログ_日時.xlsx
+    sheet = openpyxl.load_workbook(io.BytesIO(x.content)).active
+    header = [c.value for c in sheet[1]]
+    assert header[:5] == ["番号", "日時", "操作者ID", "操作者", "操作"] and sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+    values = [c.value for row in sheet.iter_rows(min_row=2) for c in row]
+    assert all(not (isinstance(v, str) and v.startswith("=")) for v in values)
+    when = sheet.cell(row=2, column=2)
+    assert when.is_date and when.number_format == "yyyy/mm/dd hh:mm"
