@@ -73,6 +73,7 @@ PARAM_LABELS: dict[str, str] = {
     "department_id": "所属",
     "tier": "区分",
     "days": "日数",
+    "format": "出力形式",
 }
 """Japanese names of query and path parameters (body fields take the ``title`` of their schema)."""
 
