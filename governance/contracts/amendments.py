@@ -1,9 +1,10 @@
 """Amendments of signed contracts (変更契約書・覚書) and 新旧対照表 between any two versions of a contract.
 
-An amendment is a contract version of kind ``amendment``: it holds the whole contract after the change (the clauses
-the library in force selects for the engagement's facts now), names the signed version it changes, and its document
-is a 覚書 whose 別紙 is the 新旧対照表 of the two texts. It is then finalized and signed like any version, and signing
-it re-plans the checks (``verification.services._planning.plan_signed_version``).
+An amendment is a contract version of kind ``amendment``: it holds the whole contract after the change (the 頭書 and
+the clauses the library in force selects for the engagement's facts now), names the signed version it changes, and
+its document is a 覚書 whose 別紙 is the 新旧対照表 of the two texts, the 頭書 (委託料, 履行期間 …) included. It
+is then finalized and signed like any version, and signing it re-plans the checks
+(``verification.services._planning.plan_signed_version``).
 """
 
 from __future__ import annotations
@@ -15,14 +16,52 @@ from typing import Any
 import anyio
 
 from governance.actor import Actor
-from governance.contracts.comparison import Comparison, compare
-from governance.contracts.context import Preview, clause_records, version_records
-from governance.contracts.documents import contract_name, render_amendment, render_comparison
+from governance.contracts.comparison import CHANGED, Comparison, compare
+from governance.contracts.context import Preview, clause_records, stored_context, version_records
+from governance.contracts.documents import (
+    FRONT_SECTION,
+    contract_name,
+    front_lines,
+    render_amendment,
+    render_comparison,
+)
 from governance.contracts.library import ClauseLibrary, LibraryError, load_library
-from governance.contracts.services import ContractService, latest_signed_version
+from governance.contracts.services import ContractService, latest_signed_version, signing_history
 from governance.contracts.tables import VERSION_KIND_LABELS, VERSION_STATUS_LABELS, Contract, ContractVersion
 from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, NotFoundError, ValidationError
+
+FRONT = "FRONT"
+"""The id of the 頭書 when a 新旧対照表 compares it as a pseudo-article."""
+_FRONT_KEYS = ("engagement", "term", "front")
+
+
+def front_record(context: dict[str, Any]) -> dict[str, Any]:
+    """The 頭書 as a pseudo-article of the 新旧対照表, its lines as printed (「４　委託料　金…円」 …).
+
+    A context stored before the 頭書 was recorded gives a record without lines, compared by id only.
+    """
+    record: dict[str, Any] = {"id": FRONT, "title": "頭書", "section": FRONT_SECTION, "number": ""}
+    if all(key in context for key in _FRONT_KEYS):
+        record["lines"] = front_lines(context)
+    return record
+
+
+def stored_records(row: dict[str, Any], library: ClauseLibrary | None) -> list[dict[str, Any]]:
+    """A version's 頭書 (printed from the context it stored, dates restored) and clauses, as a 新旧対照表 compares."""
+    return [front_record(stored_context(row["context_json"])), *version_records(row, library)]
+
+
+def change_summary(comparison: Comparison) -> str:
+    """What a 新旧対照表 changes, as the pages say it: 頭書の変更あり、条項の新設 1件、改正 0件、削除 0件 …."""
+    counts = comparison.counts()
+    front = any(r.section == FRONT_SECTION for r in comparison.rows)
+    counts[CHANGED] -= front  # the 頭書 is not an article
+    text = (
+        f"新設 {counts['added']}件、改正 {counts['changed']}件、削除 {counts['removed']}件、"
+        f"条番号の変更 {counts['renumbered']}件"
+    )
+    return f"頭書の変更あり、条項の{text}" if front else text
 
 
 @dataclass(frozen=True)
@@ -31,6 +70,16 @@ class PendingAmendment:
 
     signed: dict[str, Any]
     comparison: Comparison
+
+    @property
+    def needed(self) -> bool:
+        """Whether a 覚書 may be needed: something differs, or the signed wording cannot be compared."""
+        return self.comparison.changed or not self.comparison.comparable
+
+    @property
+    def changes(self) -> str:
+        """The change counted as the page says it (``change_summary``)."""
+        return change_summary(self.comparison)
 
 
 @dataclass(frozen=True)
@@ -50,6 +99,11 @@ class VersionComparison:
     def old_label(self) -> str:
         """The earlier version: 第１版（契約書・締結済み）."""
         return _label(self.old)
+
+    @property
+    def changes(self) -> str:
+        """The change counted as the page says it (``change_summary``)."""
+        return change_summary(self.comparison)
 
     @property
     def subtitle(self) -> str:
@@ -82,14 +136,19 @@ class AmendmentService:
         signed = await self._signed(engagement_id)
         if signed is None:
             return None
-        return PendingAmendment(signed, compare(version_records(signed, preview.library), clause_records(preview)))
+        current = [front_record(preview.context), *clause_records(preview)]
+        return PendingAmendment(signed, compare(stored_records(signed, preview.library), current))
 
     async def draft(self, engagement_id: int, *, actor: Actor, now: dt.datetime | None = None) -> int:
         """Draft a 覚書 that brings the signed contract to what the library in force gives now; return its version id.
 
+        A change of the 頭書 alone (委託料, 履行期間 …) is a 覚書 too; so is a signed version whose wording was not
+        stored (it cannot be compared, so it is never taken to read the same).
+
         Raises:
             NotFoundError: no such engagement.
-            ConflictError: nothing is signed yet, or the signed contract already reads as the library gives it.
+            ConflictError: nothing is signed yet, the signed contract already reads as the library gives it, or a
+                finalized version awaits its signature.
             governance.contracts.library.LibraryError: the library in force is broken.
         """
         preview = await self.contracts.preview(engagement_id)
@@ -98,15 +157,16 @@ class AmendmentService:
             raise ConflictError(
                 "締結済みの契約がないため、変更契約書（覚書）は作成できません。先に契約の締結を記録してください。"
             )
-        if not pending.comparison.changed:
+        if not pending.needed:
             raise ConflictError(
-                f"締結済みの第{pending.signed['version']}版は、現在の条項ライブラリ（第{preview.library.version}版）"
-                "による条項と同じため、覚書で変更する条項はありません。"
+                f"締結済みの第{pending.signed['version']}版は、現在の委託業務の内容と条項ライブラリ"
+                f"（第{preview.library.version}版）による頭書及び条項と同じため、覚書で変更する事項はありません。"
             )
+        signed_on, amended_on = await signing_history(pending.signed["contract"])
         base = self.contracts.base_document()
         data = await anyio.to_thread.run_sync(
             lambda: render_amendment(
-                preview.context, pending.comparison, signed_on=pending.signed["signed_on"], base=base
+                preview.context, pending.comparison, signed_on=signed_on, amended_on=amended_on, base=base
             )
         )
         return await self.contracts.record_version(
@@ -145,7 +205,7 @@ class AmendmentService:
             )
             raise ValidationError({"with": message}, message)
         library = None if _has_lines(new) and _has_lines(old) else await self._library()
-        return VersionComparison(new, old, compare(version_records(old, library), version_records(new, library)))
+        return VersionComparison(new, old, compare(stored_records(old, library), stored_records(new, library)))
 
     async def compare_document(
         self, engagement_id: int, version_id: int, with_id: int | None

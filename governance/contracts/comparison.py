@@ -149,7 +149,8 @@ def compare(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> Com
     """The 新旧対照表 of two texts given as clause records (id, title, section, number, lines).
 
     Records without ``lines`` (versions drafted before the lines were stored) are compared by id only: added and
-    removed articles are listed, wording is not, and ``comparable`` is False.
+    removed articles are listed, wording is not, and ``comparable`` is False. An article with lines on both sides
+    (the 頭書, which every version's context gives) is still compared word by word.
     """
     before = {r["id"]: r for r in old}
     after_ids = {r["id"] for r in new}
@@ -178,7 +179,7 @@ def compare(old: Sequence[dict[str, Any]], new: Sequence[dict[str, Any]]) -> Com
                 Row(r["id"], r["section"], r["title"], ADDED, _whole(r.get("lines") or [f"（{r['title']}）"], True),
                     ((Segment(NEW_ARTICLE),),))
             )  # fmt: skip
-        elif comparable:
+        elif "lines" in o and "lines" in r:
             old_body, new_body = _body(o["lines"], o.get("number", "")), _body(r["lines"], r.get("number", ""))
             renumbered = o.get("number", "") != r.get("number", "")
             if old_body != new_body:

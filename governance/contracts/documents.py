@@ -144,8 +144,8 @@ def render_contract(
     doc = new_document(base=base)
     out = Paragraphs(doc)
     document_title(doc, library.title)
-    for label, value in front_matter(context):
-        out.add(f"{label}　{value}" if label else value, indent_mm=0 if label else 4, hanging_mm=0)
+    for (label, _), line in zip(front_matter(context), front_lines(context), strict=True):
+        out.add(line, indent_mm=0 if label else 4, hanging_mm=0)
     out.add(
         numerals(
             f"委託者{context['municipality']['name']}（以下「甲」という。）と受託者{context['contractor']['name']}"
@@ -220,6 +220,15 @@ def front_matter(context: dict[str, Any]) -> list[tuple[str, str]]:
     return [(label, numerals(safe_text(text))) for label, text in rows]
 
 
+FRONT_SECTION = "front"
+"""The section of the 頭書 when a 新旧対照表 compares it as a pseudo-article (``front_lines``)."""
+
+
+def front_lines(context: dict[str, Any]) -> list[str]:
+    """The 頭書 as printed, one line per item: 「４　委託料　金３８，５００，０００円」."""
+    return [f"{label}　{value}" if label else value for label, value in front_matter(context)]
+
+
 def _date(value: dt.date | None) -> str:
     return wareki(value) if value else "別途定める日"
 
@@ -252,39 +261,73 @@ def comparison_table(doc: Any, comparison: Comparison, *, new_label: str = "改�
 
 
 AMENDMENT_TITLE = "業務委託契約の一部を変更する覚書"
-AMENDMENT_ARTICLES = (
-    ("（契約の変更）", "第１条", "原契約の一部を別紙新旧対照表のとおり改める。"),
-    ("（効力の発生）", "第２条", "この覚書は、令和　　年　　月　　日から効力を生ずる。"),
-    ("（原契約との関係）", "第３条", "この覚書に定めのない事項については、原契約の定めるところによる。"),
-)
 CHANGED_NOTE = "（傍線部分は改正部分）"
+_CONTRACT_SUFFIXES = ("業務委託契約", "委託契約", "業務委託", "委託業務", "委託")
 
 
 def contract_name(engagement_title: str) -> str:
-    """The contract as a 覚書 names it: 〇〇保守業務 → 〇〇保守業務委託契約, フォーム利用 → フォーム利用業務委託契約."""
-    return f"{engagement_title}{'委託契約' if engagement_title.endswith('業務') else '業務委託契約'}"
+    """The contract as a 覚書 names it: 〇〇保守業務 → 〇〇保守業務委託契約, フォーム利用 → フォーム利用業務委託契約.
+
+    A title that already says so is not doubled: 庁舎清掃業務委託, 庁舎清掃委託業務 and 庁舎清掃業務委託契約 all
+    become 庁舎清掃業務委託契約.
+    """
+    title = engagement_title.strip()
+    stem = next((title.removesuffix(s) for s in _CONTRACT_SUFFIXES if title.endswith(s)), title)
+    return f"{stem}{'委託契約' if stem.endswith('業務') else '業務委託契約'}"
+
+
+def original_contract(name: str, signed_on: dt.date, amended_on: Sequence[dt.date] = ()) -> str:
+    """How a 覚書 cites the contract it changes, with the earlier 覚書 that changed it (原契約).
+
+    令和８年３月２５日付けで締結した〇〇業務委託契約（令和８年６月１日付け覚書により変更された後のものをいう。
+    以下「原契約」という。）
+    """
+    memos = [f"{wareki(d)}付け覚書" for d in amended_on]
+    after = ""
+    if memos:
+        listed = memos[0] if len(memos) == 1 else "、".join(memos[:-1]) + "及び" + memos[-1]
+        after = f"{listed}により変更された後のものをいう。"
+    return f"{wareki(signed_on)}付けで締結した{name}（{after}以下「原契約」という。）"
+
+
+def amendment_articles(comparison: Comparison) -> tuple[tuple[str, str, str], ...]:
+    """The 覚書's three articles; the first names the 頭書 when the 新旧対照表 changes it."""
+    front = any(r.section == FRONT_SECTION for r in comparison.rows)
+    clauses = any(r.section != FRONT_SECTION for r in comparison.rows)
+    changed = "頭書及び条項の一部" if front and clauses else "頭書の一部" if front else "一部"
+    return (
+        ("（契約の変更）", "第１条", f"原契約の{changed}を別紙新旧対照表のとおり改める。"),
+        ("（効力の発生）", "第２条", "この覚書は、令和　　年　　月　　日から効力を生ずる。"),
+        ("（原契約との関係）", "第３条", "この覚書に定めのない事項については、原契約の定めるところによる。"),
+    )
 
 
 def render_amendment(
-    context: dict[str, Any], comparison: Comparison, *, signed_on: dt.date, base: bytes | None = None
+    context: dict[str, Any],
+    comparison: Comparison,
+    *,
+    signed_on: dt.date,
+    amended_on: Sequence[dt.date] = (),
+    base: bytes | None = None,
 ) -> bytes:
     """Render a 覚書 that changes a signed contract: preamble, three articles, signatures, 別紙 新旧対照表.
 
     ``context`` is the contract's context after the change (parties and engagement), ``signed_on`` the date the
-    original contract was signed, ``comparison`` the contract's clauses before and after.
+    original contract was signed and ``amended_on`` those of the 覚書 signed since (oldest first), ``comparison``
+    the contract (頭書 and clauses) before and after.
     """
     doc = new_document(base=base)
     out = Paragraphs(doc)
     document_title(doc, AMENDMENT_TITLE)
     out.add("")
+    name = contract_name(context["engagement"]["title"])
     out.add(
         numerals(
             f"委託者{context['municipality']['name']}（以下「甲」という。）と受託者{context['contractor']['name']}"
-            f"（以下「乙」という。）は、{wareki(signed_on)}付けで締結した{contract_name(context['engagement']['title'])}"
-            "（以下「原契約」という。）の一部を次のとおり変更する。"
+            f"（以下「乙」という。）は、{original_contract(name, signed_on, amended_on)}の一部を次のとおり変更する。"
         )
     )
-    for heading, number, text in AMENDMENT_ARTICLES:
+    for heading, number, text in amendment_articles(comparison):
         add_article(out, [Line("heading", "", heading), Line("paragraph", number, text)])
     signature_block(out, context, None, document="覚書")
     doc.add_page_break()
@@ -308,7 +351,7 @@ def add_comparison(doc: Any, out: Paragraphs, title: str, comparison: Comparison
     if not comparison.comparable:
         out.add("一方の版に本文の記録がないため、条項の追加及び削除だけを示している。")
     if not comparison.changed:
-        out.add("変更はない。")
+        out.add("変更はない。" if comparison.comparable else "条項の追加及び削除はない。")
         return
     out.add(CHANGED_NOTE)
     comparison_table(doc, comparison)

@@ -12,6 +12,7 @@ reported as unknown (compared by id only).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,6 +153,14 @@ def assess(row: dict[str, Any], target: ClauseLibrary, in_force: ClauseLibrary |
     )  # fmt: skip
 
 
+def version_key(version: str) -> list[Any]:
+    """A library version for sorting, its numbers compared as numbers: 2026.9 before 2026.10.
+
+    Splitting on the digit runs puts text at the even places and numbers at the odd ones, so any two keys compare.
+    """
+    return [int(part) if n % 2 else part for n, part in enumerate(re.split(r"(\d+)", version))]
+
+
 def usage(rows: Sequence[dict[str, Any]]) -> tuple[VersionUse, ...]:
     """Per library version (newest first), the live contracts on it and their departments."""
     groups: dict[str, list[dict[str, Any]]] = {}
@@ -162,7 +171,7 @@ def usage(rows: Sequence[dict[str, Any]]) -> tuple[VersionUse, ...]:
             version, tuple(sorted({r["library_hash"] for r in group})), len(group),
             tuple(sorted({r["department_name"] for r in group})),
         )
-        for version, group in sorted(groups.items(), reverse=True)
+        for version, group in sorted(groups.items(), key=lambda g: version_key(g[0]), reverse=True)
     )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ import anyio
 from governance.actor import Actor
 from governance.audit.chain import canonical_json
 from governance.audit.services import AuditService
-from governance.calendar import today_tokyo
+from governance.calendar import today_tokyo, wareki
 from governance.contractors.services import ContractorService
 from governance.contracts.approval_services import SubcontractorApprovals
 from governance.contracts.clauses import select_clauses
@@ -36,6 +36,8 @@ from governance.files.services import FileService
 from governance.verification.services._planning import plan_signed_version
 
 __all__ = ["ContractService", "Municipality", "Preview", "build_context", "municipality_from"]
+
+AWAITING_SIGNATURE = "締結待ちの確定済みの版があるため、覚書案は、その締結を記録した後に作成できます。"
 
 
 class ContractService(SubcontractorApprovals):
@@ -121,7 +123,8 @@ class ContractService(SubcontractorApprovals):
         ``data`` is its 覚書. Earlier drafts become 旧版; subcontractors named in the facts get an approval record.
 
         Raises:
-            ConflictError: ``amends`` is no longer the contract's latest signed version.
+            ConflictError: ``amends`` is no longer the contract's latest signed version, or (for an amendment) a
+                finalized version awaits its signature.
         """
         clauses = clause_records(preview)
         sha256 = hashlib.sha256(data).hexdigest()
@@ -130,6 +133,8 @@ class ContractService(SubcontractorApprovals):
             contract_id = await self._contract_id_for(engagement_id, preview.contractor_id, now)
             if amends is not None:
                 await self._ensure_latest_signed(contract_id, amends)
+                if await self._awaiting_signature(contract_id):
+                    raise ConflictError(AWAITING_SIGNATURE)
             version = await self._next_version(contract_id)
             name = f"{'覚書案' if amends else '契約書案'}_{engagement_id}_第{version}版.docx"
             file_id = await self.files.save(data, name, actor=actor, now=now)
@@ -190,13 +195,47 @@ class ContractService(SubcontractorApprovals):
                 "覚書案の作成中に、別の版の締結が記録されました。契約書の画面を開き直してから、もう一度作成してください。"
             )
 
+    @staticmethod
+    async def _awaiting_signature(contract_id: int) -> bool:
+        return await ContractVersion.exists().where(
+            ContractVersion.contract == contract_id, ContractVersion.status == VersionStatus.finalized
+        )
+
     # -- workflow ------------------------------------------------------------------------------------------------
 
     async def _locked_version(self, version_id: int, engagement_id: int | None = None) -> dict[str, Any]:
-        row = await for_update(ContractVersion.select().where(ContractVersion.id == version_id)).first()
-        if row is None or (engagement_id is not None and not await self._belongs(row["contract"], engagement_id)):
+        """The version for a read-check-write, locked after its contract (the order ``record_version`` locks in)."""
+        found = await ContractVersion.select(ContractVersion.contract).where(ContractVersion.id == version_id).first()
+        if found is None or (engagement_id is not None and not await self._belongs(found["contract"], engagement_id)):
             raise NotFoundError("契約書の版", version_id)
-        return row
+        await for_update(Contract.select(Contract.id).where(Contract.id == found["contract"])).first()
+        return await for_update(ContractVersion.select().where(ContractVersion.id == version_id)).first()
+
+    @staticmethod
+    async def _ensure_in_order(row: dict[str, Any], signed_on: dt.date | None = None) -> None:
+        """An amendment still changes the version in force, and no signing is dated before that version's.
+
+        Raises:
+            ConflictError: ``row`` is an amendment of a version another signed version has replaced since.
+            ValidationError: ``signed_on`` is before the latest signed version's date.
+        """
+        latest = await latest_signed_version(row["contract"])
+        if row["kind"] == VersionKind.amendment and (latest is None or latest["id"] != row["amends_version"]):
+            amended = (
+                await ContractVersion.select(ContractVersion.version)
+                .where(ContractVersion.id == row["amends_version"])
+                .first()
+            )
+            raise ConflictError(
+                f"この覚書案が変更する第{amended['version']}版より後に、別の版の締結が"
+                "記録されました。覚書案を作り直してください。"
+            )
+        if signed_on is not None and latest is not None and signed_on < latest["signed_on"]:
+            message = (
+                f"締結日には、締結済みの第{latest['version']}版の締結日（{wareki(latest['signed_on'])}）"
+                "以後の日付を指定してください。"
+            )
+            raise ValidationError({"signed_on": message}, message)
 
     @staticmethod
     async def _belongs(contract_id: int, engagement_id: int) -> bool:
@@ -208,7 +247,8 @@ class ContractService(SubcontractorApprovals):
         """Finalize a draft: from now on the version and its document never change.
 
         Raises:
-            ConflictError: the version is not the current draft.
+            ConflictError: the version is not the current draft, another version awaits signature, or (an
+                amendment) the version it changes is no longer the one in force.
         """
         now = now or dt.datetime.now(dt.UTC)
         async with write_transaction():
@@ -218,10 +258,9 @@ class ContractService(SubcontractorApprovals):
                 raise ConflictError(
                     f"この版は「{label}」のため確定できません。変更する場合は新しい契約書案を作成してください。"
                 )
-            if await ContractVersion.exists().where(
-                ContractVersion.contract == row["contract"], ContractVersion.status == VersionStatus.finalized
-            ):
+            if await self._awaiting_signature(row["contract"]):
                 raise ConflictError("この契約には締結待ちの確定済みの版があります。先に締結を記録してください。")
+            await self._ensure_in_order(row)
             await ContractVersion.update(
                 {ContractVersion.status: VersionStatus.finalized, ContractVersion.finalized_by: actor.id,
                  ContractVersion.finalized_at: now}
@@ -245,8 +284,9 @@ class ContractService(SubcontractorApprovals):
         """Record that a finalized version was signed (date and both signatories).
 
         Raises:
-            ConflictError: the version is not finalized.
-            ValidationError: missing signatories or a future date.
+            ConflictError: the version is not finalized, or (an amendment) the version it changes is no longer the
+                one in force.
+            ValidationError: missing signatories, a future date or one before the latest signed version's.
         """
         now = now or dt.datetime.now(dt.UTC)
         errors = {}
@@ -263,6 +303,7 @@ class ContractService(SubcontractorApprovals):
             row = await self._locked_version(version_id, engagement_id)
             if row["status"] != VersionStatus.finalized:
                 raise ConflictError("締結を記録できるのは確定済みの版だけです。")
+            await self._ensure_in_order(row, signed_on)
             await ContractVersion.update(
                 {ContractVersion.status: VersionStatus.signed, ContractVersion.signed_on: signed_on,
                  ContractVersion.signatory_municipality: municipality_signatory.strip(),
@@ -332,3 +373,15 @@ async def latest_signed_version(contract_id: int) -> dict[str, Any] | None:
         .order_by(ContractVersion.version, ascending=False)
         .first()
     )
+
+
+async def signing_history(contract_id: int) -> tuple[dt.date, list[dt.date]]:
+    """When the contract in force was signed (its latest signed version of kind contract), and each 覚書 since."""
+    rows = (
+        await ContractVersion.select(ContractVersion.kind, ContractVersion.signed_on)
+        .where(ContractVersion.contract == contract_id, ContractVersion.status == VersionStatus.signed)
+        .order_by(ContractVersion.version)
+    )
+    whole = [n for n, r in enumerate(rows) if r["kind"] == VersionKind.contract]
+    start = whole[-1] if whole else 0
+    return rows[start]["signed_on"], [r["signed_on"] for r in rows[start + 1 :]]

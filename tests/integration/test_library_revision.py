@@ -126,19 +126,24 @@ async def test_against_the_library_in_force_nothing_is_lacking(world):
 
 async def test_a_version_without_stored_lines_is_printed_from_its_library_or_reported_unknown(world):
     vid = world.sc.version_id
-    row = await ContractVersion.select().where(ContractVersion.id == vid).first()
-    items = json.loads(row["clauses_json"])["items"]
-    for item in items:  # as a version drafted before the printed lines were stored
-        del item["lines"], item["number"]
-    await ContractVersion.update({ContractVersion.clauses_json: canonical_json({"items": items})}).where(
-        ContractVersion.id == vid
-    )
+    await _without_lines(vid)
     mynumber = {a.engagement_id: a for a in (await _report(world)).affected}[world.sc.engagement_id]
     assert [i for i, _ in mynumber.old_wording] == [REWORDED_CLAUSE] and mynumber.unknown_wording == ()
     await ContractVersion.update({ContractVersion.library_hash: "0" * 64}).where(ContractVersion.id == vid)
     mynumber = {a.engagement_id: a for a in (await _report(world)).affected}[world.sc.engagement_id]
     assert mynumber.old_wording == () and REWORDED_CLAUSE in mynumber.unknown_wording
     assert mynumber.missing == ((NEW_CLAUSE, "生成AIの利用"),)  # a missing clause is still known by its id
+
+
+async def _without_lines(vid: int) -> None:
+    """Make a version look drafted before the printed lines were stored."""
+    row = await ContractVersion.select().where(ContractVersion.id == vid).first()
+    items = json.loads(row["clauses_json"])["items"]
+    for item in items:
+        del item["lines"], item["number"]
+    await ContractVersion.update({ContractVersion.clauses_json: canonical_json({"items": items})}).where(
+        ContractVersion.id == vid
+    )
 
 
 def _docx_text(data: bytes) -> tuple[str, list]:
@@ -203,7 +208,7 @@ async def test_signing_the_amendment_plans_the_checks_of_the_added_clause(world)
     planned = await genai_items()
     assert planned and all(r["due"] >= TODAY for r in planned)  # the yearly checks from now on ask for it
     assert await Check.exists().where(Check.engagement == sc.engagement_id, Check.plan_key == "at_signing:v2")
-    with pytest.raises(ConflictError, match="覚書で変更する条項はありません"):
+    with pytest.raises(ConflictError, match="覚書で変更する事項はありません"):
         await AmendmentService(promoted).draft(sc.engagement_id, actor=sc.procurement, now=now)
     report = await ImpactService(templates_dir=world.revised).report(today=TODAY)
     assert {a.engagement_id for a in report.affected} == {world.cloud}  # the amended contract is up to date
@@ -213,7 +218,7 @@ async def test_no_amendment_without_a_signed_contract_or_a_change(world):
     promoted = _service(world.revised)
     with pytest.raises(ConflictError, match="締結済みの契約がない"):
         await AmendmentService(promoted).draft(world.draft, actor=world.sc.procurement)
-    with pytest.raises(ConflictError, match="覚書で変更する条項はありません"):
+    with pytest.raises(ConflictError, match="覚書で変更する事項はありません"):
         await AmendmentService(world.sc.contracts).draft(world.sc.engagement_id, actor=world.sc.procurement)
 
 
@@ -229,6 +234,141 @@ async def test_two_versions_compare_as_exactly_their_changed_clauses(world):
         await AmendmentService(sc.contracts).compare(sc.engagement_id, sc.version_id, vid)
     with pytest.raises(NotFoundError):
         await AmendmentService(sc.contracts).compare(world.cloud, vid, sc.version_id)
+
+
+async def _sign(service: ContractService, sc, vid: int, signed_on) -> None:
+    await service.sign(vid, signed_on=signed_on, municipality_signatory="市長", contractor_signatory="社長",
+                       actor=sc.procurement, now=at_tokyo(TODAY))  # fmt: skip
+
+
+async def _finalize_and_sign(service: ContractService, sc, vid: int, signed_on) -> None:
+    await service.finalize(vid, actor=sc.procurement, now=at_tokyo(TODAY))
+    await _sign(service, sc, vid, signed_on)
+
+
+async def _status(vid: int) -> str:
+    return (await ContractVersion.select(ContractVersion.status).where(ContractVersion.id == vid).first())["status"]
+
+
+async def test_no_amendment_is_drafted_while_another_version_awaits_signature(world):
+    sc = world.sc
+    v2 = await sc.contracts.create_draft(sc.engagement_id, actor=sc.procurement, now=at_tokyo(D(2026, 3, 26)))
+    await sc.contracts.finalize(v2, actor=sc.procurement)
+    with pytest.raises(ConflictError, match="締結待ちの確定済みの版があるため、覚書案は、その締結を記録した後に"):
+        await AmendmentService(_service(world.revised)).draft(sc.engagement_id, actor=sc.procurement)
+    assert [v["version"] for v in await sc.contracts.versions(sc.engagement_id)] == [2, 1]
+
+
+async def test_an_amendment_of_a_replaced_version_is_neither_finalized_nor_signed(world):
+    """A 覚書案 of 第1版 left over (recorded before the check) while 第3版 was signed: it changes nothing in force."""
+    sc = world.sc
+    promoted = _service(world.revised)
+    memo = await AmendmentService(promoted).draft(sc.engagement_id, actor=sc.procurement)
+    v3 = await sc.contracts.create_draft(sc.engagement_id, actor=sc.procurement)
+    await _finalize_and_sign(sc.contracts, sc, v3, D(2026, 3, 26))
+    await ContractVersion.update({ContractVersion.status: "draft"}).where(ContractVersion.id == memo)
+    stale = "この覚書案が変更する第1版より後に、別の版の締結が記録されました。覚書案を作り直してください。"
+    with pytest.raises(ConflictError, match=stale):
+        await promoted.finalize(memo, actor=sc.procurement)
+    await ContractVersion.update({ContractVersion.status: "finalized"}).where(ContractVersion.id == memo)
+    with pytest.raises(ConflictError, match=stale):
+        await _sign(promoted, sc, memo, D(2026, 3, 27))
+    assert await _status(memo) == "finalized"
+
+
+async def test_no_version_is_signed_on_a_date_before_the_version_in_force(world):
+    sc = world.sc
+    promoted = _service(world.revised)
+    memo = await AmendmentService(promoted).draft(sc.engagement_id, actor=sc.procurement)
+    await promoted.finalize(memo, actor=sc.procurement)
+    with pytest.raises(ValidationError) as refused:
+        await _sign(promoted, sc, memo, D(2026, 3, 20))
+    assert refused.value.field_errors == {
+        "signed_on": "締結日には、締結済みの第1版の締結日（令和8年3月25日）以後の日付を指定してください。"
+    }
+    assert await _status(memo) == "finalized"
+    await _sign(promoted, sc, memo, D(2026, 5, 1))
+    whole = await promoted.create_draft(sc.engagement_id, actor=sc.procurement)
+    await promoted.finalize(whole, actor=sc.procurement)
+    with pytest.raises(ValidationError) as refused:
+        await _sign(promoted, sc, whole, D(2026, 4, 30))
+    assert "第2版の締結日（令和8年5月1日）以後" in refused.value.field_errors["signed_on"]
+    await _sign(promoted, sc, whole, D(2026, 5, 1))  # the same day is in order
+    assert await _status(whole) == "signed"
+
+
+async def _change_engagement(sc, **changes) -> None:
+    data = engagement_data(department_id=sc.department_id, supervisor_id=sc.staff.id, **changes)
+    await EngagementService().update(sc.engagement_id, data, actor=sc.procurement, now=at_tokyo(TODAY))
+
+
+async def test_a_change_of_the_fee_alone_is_a_memorandum_with_the_front_matter_in_its_table(world):
+    sc = world.sc
+    await _change_engagement(sc, contract_value=38_500_000, tax_amount=3_500_000)
+    pending = await AmendmentService(sc.contracts).pending(
+        sc.engagement_id, await sc.contracts.preview(sc.engagement_id)
+    )
+    assert pending.needed and pending.changes.startswith("頭書の変更あり、条項の新設 0件、改正 0件")
+    vid = await AmendmentService(sc.contracts).draft(sc.engagement_id, actor=sc.procurement, now=at_tokyo(TODAY))
+    text, [table] = _docx_text((await sc.contracts.version_document(vid))[1])
+    assert "第１条　原契約の頭書の一部を別紙新旧対照表のとおり改める。" in text
+    [row] = table.rows[1:]
+    new, old = (cell.text for cell in row.cells)
+    assert "４　委託料　金３８，５００，０００円" in new and "４　委託料　別途定める額" in old
+    assert "（うち取引に係る消費税及び地方消費税の額　金３，５００，０００円）" in new
+    assert "１　委託業務の名称　住民情報システム運用保守業務" in new and "１　委託業務の名称" in old
+    result = await AmendmentService(sc.contracts).compare(sc.engagement_id, vid, sc.version_id)
+    assert [(r.clause_id, r.change, r.title) for r in result.comparison.rows] == [("FRONT", "changed", "頭書")]
+
+
+async def test_a_memorandum_of_front_matter_and_clauses_names_both(world):
+    sc = world.sc
+    await _change_engagement(sc, work_place="みどり市役所本庁舎", contract_value=38_500_000)
+    promoted = _service(world.revised)
+    vid = await AmendmentService(promoted).draft(sc.engagement_id, actor=sc.procurement, now=at_tokyo(TODAY))
+    text, [table] = _docx_text((await promoted.version_document(vid))[1])
+    assert "第１条　原契約の頭書及び条項の一部を別紙新旧対照表のとおり改める。" in text
+    front = table.rows[1].cells[0].text
+    assert "２　履行場所　みどり市役所本庁舎" in front and "４　委託料　金３８，５００，０００円" in front
+    assert table.rows[1].cells[1].text.split("\n")[1] == "２　履行場所　仕様書等に定めるとおり"
+    assert len(table.rows) == 4  # 頭書, the reworded clause and the added one
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app(contract_templates_dir=world.revised)),
+                                 base_url="http://testserver") as c:  # fmt: skip
+        await login(c, "keiyaku")
+        page = await c.get(f"/engagements/{sc.engagement_id}/contract")
+        assert "（頭書の変更あり、条項の新設 1件、改正 1件、削除 0件、条番号の変更 0件）" in page.text
+        compare = await c.get(f"/engagements/{sc.engagement_id}/contract/versions/{vid}/compare",
+                              params={"with": sc.version_id})  # fmt: skip
+        assert "頭書の変更あり" in compare.text and '<span class="hint">頭書</span>' in compare.text
+
+
+async def test_a_second_memorandum_cites_the_contract_as_changed_by_the_first(world):
+    sc = world.sc
+    promoted = _service(world.revised)
+    first = await AmendmentService(promoted).draft(sc.engagement_id, actor=sc.procurement, now=at_tokyo(TODAY))
+    await _finalize_and_sign(promoted, sc, first, D(2026, 6, 1))
+    await _change_engagement(sc, remote_access=True)  # a clause added for remote access
+    second = await AmendmentService(promoted).draft(sc.engagement_id, actor=sc.procurement, now=at_tokyo(TODAY))
+    text, _ = _docx_text((await promoted.version_document(second))[1])
+    assert (
+        "は、令和８年３月２５日付けで締結した住民情報システム運用保守業務委託契約（令和８年６月１日付け覚書により変更された"
+        "後のものをいう。以下「原契約」という。）の一部を次のとおり変更する。"
+    ) in text
+
+
+async def test_a_signed_version_without_its_wording_is_never_called_the_same(world):
+    sc = world.sc
+    await _without_lines(sc.version_id)  # and from a library no longer known: its wording cannot be printed
+    await ContractVersion.update({ContractVersion.library_hash: "0" * 64}).where(ContractVersion.id == sc.version_id)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=_app()), base_url="http://testserver") as c:
+        await login(c, "keiyaku")
+        page = await c.get(f"/engagements/{sc.engagement_id}/contract")
+        assert "本文の記録がないため、現在の条項と文言を比べられません" in page.text
+        assert "必要ありません" not in page.text and "変更契約書（覚書）案を作成する" in page.text
+    vid = await AmendmentService(sc.contracts).draft(sc.engagement_id, actor=sc.procurement, now=at_tokyo(TODAY))
+    text, tables = _docx_text((await sc.contracts.version_document(vid))[1])
+    assert "一方の版に本文の記録がないため、条項の追加及び削除だけを示している。" in text
+    assert "条項の追加及び削除はない。" in text and "変更はない。" not in text and tables == []
 
 
 # --- pages and API -------------------------------------------------------------------------------------------------

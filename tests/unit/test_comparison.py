@@ -109,6 +109,17 @@ def test_records_without_lines_are_compared_by_id_only():
     assert result.counts() == {ADDED: 1, REMOVED: 1, CHANGED: 0, RENUMBERED: 0}
 
 
+def test_an_article_with_lines_on_both_sides_is_compared_even_when_others_are_not():
+    """The 頭書 is printed from every version's stored context, even one whose clauses were stored without lines."""
+    old = [rec("FRONT", "", "委託料　金１００円"), bare("A")]
+    new = [rec("FRONT", "", "委託料　金２００円"), rec("A", "第１", "全く違う本文。")]
+    result = compare(old, new)
+    assert not result.comparable
+    [row] = result.rows
+    assert (row.clause_id, row.change) == ("FRONT", CHANGED)
+    assert underlined(row.new[1]) == "２" and underlined(row.old[1]) == "１"
+
+
 def test_held_clauses_names_missing_old_wording_and_unknown_wording():
     required = [rec("A", "第２", "乙は、秘密を守らなければならない。"),
                 rec("B", "第３", "乙は、毎月報告しなければならない。"),

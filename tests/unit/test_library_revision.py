@@ -76,3 +76,15 @@ def test_a_new_check_item_is_named(current, tmp_path):
     change = next(c for c in diff_libraries(current, load_library(root)).changes if c.id == "ANX-TK02-CONFIDENTIALITY")
     assert change.aspects == ("確認事項",)
     assert change.notes == ("確認事項の追加：CHK-SECRECY（秘密保持の誓約書の確認）",)
+
+
+def test_library_versions_are_listed_newest_first_by_their_numbers():
+    from governance.contracts.impact import usage, version_key
+
+    rows = [
+        {"library_version": v, "library_hash": v, "department_name": "総務部"}
+        for v in ("2026.9", "2026.10", "2025.12", "2026.10", "2026.3a")
+    ]
+    assert [u.library_version for u in usage(rows)] == ["2026.10", "2026.9", "2026.3a", "2025.12"]
+    assert usage(rows)[0].contracts == 2
+    assert version_key("2026.10") > version_key("2026.9") > version_key("2026.3a") > version_key("2026.3")
