@@ -22,10 +22,11 @@ from governance.contracts.documents import (
     FRONT_SECTION,
     contract_name,
     front_lines,
+    front_matter,
     render_amendment,
     render_comparison,
 )
-from governance.contracts.library import ClauseLibrary, LibraryError, load_library
+from governance.contracts.library import ClauseLibrary, LibraryError, library_at
 from governance.contracts.services import ContractService, latest_signed_version, signing_history
 from governance.contracts.tables import VERSION_KIND_LABELS, VERSION_STATUS_LABELS, Contract, ContractVersion
 from governance.engagements.services import EngagementService
@@ -34,6 +35,7 @@ from governance.errors import ConflictError, NotFoundError, ValidationError
 FRONT = "FRONT"
 """The id of the 頭書 when a 新旧対照表 compares it as a pseudo-article."""
 _FRONT_KEYS = ("engagement", "term", "front")
+_NOTIFIED = "監督職員"
 
 
 def front_record(context: dict[str, Any]) -> dict[str, Any]:
@@ -43,7 +45,11 @@ def front_record(context: dict[str, Any]) -> dict[str, Any]:
     """
     record: dict[str, Any] = {"id": FRONT, "title": "頭書", "section": FRONT_SECTION, "number": ""}
     if all(key in context for key in _FRONT_KEYS):
-        record["lines"] = front_lines(context)
+        record["lines"] = [
+            line
+            for (label, _), line in zip(front_matter(context), front_lines(context), strict=True)
+            if _NOTIFIED not in label  # the 監督職員 is named by written notice, not changed by a 覚書
+        ]
     return record
 
 
@@ -183,7 +189,7 @@ class AmendmentService:
 
     async def _library(self) -> ClauseLibrary | None:
         try:
-            return await anyio.to_thread.run_sync(load_library, self.contracts.templates_dir)
+            return await anyio.to_thread.run_sync(library_at, self.contracts.templates_dir)
         except LibraryError:
             return None  # versions without stored lines are then compared by id only, as the page says
 

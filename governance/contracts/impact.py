@@ -23,7 +23,7 @@ import anyio
 from governance.calendar import today_tokyo
 from governance.contracts.comparison import held_clauses
 from governance.contracts.context import rendered_records, stored_context, stored_facts, version_records
-from governance.contracts.library import ClauseLibrary, LibraryError, Problem, load_library
+from governance.contracts.library import ClauseLibrary, LibraryError, Problem, library_at
 from governance.contracts.revision import LibraryDiff, diff_libraries
 from governance.contracts.tables import VERSION_KIND_LABELS, ContractVersion, VersionStatus
 from governance.engagements.tables import EngagementStatus
@@ -50,7 +50,7 @@ class LibraryState:
 def load_state(path: Path) -> LibraryState:
     """Load a library folder, keeping its problems instead of raising (pages and reports show them)."""
     try:
-        return LibraryState(path, load_library(path))
+        return LibraryState(path, library_at(path))
     except LibraryError as exc:
         return LibraryState(path, None, tuple(exc.problems))
 

@@ -19,7 +19,7 @@ from governance.contracts.approval_services import SubcontractorApprovals
 from governance.contracts.clauses import select_clauses
 from governance.contracts.context import Municipality, Preview, build_context, clause_records, municipality_from
 from governance.contracts.documents import render_contract
-from governance.contracts.library import base_document, load_library
+from governance.contracts.library import base_document, library_at
 from governance.contracts.tables import (
     VERSION_KIND_LABELS,
     VERSION_STATUS_LABELS,
@@ -77,7 +77,7 @@ class ContractService(SubcontractorApprovals):
         """
         engagement = await EngagementService().get(engagement_id)
         contractor = await ContractorService().get(await self._contractor_id(engagement_id))
-        library = await anyio.to_thread.run_sync(load_library, self.templates_dir)
+        library = await anyio.to_thread.run_sync(library_at, self.templates_dir)
         facts = facts_of_engagement(engagement)
         context = build_context(engagement, contractor, self.municipality)
         return Preview(library, select_clauses(facts, library), context, contractor.id, contractor.name)
@@ -298,7 +298,7 @@ class ContractService(SubcontractorApprovals):
             errors["signed_on"] = "締結日に未来の日付は指定できません。"
         if errors:
             raise ValidationError(errors)
-        library = await anyio.to_thread.run_sync(load_library, self.templates_dir)
+        library = await anyio.to_thread.run_sync(library_at, self.templates_dir)
         async with write_transaction():
             row = await self._locked_version(version_id, engagement_id)
             if row["status"] != VersionStatus.finalized:

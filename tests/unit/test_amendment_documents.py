@@ -97,6 +97,16 @@ def test_a_changed_front_matter_is_a_row_of_the_table_and_named_by_the_first_art
     assert front_record({"term": {}}) == {"id": FRONT, "title": "頭書", "section": "front", "number": ""}
 
 
+def test_a_new_supervisor_alone_needs_no_memorandum():
+    """The 監督職員 is named to the contractor by written notice; changing them is not a change of the contract."""
+    before, after = sample_context(), sample_context()
+    after["front"] = {**after["front"], "supervisor": "総務課 主任 新任 次郎"}
+    assert not compare([front_record(before)], [front_record(after)]).changed
+    assert not any("監督職員" in line for line in front_record(after)["lines"])
+    after["contract_value"] = 2_000_000  # a fee change still is
+    assert compare([front_record(before)], [front_record(after)]).changed
+
+
 def test_the_amendment_has_its_preamble_articles_signatures_and_the_table():
     paragraphs, tables = _read(render_amendment(sample_context(), compare(OLD, NEW), signed_on=dt.date(2026, 3, 25)))
     assert paragraphs[0] == "業務委託契約の一部を変更する覚書"
