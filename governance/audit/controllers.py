@@ -17,7 +17,7 @@ from governance.audit.services import ACTION_LABELS, AuditFilter, AuditService
 from governance.exports import Column, field
 from governance.schema import MAX_ID
 from governance.web.access import access
-from governance.web.exporting import export_response
+from governance.web.exporting import ExportOperation, ExportParam, export_response, wanted_format
 from governance.web.pages import render
 from governance.web.params import query_page
 
@@ -142,9 +142,10 @@ class AuditApiController(Controller):
     tags = ["audit"]
     opt = AUDIT_READERS
 
-    @get("/")
+    @get("/", operation_class=ExportOperation)
     async def list_entries(
         self,
+        request: Request[Any, Any, Any],
         actor: Text = "",
         action: Text = "",
         target_type: Text = "",
@@ -153,11 +154,18 @@ class AuditApiController(Controller):
         date_to: DateParam = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_ID)] = 0,
-    ) -> schemas.AuditPage:
-        """List entries newest first, filtered by actor, action (prefix), target and date (Japan time)."""
-        rows, total = await AuditService().list(
-            _filter(actor, action, target_type, target_id, date_from, date_to), limit=limit, offset=offset
-        )
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> schemas.AuditPage | Stream:
+        """List entries newest first, filtered by actor, action (prefix), target and date (Japan time).
+
+        With ``format=xlsx`` or ``csv`` (or that Accept), every matching entry comes as a file, oldest first, with
+        every column of the entry (so the hash chain can be checked from the file).
+        """
+        f = _filter(actor, action, target_type, target_id, date_from, date_to)
+        if fmt := wanted_format(request):
+            rows = AuditService().iter_all(f)
+            return await export_response(fmt, "監査ログ", AUDIT_COLUMNS, rows, fallback="audit-log")
+        rows, total = await AuditService().list(f, limit=limit, offset=offset)
         return schemas.AuditPage(items=[schemas.AuditEntry(**r) for r in rows], total=total, limit=limit, offset=offset)
 
     @get("/verify")

@@ -6,16 +6,18 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from governance.accounts.roles import ALL_ROLES, Role
 from governance.errors import DomainError, NotFoundError
+from governance.exports import field
 from governance.reminders.ical import CalendarFeedService, build_ics
 from governance.reminders.rules import SUBJECT_LABELS
-from governance.reminders.services import ReminderService
-from governance.reminders.tables import NOTIFICATION_STATUS_LABELS, Notification
+from governance.reminders.services import NotificationLog, ReminderService
+from governance.reminders.tables import NOTIFICATION_STATUS_LABELS
 from governance.verification.schemas import NotificationOut
 from governance.web.access import PUBLIC, access
+from governance.web.exporting import ExportOperation, ExportParam, export_links, export_response, wanted_format
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_page
 
@@ -23,16 +25,30 @@ LOG_READERS = access(Role.admin, Role.security_officer, Role.auditor)
 LOG_ADMIN = access(Role.admin, Role.security_officer)
 PER_PAGE = 100
 RULE_LABELS = {**SUBJECT_LABELS, "escalation": "重大な指摘事項の報告", "report_submitted": "報告の提出"}
+EXPORT_TITLE = "通知の記録"
+NOTIFICATION_COLUMNS = (
+    field("id", "番号", 8),
+    field("created_at", "記録日時", 18),
+    field("sent_at", "送信日時", 18),
+    field("rule", "種類", 24, labels=RULE_LABELS),
+    field("recipient_name", "宛先", 16),
+    field("email", "メールアドレス", 28),
+    field("title", "件名", 40),
+    field("status", "状態", 16, labels=NOTIFICATION_STATUS_LABELS),
+    field("attempts", "試行回数", 8),
+    field("next_attempt_at", "次の送信予定", 18),
+    field("last_error", "エラー", 40),
+    field("subject_type", "対象の種類", 14),
+    field("subject_id", "対象の番号", 8),
+    field("occurrence", "回", 20),
+    field("link", "リンク", 30),
+)
+"""通知の記録 as exported: what was sent to whom, when, and whether it got through."""
 
 
-async def _log(status: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
-    query = Notification.select(Notification.all_columns(), Notification.recipient.full_name.as_alias("recipient_name"))
-    count = Notification.count()
-    if status:
-        query = query.where(Notification.status == status)
-        count = count.where(Notification.status == status)
-    rows = await query.order_by(Notification.id, ascending=False).limit(limit).offset(offset)
-    return rows, await count
+def _status(value: str | None) -> str | None:
+    """The state filter (an unknown state filters nothing, as the list has always read it)."""
+    return value if value in NOTIFICATION_STATUS_LABELS else None
 
 
 class NotificationPageController(Controller):
@@ -42,17 +58,20 @@ class NotificationPageController(Controller):
     include_in_schema = False
 
     @get("/", opt=LOG_READERS)
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        """The log, newest first, filtered by delivery state."""
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """The log, newest first, filtered by delivery state (``?format=xlsx|csv``: every entry as a file)."""
         status = str(request.query_params.get("status", ""))[:20]
+        if fmt := wanted_format(request):
+            rows = NotificationLog().export_rows(_status(status))
+            return await export_response(fmt, EXPORT_TITLE, NOTIFICATION_COLUMNS, rows, fallback="notifications")
         page = query_page(request.query_params)
-        rows, total = await _log(status if status in NOTIFICATION_STATUS_LABELS else None, PER_PAGE,
-                                 (page - 1) * PER_PAGE)  # fmt: skip
+        items, total = await NotificationLog().page(_status(status), PER_PAGE, (page - 1) * PER_PAGE)
         return render(
-            "reminders/notifications.html", items=rows, total=total, status=status, page=page,
+            "reminders/notifications.html", items=items, total=total, status=status, page=page,
             pages=max(1, -(-total // PER_PAGE)), statuses=NOTIFICATION_STATUS_LABELS, rules=RULE_LABELS,
             can_retry=principal(request).has_any(Role.admin, Role.security_officer),
             smtp=bool(request.app.state.settings.smtp_host), notice=notice_of(request), active_nav="verification",
+            exports=export_links(request),
         )  # fmt: skip
 
     @post("/{notification_id:int}/retry", opt=LOG_ADMIN)
@@ -68,15 +87,20 @@ class NotificationApiController(Controller):
     path = "/api/v1/notifications"
     tags = ["reminders"]
 
-    @get("/", opt=LOG_READERS)
+    @get("/", opt=LOG_READERS, operation_class=ExportOperation)
     async def list_notifications(
         self,
+        request: Request[Any, Any, Any],
         status: Annotated[str | None, QueryParameter(max_length=20)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, le=10_000_000)] = 0,
-    ) -> list[NotificationOut]:
-        """Notifications, newest first."""
-        rows, _ = await _log(status if status in NOTIFICATION_STATUS_LABELS else None, limit, offset)
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> list[NotificationOut] | Stream:
+        """Notifications, newest first (``format=xlsx`` or ``csv``: every one of the state as a file)."""
+        if fmt := wanted_format(request):
+            rows = NotificationLog().export_rows(_status(status))
+            return await export_response(fmt, EXPORT_TITLE, NOTIFICATION_COLUMNS, rows, fallback="notifications")
+        rows, _ = await NotificationLog().page(_status(status), limit, offset)
         return [
             NotificationOut(
                 id=r["id"], subject_type=r["subject_type"], subject_id=r["subject_id"], rule=r["rule"],

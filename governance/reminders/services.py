@@ -11,6 +11,7 @@ import datetime as dt
 import functools
 import logging
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ import anyio
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.calendar import today_tokyo, wareki
-from governance.db import for_update, write_transaction
+from governance.db import for_update, keyset_chunks, write_transaction
 from governance.errors import ConflictError, NotFoundError
 from governance.reminders.mailer import Mail, SmtpConfig, send_batch
 from governance.reminders.notify import Notice, Recipient, enqueue
@@ -85,6 +86,36 @@ def digest(rows: list[dict[str, Any]], base_url: str) -> list[tuple[Mail, list[i
             )  # fmt: skip
         out.append((mail, [r["id"] for r in group]))
     return out
+
+
+class NotificationLog:
+    """通知の記録 as the page, the API list and the export read it: newest first, optionally of one state."""
+
+    @staticmethod
+    def _select() -> Any:
+        return Notification.select(
+            Notification.all_columns(), Notification.recipient.full_name.as_alias("recipient_name")
+        )
+
+    @staticmethod
+    def _where(status: str | None) -> list[Any]:
+        return [Notification.status == status] if status else []
+
+    async def page(self, status: str | None, limit: int, offset: int) -> tuple[list[dict[str, Any]], int]:
+        """One page of notifications, newest first, and how many there are."""
+        where = self._where(status)
+        query, count = self._select(), Notification.count()
+        if where:
+            query, count = query.where(*where), count.where(*where)
+        rows = await query.order_by(Notification.id, ascending=False).limit(limit).offset(offset)
+        return rows, await count
+
+    async def export_rows(self, status: str | None, *, chunk: int = 500) -> AsyncIterator[dict[str, Any]]:
+        """Every notification of the list (not one page), newest first, a chunk at a time."""
+        async for rows in keyset_chunks(self._select, Notification, self._where(status), chunk=chunk,
+                                        newest_first=True):  # fmt: skip
+            for row in rows:
+                yield row
 
 
 @dataclass

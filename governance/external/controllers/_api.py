@@ -6,11 +6,19 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
+from litestar.response import Stream
 
 from governance.external import schemas
 from governance.external.controllers._common import APPLY, READ, REVIEW, scheme
+from governance.external.controllers._exports import (
+    APPLICATION_COLUMNS,
+    APPLICATION_EXPORT_TITLE,
+    SERVICE_COLUMNS,
+    SERVICE_EXPORT_TITLE,
+)
 from governance.external.services import ApplicationService, LifecycleService, RegistryService, ServiceQuery
 from governance.schema import MAX_ID
+from governance.web.exporting import ExportOperation, ExportParam, export_response, wanted_format
 from governance.web.pages import principal
 from governance.web.params import PathId
 from governance.web.scope import listing_department
@@ -25,9 +33,10 @@ class ExternalServiceApiController(Controller):
     path = "/api/v1/external-services"
     tags = ["external services"]
 
-    @get("/", opt=READ)
+    @get("/", opt=READ, operation_class=ExportOperation)
     async def list_services(
         self,
+        request: Request[Any, Any, Any],
         q: Text = "",
         regime: Annotated[str, QueryParameter(max_length=10, description="full or low")] = "",
         status: Code = "",
@@ -36,12 +45,18 @@ class ExternalServiceApiController(Controller):
         review: Annotated[str, QueryParameter(max_length=10, description="overdue, soon or none")] = "",
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 50,
-    ) -> schemas.ServicePage:
-        """List services (filter by text, regime, status, kind, using department and review due)."""
-        return await RegistryService().list(
-            ServiceQuery(q=q, regime=regime, status=status, kind=kind, department_id=department_id, review=review,
-                         page=page, per_page=per_page)
-        )  # fmt: skip
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> schemas.ServicePage | Stream:
+        """List services (filter by text, regime, status, kind, using department and review due).
+
+        With ``format=xlsx`` or ``csv`` (or that Accept), every matching service comes as a file instead of a page.
+        """
+        query = ServiceQuery(q=q, regime=regime, status=status, kind=kind, department_id=department_id,
+                             review=review, page=page, per_page=per_page)  # fmt: skip
+        if fmt := wanted_format(request):
+            rows = RegistryService().export_rows(query)
+            return await export_response(fmt, SERVICE_EXPORT_TITLE, SERVICE_COLUMNS, rows, fallback="external-services")
+        return await RegistryService().list(query)
 
     @get("/{service_id:int}", opt=READ)
     async def get_service(self, request: Request[Any, Any, Any], service_id: PathId) -> schemas.Service:
@@ -154,16 +169,22 @@ class ExternalApplicationApiController(Controller):
     path = "/api/v1/external-applications"
     tags = ["external services"]
 
-    @get("/", opt=READ)
+    @get("/", opt=READ, operation_class=ExportOperation)
     async def list_applications(
         self,
         request: Request[Any, Any, Any],
         status: Code = "",
         service_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
         department_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
-    ) -> list[schemas.ApplicationSummary]:
-        """List applications, newest first."""
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> list[schemas.ApplicationSummary] | Stream:
+        """List applications, newest first (the latest 200; ``format=xlsx`` or ``csv`` sends every one as a file)."""
         department = listing_department(request, department_id)
+        if fmt := wanted_format(request):
+            rows = RegistryService().export_applications(service_id=service_id, status=status, department_id=department)
+            return await export_response(
+                fmt, APPLICATION_EXPORT_TITLE, APPLICATION_COLUMNS, rows, fallback="external-applications"
+            )
         return await RegistryService().applications(service_id=service_id, status=status, department_id=department)
 
     @get("/{application_id:int}", opt=READ)

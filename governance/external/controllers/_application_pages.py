@@ -7,12 +7,13 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from governance.errors import DomainError, ValidationError
 from governance.external import schemas
 from governance.external.checklist import applicant_items
 from governance.external.controllers._common import APPLY, CHOICES, MULTILINE, READ, REVIEW, levels, scheme
+from governance.external.controllers._exports import APPLICATION_COLUMNS, APPLICATION_EXPORT_TITLE
 from governance.external.regime import level_problem, regime_for
 from governance.external.services import (
     ApplicationService,
@@ -20,6 +21,7 @@ from governance.external.services import (
     administrator_candidates,
     approver_roles,
 )
+from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
@@ -87,16 +89,24 @@ class ApplicationPageController(Controller):
         return redirect(f"/external-services/applications/{new_id}", "created")
 
     @get("/applications", opt=READ)
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        """List usage applications, newest first (filter by status; “mine” shows the user's department)."""
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """List usage applications, newest first (filter by status; “mine” shows the user's department).
+
+        ``?format=xlsx|csv`` sends every matching application as a file (the page shows the latest 200).
+        """
         status = str(request.query_params.get("status", ""))[:20]
         mine = request.query_params.get("mine") == "1"
         user = principal(request)
         department = listing_department(request, user.department_id if mine else None)
+        if fmt := wanted_format(request):
+            rows = RegistryService().export_applications(status=status, department_id=department)
+            return await export_response(
+                fmt, APPLICATION_EXPORT_TITLE, APPLICATION_COLUMNS, rows, fallback="external-applications"
+            )
         items = await RegistryService().applications(status=status, department_id=department)
         return render(
             "external/applications.html", items=items, status=status, mine=mine, notice=notice_of(request),
-            active_nav="external_services", **CHOICES,
+            active_nav="external_services", exports=export_links(request), **CHOICES,
         )  # fmt: skip
 
     async def _page(

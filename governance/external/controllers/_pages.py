@@ -6,7 +6,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from governance.accounts.roles import Role
 from governance.accounts.services import UserService
@@ -14,6 +14,7 @@ from governance.calendar import today_tokyo
 from governance.errors import DomainError, ValidationError
 from governance.external import schemas
 from governance.external.controllers._common import APPLY, CHOICES, MULTILINE, READ, levels, scheme
+from governance.external.controllers._exports import SERVICE_COLUMNS, SERVICE_EXPORT_TITLE
 from governance.external.services import (
     APPLICANT_ROLES,
     LifecycleService,
@@ -22,6 +23,7 @@ from governance.external.services import (
     administrator_candidates,
     approver_roles,
 )
+from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
@@ -37,19 +39,23 @@ class ExternalServicePageController(Controller):
     include_in_schema = False
 
     @get("/", opt=READ)
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        """List services with filters by regime, status, kind, department and review due."""
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """List services with filters by regime, status, kind, department and review due (?format=xlsx|csv: all)."""
         q = request.query_params
         query = ServiceQuery(
             q=str(q.get("q", ""))[:100], regime=str(q.get("regime", ""))[:10], status=str(q.get("status", ""))[:20],
             kind=str(q.get("kind", ""))[:20], department_id=query_number(q, "department_id"),
             review=str(q.get("review", ""))[:10], page=query_page(q),
         )  # fmt: skip
+        if fmt := wanted_format(request):
+            rows = RegistryService().export_rows(query)
+            return await export_response(fmt, SERVICE_EXPORT_TITLE, SERVICE_COLUMNS, rows, fallback="external-services")
         result = await RegistryService().list(query)
         return render(
             "external/index.html", result=result, query=query, pages=max(1, -(-result.total // result.per_page)),
             departments=await UserService().list_departments(), today=today_tokyo(), notice=notice_of(request),
-            can_register=principal(request).has_any(*APPLICANT_ROLES), active_nav="external_services", **CHOICES,
+            can_register=principal(request).has_any(*APPLICANT_ROLES), active_nav="external_services",
+            exports=export_links(request), **CHOICES,
         )  # fmt: skip
 
     async def _form(

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from governance.calendar import today_tokyo
+from governance.calendar import TOKYO, today_tokyo
 from governance.contractors.tables import Contractor
 from governance.contracts.tables import Contract
-from governance.db import icontains
+from governance.db import icontains, keyset_chunks
 from governance.engagements.tables import Engagement
 from governance.errors import NotFoundError
 from governance.external import schemas
@@ -96,38 +97,58 @@ def _summary(row: dict[str, Any], usages: list[dict[str, Any]], today: dt.date) 
     }  # fmt: skip
 
 
+async def _service_where(query: ServiceQuery, today: dt.date) -> list[Any]:
+    """The conditions of the registry list's filters, shared by the page, the API list and the export."""
+    where: list[Any] = []
+    if query.q:
+        where.append(icontains(ExternalService.name, query.q) | icontains(ExternalService.provider_name, query.q))
+    if query.status == "active":
+        where.append(ExternalService.status.is_in(list(ACTIVE_STATUSES)))
+    for column, value in (
+        (ExternalService.regime, query.regime),
+        (ExternalService.status, "" if query.status == "active" else query.status),
+        (ExternalService.kind, query.kind),
+    ):
+        if value:
+            where.append(column == value)
+    if query.department_id is not None:
+        ids = {r["service"] for r in await ServiceUsage.select(ServiceUsage.service).where(
+            ServiceUsage.department == query.department_id)}  # fmt: skip
+        ids |= {r["service"] for r in await ServiceApplication.select(ServiceApplication.service).where(
+            ServiceApplication.department == query.department_id)}  # fmt: skip
+        where.append(ExternalService.id.is_in(sorted(ids) or [0]))
+    if query.review:
+        where.append(ExternalService.status.is_in(list(ACTIVE_STATUSES)))
+        if query.review == "overdue":
+            where.append(ExternalService.next_review_on < today)
+        elif query.review == "soon":
+            where.append(ExternalService.next_review_on <= today + dt.timedelta(days=DUE_SOON_DAYS))
+        elif query.review == "none":
+            where.append(ExternalService.next_review_on.is_null())
+    return where
+
+
+def _service_export_row(row: dict[str, Any], usages: list[dict[str, Any]], today: dt.date) -> dict[str, Any]:
+    """A service as the register file lists it: the list's summary and the registry facts behind it."""
+    keep = ("url", "purpose", "data_location", "governing_law", "jurisdiction", "ismap", "ismap_number",
+            "ismap_valid_until", "other_certifications", "terms_version", "terms_reviewed_on", "review_cycle_months",
+            "last_review_on", "approved_at", "ended_on", "contractor_name", "engagement_title")  # fmt: skip
+    return {
+        **_summary(row, usages, today),
+        **{k: row[k] for k in keep},
+        "approved_confidentiality_label": level_label(row["approved_confidentiality"])
+        if row["approved_confidentiality"]
+        else "",
+    }
+
+
 class RegistryQueries:
     """Read-only use cases of the registry."""
 
     async def list(self, query: ServiceQuery, *, today: dt.date | None = None) -> schemas.ServicePage:
         """One page of services matching the filters (name order)."""
         today = today or today_tokyo()
-        where: list[Any] = []
-        if query.q:
-            where.append(icontains(ExternalService.name, query.q) | icontains(ExternalService.provider_name, query.q))
-        if query.status == "active":
-            where.append(ExternalService.status.is_in(list(ACTIVE_STATUSES)))
-        for column, value in (
-            (ExternalService.regime, query.regime),
-            (ExternalService.status, "" if query.status == "active" else query.status),
-            (ExternalService.kind, query.kind),
-        ):
-            if value:
-                where.append(column == value)
-        if query.department_id is not None:
-            ids = {r["service"] for r in await ServiceUsage.select(ServiceUsage.service).where(
-                ServiceUsage.department == query.department_id)}  # fmt: skip
-            ids |= {r["service"] for r in await ServiceApplication.select(ServiceApplication.service).where(
-                ServiceApplication.department == query.department_id)}  # fmt: skip
-            where.append(ExternalService.id.is_in(sorted(ids) or [0]))
-        if query.review:
-            where.append(ExternalService.status.is_in(list(ACTIVE_STATUSES)))
-            if query.review == "overdue":
-                where.append(ExternalService.next_review_on < today)
-            elif query.review == "soon":
-                where.append(ExternalService.next_review_on <= today + dt.timedelta(days=DUE_SOON_DAYS))
-            elif query.review == "none":
-                where.append(ExternalService.next_review_on.is_null())
+        where = await _service_where(query, today)
         select = ExternalService.select(*_SERVICE_COLUMNS)
         count = ExternalService.count()
         if where:
@@ -140,6 +161,18 @@ class RegistryQueries:
         usages = await _usages([r["id"] for r in rows])
         items = [schemas.ServiceSummary(**_summary(r, usages[r["id"]], today)) for r in rows]
         return schemas.ServicePage(items=items, total=await count, page=query.page, per_page=query.per_page)
+
+    async def export_rows(
+        self, query: ServiceQuery, *, today: dt.date | None = None, chunk: int = 500
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every service matching the list's filters (not one page), in registration order, a chunk at a time."""
+        today = today or today_tokyo()
+        where = await _service_where(query, today)
+        async for rows in keyset_chunks(lambda: ExternalService.select(*_SERVICE_COLUMNS), ExternalService, where,
+                                        chunk=chunk):  # fmt: skip
+            usages = await _usages([r["id"] for r in rows])
+            for row in rows:
+                yield _service_export_row(row, usages[row["id"]], today)
 
     async def options(self) -> dict[str, str]:
         """Services that can take new applications (not ended), for select boxes."""
@@ -236,16 +269,20 @@ class RegistryQueries:
         self, *, service_id: int | None = None, status: str = "", department_id: int | None = None, limit: int = 200
     ) -> list[schemas.ApplicationSummary]:
         """Applications, newest first, optionally of one service, status or department."""
-        where: list[Any] = []
-        if service_id is not None:
-            where.append(ServiceApplication.service == service_id)
-        if status:
-            where.append(ServiceApplication.status == status)
-        if department_id is not None:
-            where.append(ServiceApplication.department == department_id)
+        where = _application_where(service_id, status, department_id)
         query = ServiceApplication.select(*_APPLICATION_COLUMNS).order_by(ServiceApplication.id, ascending=False)
         rows = await (query.where(*where) if where else query).limit(limit)
         return [schemas.ApplicationSummary(**_application_summary(r)) for r in rows]
+
+    async def export_applications(
+        self, *, service_id: int | None = None, status: str = "", department_id: int | None = None, chunk: int = 500
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every application matching the list's filters (the list shows the latest 200), newest first, in chunks."""
+        where = _application_where(service_id, status, department_id)
+        async for rows in keyset_chunks(lambda: ServiceApplication.select(*_APPLICATION_EXPORT_COLUMNS),
+                                        ServiceApplication, where, chunk=chunk, newest_first=True):  # fmt: skip
+            for row in rows:
+                yield _application_export_row(row)
 
     async def application(self, application_id: int, *, today: dt.date | None = None) -> schemas.Application:
         """A usage application with its checklist (the regime of the information applied for) and flags.
@@ -309,6 +346,41 @@ _APPLICATION_COLUMNS = (
     ServiceApplication.department.name.as_alias("department_name"),
     ServiceApplication.applicant.full_name.as_alias("applicant_name"),
 )
+
+
+_APPLICATION_EXPORT_COLUMNS = (
+    *_APPLICATION_COLUMNS,
+    ServiceApplication.reviewer.full_name.as_alias("reviewer_name"),
+    ServiceApplication.administrator.full_name.as_alias("administrator_name"),
+)
+
+
+def _application_where(service_id: int | None, status: str, department_id: int | None) -> list[Any]:
+    """The conditions of the applications list's filters, shared by the page, the API list and the export."""
+    where: list[Any] = []
+    if service_id is not None:
+        where.append(ServiceApplication.service == service_id)
+    if status:
+        where.append(ServiceApplication.status == status)
+    if department_id is not None:
+        where.append(ServiceApplication.department == department_id)
+    return where
+
+
+def _application_export_row(row: dict[str, Any]) -> dict[str, Any]:
+    """An application as the register file lists it: the list's summary, what was asked and how it was decided."""
+    approved = row["status"] == ApplicationStatus.approved and row["decided_at"] is not None
+    keep = ("purpose", "information", "users", "account_count", "period_start", "period_end", "decided_at",
+            "decision_comment")  # fmt: skip
+    return {
+        **_application_summary(row),
+        **{k: row[k] for k in keep},
+        "regime_label": regime_for(row["scheme"], row["confidentiality"]).label,
+        "reviewer_name": row["reviewer_name"] or "",
+        "approver_name": (row["reviewer_name"] or "") if approved else "",
+        "approved_on": row["decided_at"].astimezone(TOKYO).date() if approved else None,
+        "administrator_name": row["administrator_name"] or "",
+    }
 
 
 def _application_summary(row: dict[str, Any], service: dict[str, Any] | None = None) -> dict[str, Any]:

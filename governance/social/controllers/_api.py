@@ -6,9 +6,11 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
+from litestar.response import Stream
 
 from governance.accounts.roles import Role
 from governance.social import schemas
+from governance.social.controllers._exports import ACCOUNT_COLUMNS, ACCOUNT_EXPORT_TITLE
 from governance.social.services import (
     APPROVER_ROLES,
     CHECKER_ROLES,
@@ -25,6 +27,7 @@ from governance.social.services import (
     template_values,
 )
 from governance.web.access import access
+from governance.web.exporting import ExportOperation, ExportParam, export_response, wanted_format
 from governance.web.pages import principal
 from governance.web.params import PathId
 from governance.web.scope import listing_department
@@ -42,19 +45,25 @@ class SocialAccountApiController(Controller):
     path = "/api/v1/social-accounts"
     tags = ["social-accounts"]
 
-    @get("/", opt=READ)
+    @get("/", opt=READ, operation_class=ExportOperation)
     async def list_accounts(
         self,
         request: Request[Any, Any, Any],
         status: Annotated[str, QueryParameter(max_length=20)] = "",
         platform: Annotated[str, QueryParameter(max_length=20)] = "",
         flag: Annotated[str, QueryParameter(max_length=20, description="noncompliant または dormant")] = "",
-    ) -> list[schemas.AccountSummary]:
-        """List accounts with their compliance (missing checklist items) and dormant flags."""
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> list[schemas.AccountSummary] | Stream:
+        """List accounts with their compliance (missing checklist items) and dormant flags.
+
+        With ``format=xlsx`` or ``csv`` (or that Accept), the same accounts come as a file.
+        """
         department = listing_department(request, None)
-        return await AccountQueries().list(
-            AccountFilter(status=status, platform=platform, flag=flag, department_id=department)
-        )
+        filters = AccountFilter(status=status, platform=platform, flag=flag, department_id=department)
+        if fmt := wanted_format(request):
+            rows = AccountQueries().export_rows(filters)
+            return await export_response(fmt, ACCOUNT_EXPORT_TITLE, ACCOUNT_COLUMNS, rows, fallback="social-accounts")
+        return await AccountQueries().list(filters)
 
     @post("/", opt=EDIT)
     async def create_account(

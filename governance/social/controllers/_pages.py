@@ -7,11 +7,12 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from governance.errors import ValidationError
 from governance.social import schemas
 from governance.social.checklist import BADGE_LABELS
+from governance.social.controllers._exports import ACCOUNT_COLUMNS, ACCOUNT_EXPORT_TITLE
 from governance.social.incidents import INCIDENT_KIND_LABELS
 from governance.social.lifecycle import APPLICATION_KIND_LABELS, STATUS_LABELS
 from governance.social.platforms import PLATFORM_LABELS
@@ -31,6 +32,7 @@ from governance.social.services import (
 )
 from governance.social.tables import PERSON_ROLE_LABELS, PersonRole
 from governance.web.access import access
+from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
@@ -64,8 +66,8 @@ class SocialAccountPageController(Controller):
     include_in_schema = False
 
     @get("/", opt=READ)
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        """List accounts with their compliance and dormant flags."""
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """List accounts with their compliance and dormant flags (``?format=xlsx|csv``: as a file)."""
         q = request.query_params
         filters = AccountFilter(
             status=q.get("status", "") if q.get("status", "") in STATUS_LABELS else "",
@@ -73,9 +75,13 @@ class SocialAccountPageController(Controller):
             flag=q.get("flag", "") if q.get("flag", "") in FLAGS else "",
             department_id=listing_department(request, None),
         )
+        if fmt := wanted_format(request):
+            rows = AccountQueries().export_rows(filters)
+            return await export_response(fmt, ACCOUNT_EXPORT_TITLE, ACCOUNT_COLUMNS, rows, fallback="social-accounts")
         return render(
             "social/index.html",
             rows=await AccountQueries().list(filters),
+            exports=export_links(request),
             filters=filters,
             statuses=STATUS_LABELS,
             platforms=PLATFORM_LABELS,
