@@ -6,16 +6,18 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS
 from governance.contractors import schemas
+from governance.contractors.register import CONTRACTOR_COLUMNS, CONTRACTOR_TITLE
 from governance.contractors.services import ContractorQuery, ContractorService
 from governance.contractors.tables import CERTIFICATION_LABELS, CONTRACTOR_STATUS_LABELS
 from governance.db import write_transaction
 from governance.errors import ValidationError
 from governance.files.services import FileService
 from governance.web.access import access
+from governance.web.exporting import ExportOperation, ExportParam, export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
@@ -29,6 +31,12 @@ def _service(request: Request[Any, Any, Any]) -> ContractorService:
     return ContractorService(cert_warn_days=request.app.state.settings.cert_warn_days)
 
 
+async def _export(request: Request[Any, Any, Any], fmt: str, query: ContractorQuery) -> Stream:
+    """The register of every contractor the list's filters match (not one page)."""
+    rows = _service(request).export_rows(query)
+    return await export_response(fmt, CONTRACTOR_TITLE, CONTRACTOR_COLUMNS, rows, fallback="contractors")
+
+
 class ContractorPageController(Controller):
     """委託事業者: list, register, detail, edit, contacts, certifications, suspensions."""
 
@@ -36,8 +44,8 @@ class ContractorPageController(Controller):
     include_in_schema = False
 
     @get("/", opt=READ)
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        """List contractors with filter, sort and pages."""
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """List contractors with filter, sort and pages (``?format=xlsx|csv``: the register as a file)."""
         q = request.query_params
         try:
             page = max(1, int(q.get("page", "1")))
@@ -49,6 +57,8 @@ class ContractorPageController(Controller):
             sort=str(q.get("sort", "name")),
             page=page,
         )
+        if fmt := wanted_format(request):
+            return await _export(request, fmt, query)
         result = await _service(request).list(query)
         return render(
             "contractors/index.html",
@@ -56,6 +66,7 @@ class ContractorPageController(Controller):
             query=query,
             statuses=CONTRACTOR_STATUS_LABELS,
             pages=max(1, -(-result.total // result.per_page)),
+            exports=export_links(request),
             notice=notice_of(request),
             active_nav="contractors",
         )
@@ -228,7 +239,7 @@ class ContractorApiController(Controller):
     path = "/api/v1/contractors"
     tags = ["contractors"]
 
-    @get("/", opt=READ)
+    @get("/", opt=READ, operation_class=ExportOperation)
     async def list_contractors(
         self,
         request: Request[Any, Any, Any],
@@ -237,11 +248,16 @@ class ContractorApiController(Controller):
         sort: Annotated[str, QueryParameter(max_length=10)] = "name",
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
-    ) -> schemas.ContractorPage:
-        """List contractors (filter by text and status; sort by name, updated or id)."""
-        return await _service(request).list(
-            ContractorQuery(q=q, status=status, sort=sort, page=page, per_page=per_page)
-        )
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> schemas.ContractorPage | Stream:
+        """List contractors (filter by text and status; sort by name, updated or id).
+
+        With ``format=xlsx|csv`` (or ``Accept`` naming the file type) every matching contractor comes as a file.
+        """
+        query = ContractorQuery(q=q, status=status, sort=sort, page=page, per_page=per_page)
+        if fmt := wanted_format(request):
+            return await _export(request, fmt, query)
+        return await _service(request).list(query)
 
     @get("/{contractor_id:int}", opt=READ)
     async def get_contractor(self, request: Request[Any, Any, Any], contractor_id: PathId) -> schemas.Contractor:

@@ -162,6 +162,37 @@ class EngagementSummary(Struct):
     end_date: dt.date
 
 
+class SelectionSummary(Struct):
+    """A selection version as listed across engagements."""
+
+    id: int
+    engagement: int
+    engagement_title: str
+    department_name: str
+    version: int
+    method: str
+    method_label: str
+    status: str
+    status_label: str
+    evaluated_on: dt.date
+    selected_contractor: int | None
+    selected_contractor_name: str | None
+    prepared_by: str | None
+    submitted_at: dt.datetime | None
+    reviewed_by: str | None
+    reviewed_at: dt.datetime | None
+    updated_at: dt.datetime
+
+
+class SelectionPage(Struct):
+    """One page of selection versions."""
+
+    items: list[SelectionSummary]
+    total: int
+    page: int
+    per_page: int
+
+
 class SelectionCreate(Struct):
     """A new selection record (method and its legal ground)."""
 

@@ -6,12 +6,18 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.params import JSONBody, QueryParameter
+from litestar.response import Stream
 
 from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS, Role
 from governance.engagements import schemas
-from governance.engagements.controllers._pages import scheme_in_force
-from governance.engagements.services import EngagementQuery, EngagementService, SelectionService
+from governance.engagements.controllers._pages import export_engagements, scheme_in_force
+from governance.engagements.controllers._selection_pages import export_selections
+from governance.engagements.services import EngagementQuery, EngagementService, SelectionQuery, SelectionService
+from governance.engagements.tables import SELECTION_STATUS_LABELS
+from governance.errors import ValidationError
+from governance.schema import MAX_ID
 from governance.web.access import access
+from governance.web.exporting import ExportOperation, ExportParam, wanted_format
 from governance.web.pages import principal
 from governance.web.params import PathId
 from governance.web.scope import listing_department
@@ -27,7 +33,7 @@ class EngagementApiController(Controller):
     path = "/api/v1/engagements"
     tags = ["engagements"]
 
-    @get("/", opt=READ)
+    @get("/", opt=READ, operation_class=ExportOperation)
     async def list_engagements(
         self,
         request: Request[Any, Any, Any],
@@ -36,11 +42,17 @@ class EngagementApiController(Controller):
         tier: Annotated[int | None, QueryParameter(ge=1, le=3)] = None,
         sort: Annotated[str, QueryParameter(max_length=10, description="new, title, start or tier")] = "new",
         page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
-    ) -> list[schemas.EngagementSummary]:
-        """List engagements, newest first."""
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> list[schemas.EngagementSummary] | Stream:
+        """List engagements, newest first.
+
+        With ``format=xlsx|csv`` (or ``Accept`` naming the file type) every matching engagement comes as a file.
+        """
         query = EngagementQuery(
             q=q, status=status, tier=tier, sort=sort, page=page, department_id=listing_department(request, None)
         )
+        if fmt := wanted_format(request):
+            return await export_engagements(fmt, query)
         items, _ = await EngagementService().list(query)
         return items
 
@@ -81,6 +93,34 @@ class SelectionApiController(Controller):
 
     path = "/api/v1/selections"
     tags = ["engagements"]
+
+    @get("/", opt=READ, operation_class=ExportOperation)
+    async def list_selections(
+        self,
+        request: Request[Any, Any, Any],
+        q: Annotated[str, QueryParameter(max_length=100, description="委託業務の業務名（部分一致）")] = "",
+        department_id: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        status: Annotated[
+            str, QueryParameter(max_length=20, description="draft / submitted / approved / superseded")
+        ] = "",
+        method: Annotated[str, QueryParameter(max_length=40)] = "",
+        page: Annotated[int, QueryParameter(ge=1, le=100000)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=100)] = 20,
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> schemas.SelectionPage | Stream:
+        """List selection versions of every engagement the user may see, newest first.
+
+        With ``format=xlsx|csv`` (or ``Accept`` naming the file type) every matching version comes as a file.
+        """
+        if status and status not in SELECTION_STATUS_LABELS:
+            raise ValidationError({"status": "状態は draft / submitted / approved / superseded のいずれかです。"})
+        query = SelectionQuery(
+            q=q, department_id=listing_department(request, department_id), status=status, method=method, page=page,
+            per_page=per_page,
+        )  # fmt: skip
+        if fmt := wanted_format(request):
+            return await export_selections(fmt, query)
+        return await SelectionService().list(query)
 
     @get("/{selection_id:int}", opt=READ)
     async def get_selection(self, selection_id: PathId) -> schemas.Selection:

@@ -6,7 +6,7 @@ from typing import Any
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS
 from governance.accounts.services import UserService
@@ -22,12 +22,14 @@ from governance.engagements.facts import (
     WORK_KIND_LABELS,
     WORK_LOCATION_LABELS,
 )
+from governance.engagements.register import ENGAGEMENT_COLUMNS, ENGAGEMENT_TITLE
 from governance.engagements.services import SELECTION_METHODS, EngagementQuery, EngagementService, SelectionService
 from governance.engagements.tables import ENGAGEMENT_STATUS_LABELS, SELECTION_STATUS_LABELS
 from governance.engagements.term import RENEWAL_LABELS
 from governance.engagements.tier import TIER_LABELS
 from governance.errors import ConflictError, ValidationError
 from governance.web.access import access
+from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
@@ -60,6 +62,12 @@ CHOICES = {
 }
 
 
+async def export_engagements(fmt: str, query: EngagementQuery) -> Stream:
+    """The register of every engagement the list's filters (and the department scope) match, not one page."""
+    rows = EngagementService().export_rows(query)
+    return await export_response(fmt, ENGAGEMENT_TITLE, ENGAGEMENT_COLUMNS, rows, fallback="engagements")
+
+
 def scheme_in_force(request: Request[Any, Any, Any], data: Any) -> Any:
     """The classification scheme is a setting (GOVERNANCE_CLASSIFICATION_SCHEME); no form or API body chooses it."""
     return msgspec.structs.replace(data, scheme=request.app.state.settings.classification_scheme)
@@ -77,8 +85,8 @@ class EngagementPageController(Controller):
     include_in_schema = False
 
     @get("/", opt=READ)
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        """List engagements with filters."""
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """List engagements with filters (``?format=xlsx|csv``: the register as a file)."""
         q = request.query_params
         query = EngagementQuery(
             q=str(q.get("q", ""))[:100],
@@ -88,11 +96,13 @@ class EngagementPageController(Controller):
             sort=str(q.get("sort", "new"))[:10],
             page=query_page(q),
         )
+        if fmt := wanted_format(request):
+            return await export_engagements(fmt, query)
         items, total = await EngagementService().list(query)
         return render(
             "engagements/index.html", items=items, total=total, query=query,
             pages=max(1, -(-total // query.per_page)), departments=await UserService().list_departments(),
-            notice=notice_of(request), active_nav="engagements", **CHOICES,
+            exports=export_links(request), notice=notice_of(request), active_nav="engagements", **CHOICES,
         )  # fmt: skip
 
     async def _form(

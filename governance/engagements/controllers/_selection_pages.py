@@ -1,4 +1,4 @@
-"""Selection pages: evaluate candidates against the criteria, decide, submit, approve or return, correct, print."""
+"""Selection pages: the list across engagements, evaluate candidates, decide, submit, approve or return, correct."""
 
 from __future__ import annotations
 
@@ -6,23 +6,28 @@ import re
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Response, Stream, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS, Role
+from governance.accounts.services import UserService
 from governance.calendar import today_tokyo
 from governance.contractors.services import ContractorService
 from governance.db import write_transaction
 from governance.engagements import schemas
-from governance.engagements.criteria import ANSWER_LABELS
+from governance.engagements.criteria import ANSWER_LABELS, SELECTION_METHODS
 from governance.engagements.documents import render_selection_record
-from governance.engagements.services import EngagementService, SelectionService
+from governance.engagements.register import SELECTION_COLUMNS, SELECTION_TITLE
+from governance.engagements.services import EngagementService, SelectionQuery, SelectionService
+from governance.engagements.tables import SELECTION_STATUS_LABELS
 from governance.errors import ConflictError, DomainError, ValidationError
 from governance.files.services import FileService
 from governance.web.access import access
 from governance.web.downloads import docx_download
+from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_number, query_page
+from governance.web.scope import listing_department
 
 READ = access(OUTSOURCING_READERS)
 WRITE = access(STAFF_EDITORS)
@@ -31,11 +36,39 @@ _ANSWER_KEY = re.compile(r"^answer-(\d{1,10})-(OUT-SEL-\d{2})$")
 _EVIDENCE_KEY = re.compile(r"^evidence-(\d{1,10})-(OUT-SEL-\d{2})$")
 
 
+async def export_selections(fmt: str, query: SelectionQuery) -> Stream:
+    """The register of every selection version the list's filters (and the department scope) match, not one page."""
+    rows = SelectionService().export_rows(query)
+    return await export_response(fmt, SELECTION_TITLE, SELECTION_COLUMNS, rows, fallback="selections")
+
+
 class SelectionPageController(Controller):
-    """One selection record (選定記録) and its workflow."""
+    """Selection records (選定記録): the list across engagements, and each record with its workflow."""
 
     path = "/selections"
     include_in_schema = False
+
+    @get("/", opt=READ)
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """Selection versions of the engagements the user sees, newest first (``?format=xlsx|csv``: as a file)."""
+        q = request.query_params
+        status, method = str(q.get("status", ""))[:20], str(q.get("method", ""))[:40]
+        query = SelectionQuery(
+            q=str(q.get("q", ""))[:100],
+            department_id=listing_department(request, query_number(q, "department_id")),
+            status=status if status in SELECTION_STATUS_LABELS else "",
+            method=method if method in SELECTION_METHODS else "",
+            page=query_page(q),
+        )
+        if fmt := wanted_format(request):
+            return await export_selections(fmt, query)
+        result = await SelectionService().list(query)
+        return render(
+            "selections/index.html", result=result, query=query, statuses=SELECTION_STATUS_LABELS,
+            methods=SELECTION_METHODS, departments=await UserService().list_departments(),
+            pages=max(1, -(-result.total // result.per_page)), exports=export_links(request),
+            notice=notice_of(request), active_nav="engagements",
+        )  # fmt: skip
 
     async def _page(
         self,

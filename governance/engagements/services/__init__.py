@@ -7,12 +7,14 @@ from governance.engagements.services._engagements import (
     facts_of_engagement,
     facts_snapshot,
 )
+from governance.engagements.services._selection_queries import SelectionQuery
 from governance.engagements.services._selections import SELECTION_METHODS, SelectionService
 
 __all__ = [
     "SELECTION_METHODS",
     "EngagementQuery",
     "EngagementService",
+    "SelectionQuery",
     "SelectionService",
     "facts_of",
     "facts_of_engagement",

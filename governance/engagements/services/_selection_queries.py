@@ -3,19 +3,71 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 from governance.contractors.services import ContractorService
+from governance.db import keyset_chunks
 from governance.engagements import schemas
 from governance.engagements.criteria import CATALOG_BY_ID, SELECTION_METHODS, prefill
+from governance.engagements.services._engagements import EngagementQuery, EngagementService
 from governance.engagements.tables import (
     SELECTION_STATUS_LABELS,
     CriterionEvaluation,
+    Engagement,
     Selection,
     SelectionCandidate,
     SelectionStatus,
 )
 from governance.errors import NotFoundError
+
+
+@dataclass(frozen=True)
+class SelectionQuery:
+    """Filters of the list of selection versions across engagements, and its page."""
+
+    q: str = ""
+    department_id: int | None = None
+    status: str = ""
+    method: str = ""
+    page: int = 1
+    per_page: int = 20
+
+
+def selection_conditions(query: SelectionQuery) -> list[Any]:
+    """The list's filters as query conditions: the page, the API list and the export share them.
+
+    The engagement filters (業務名, 所管課 with the department scope) are the engagement list's own, so a user sees
+    the selections of exactly the engagements they see.
+    """
+    where: list[Any] = []
+    engagement = EngagementService.conditions(EngagementQuery(q=query.q, department_id=query.department_id))
+    if engagement:
+        where.append(Selection.engagement.is_in(Engagement.select(Engagement.id).where(*engagement)))
+    if query.status:
+        where.append(Selection.status == query.status)
+    if query.method:
+        where.append(Selection.method == query.method)
+    return where
+
+
+SELECTION_LIST_COLUMNS = (
+    Selection.id, Selection.engagement, Selection.engagement.title.as_alias("engagement_title"),
+    Selection.engagement.department.name.as_alias("department_name"), Selection.version, Selection.method,
+    Selection.status, Selection.evaluated_on, Selection.selected_contractor,
+    Selection.selected_contractor.name.as_alias("selected_contractor_name"),
+    Selection.prepared_by.full_name.as_alias("prepared_by"), Selection.submitted_at,
+    Selection.reviewed_by.full_name.as_alias("reviewed_by"), Selection.reviewed_at, Selection.updated_at,
+)  # fmt: skip
+
+
+def _labelled(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **row,
+        "method_label": SELECTION_METHODS.get(row["method"], row["method"]),
+        "status_label": SELECTION_STATUS_LABELS.get(row["status"], row["status"]),
+    }
 
 
 class SelectionQueries:
@@ -97,6 +149,51 @@ class SelectionQueries:
             review_comment=row["review_comment"], supersedes=row["supersedes"],
             editable=row["status"] == SelectionStatus.draft,
         )  # fmt: skip
+
+    async def list(self, query: SelectionQuery) -> schemas.SelectionPage:
+        """One page of selection versions matching the filters, newest first, with the total."""
+        where = selection_conditions(query)
+        per_page = max(1, min(query.per_page, 100))
+        page = max(1, query.page)
+        select, count = Selection.select(*SELECTION_LIST_COLUMNS), Selection.count()
+        if where:
+            select, count = select.where(*where), count.where(*where)
+        rows = await select.order_by(Selection.id, ascending=False).limit(per_page).offset((page - 1) * per_page)
+        return schemas.SelectionPage(
+            items=[schemas.SelectionSummary(**_labelled(r)) for r in rows],
+            total=await count,
+            page=page,
+            per_page=per_page,
+        )
+
+    async def export_rows(self, query: SelectionQuery, *, chunk: int = 500) -> AsyncIterator[dict[str, Any]]:
+        """Every selection version matching the list's filters, newest first, a chunk at a time (for the register).
+
+        Each row carries the candidates' names, read for the whole chunk at once.
+        """
+        columns = (*SELECTION_LIST_COLUMNS, Selection.legal_ground, Selection.rationale, Selection.review_comment,
+                   Selection.supersedes, Selection.created_at)  # fmt: skip
+        where = selection_conditions(query)
+        async for rows in keyset_chunks(
+            lambda: Selection.select(*columns), Selection, where, chunk=chunk, newest_first=True
+        ):
+            candidates: dict[int, list[str]] = {}
+            for c in (
+                await SelectionCandidate.select(
+                    SelectionCandidate.selection, SelectionCandidate.contractor.name.as_alias("name")
+                )
+                .where(SelectionCandidate.selection.is_in([r["id"] for r in rows]))
+                .order_by(SelectionCandidate.id)
+            ):
+                candidates.setdefault(c["selection"], []).append(c["name"])
+            for r in rows:
+                approved = r["status"] in (SelectionStatus.approved, SelectionStatus.superseded)
+                yield {
+                    **_labelled(r),
+                    "candidates": candidates.get(r["id"], []),
+                    "approved_by": r["reviewed_by"] if approved else "",
+                    "approved_at": r["reviewed_at"] if approved else None,
+                }
 
     async def for_engagement(self, engagement_id: int) -> list[dict[str, Any]]:
         """The selection versions of an engagement, newest first."""

@@ -7,13 +7,15 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import JSONBody, QueryParameter
+from litestar.response import Stream
 
 from governance.accounts.roles import OUTSOURCING_READERS
 from governance.calendar import today_tokyo
 from governance.errors import ValidationError
 from governance.schema import MAX_ID
 from governance.verification import schemas
-from governance.verification.controllers._check_pages import PERFORM
+from governance.verification.controllers._check_pages import PERFORM, export_check_register
+from governance.verification.controllers._finding_pages import export_finding_register
 from governance.verification.services import (
     CheckFilter,
     CheckService,
@@ -25,6 +27,7 @@ from governance.verification.services import (
 )
 from governance.verification.tables import CHECK_STATUS_LABELS, FINDING_STATUS_LABELS
 from governance.web.access import access
+from governance.web.exporting import ExportOperation, ExportParam, wanted_format
 from governance.web.pages import principal
 from governance.web.params import PathId
 from governance.web.scope import listing_department
@@ -54,7 +57,7 @@ class CheckApiController(Controller):
     path = "/api/v1"
     tags = ["verification"]
 
-    @get("/checks", opt=READ)
+    @get("/checks", opt=READ, operation_class=ExportOperation)
     async def list_checks(
         self,
         request: Request[Any, Any, Any],
@@ -66,13 +69,19 @@ class CheckApiController(Controller):
         due_to: DateParam = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> schemas.CheckPage:
-        """Checks by due date; ``status=overdue`` lists open checks past their due date."""
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> schemas.CheckPage | Stream:
+        """Checks by due date; ``status=overdue`` lists open checks past their due date.
+
+        With ``format=xlsx|csv`` (or ``Accept`` naming the file type) every matching check comes as a file.
+        """
         if status is not None and status not in {*CHECK_STATUS_LABELS, "open"}:
             raise ValidationError({"status": "状態は planned / in_progress / reviewing / done / cancelled / overdue / "
                                              "open のいずれかを指定してください。"})  # fmt: skip
         department_id = listing_department(request, department_id)
         f = CheckFilter(status, department_id, engagement_id, assignee_id, due_from, due_to)
+        if fmt := wanted_format(request):
+            return await export_check_register(fmt, f)
         rows, total = await list_checks(f, today=today_tokyo(), limit=limit, offset=offset)
         return schemas.CheckPage(items=[schemas.check_out(r) for r in rows], total=total)
 
@@ -162,7 +171,7 @@ class FindingApiController(Controller):
     path = "/api/v1/findings"
     tags = ["verification"]
 
-    @get("/", opt=READ)
+    @get("/", opt=READ, operation_class=ExportOperation)
     async def list_findings(
         self,
         request: Request[Any, Any, Any],
@@ -170,12 +179,17 @@ class FindingApiController(Controller):
         department_id: OptionalId = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[schemas.FindingOut]:
-        """Findings, open first (without measures; fetch one for them)."""
-        rows, _ = await list_findings(
-            status=_finding_status(status), department_id=listing_department(request, department_id), limit=limit,
-            offset=offset,
-        )  # fmt: skip
+        format: ExportParam = None,  # read through wanted_format(), with Accept
+    ) -> list[schemas.FindingOut] | Stream:
+        """Findings, open first (without measures; fetch one for them).
+
+        With ``format=xlsx|csv`` (or ``Accept`` naming the file type) every matching finding comes as a file, one
+        row per finding with its measures summarised.
+        """
+        status, department_id = _finding_status(status), listing_department(request, department_id)
+        if fmt := wanted_format(request):
+            return await export_finding_register(fmt, status=status, department_id=department_id)
+        rows, _ = await list_findings(status=status, department_id=department_id, limit=limit, offset=offset)
         svc = FindingService()
         return [schemas.finding_out(await svc.get(r["id"])) for r in rows]
 

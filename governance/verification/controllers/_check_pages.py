@@ -7,7 +7,7 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath
-from litestar.response import Redirect, Response, Template
+from litestar.response import Redirect, Response, Stream, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role, effective_roles
 from governance.accounts.services import UserService
@@ -20,15 +20,18 @@ from governance.files.services import FileService
 from governance.verification import schemas
 from governance.verification.controllers._forms import check_forms, form_download, offered_forms
 from governance.verification.plan import KIND_LABELS
+from governance.verification.register import CHECK_COLUMNS, CHECK_TITLE
 from governance.verification.services import (
     CheckFilter,
     CheckService,
     ReportLinkService,
     ResultInput,
+    export_checks,
     list_checks,
 )
 from governance.verification.tables import CHECK_STATUS_LABELS, ITEM_RESULT_LABELS, SEVERITY_LABELS
 from governance.web.access import access
+from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
@@ -44,6 +47,12 @@ def _date(q: Any, name: str) -> dt.date | None:
         return dt.date.fromisoformat(str(q.get(name, "")).strip())
     except ValueError:
         return None
+
+
+async def export_check_register(fmt: str, f: CheckFilter) -> Stream:
+    """The register of every check the list's filters (and the department scope) match, not one page."""
+    rows = export_checks(f, today=today_tokyo())
+    return await export_response(fmt, CHECK_TITLE, CHECK_COLUMNS, rows, fallback="checks")
 
 
 async def staff_options() -> dict[str, str]:
@@ -62,8 +71,11 @@ class CheckPageController(Controller):
     include_in_schema = False
 
     @get("/", opt=READ)
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        """Checks by due date, filtered by status, department, assignee and period; grouped by month."""
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """Checks by due date, filtered by status, department, assignee and period; grouped by month.
+
+        ``?format=xlsx|csv``: every matching check as a file.
+        """
         q = request.query_params
         me = principal(request)
         status = str(q.get("status", "open"))[:20]
@@ -74,6 +86,8 @@ class CheckPageController(Controller):
             due_from=_date(q, "due_from"),
             due_to=_date(q, "due_to"),
         )
+        if fmt := wanted_format(request):
+            return await export_check_register(fmt, f)
         page = query_page(q)
         today = today_tokyo()
         rows, total = await list_checks(f, today=today, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
@@ -84,8 +98,8 @@ class CheckPageController(Controller):
             "verification/checks.html", months=months, total=total, page=page,
             pages=max(1, -(-total // PER_PAGE)), status=status, f=f, mine=q.get("mine") == "1",
             statuses={"open": "未完了（すべて）", **CHECK_STATUS_LABELS, "": "すべて"},
-            departments=await UserService().list_departments(), today=today, notice=notice_of(request),
-            active_nav="verification",
+            departments=await UserService().list_departments(), today=today, exports=export_links(request),
+            notice=notice_of(request), active_nav="verification",
         )  # fmt: skip
 
     async def _page(

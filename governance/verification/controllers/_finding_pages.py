@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.response import Redirect, Template
+from litestar.response import Redirect, Stream, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.accounts.services import UserService
@@ -14,9 +14,11 @@ from governance.errors import DomainError, ValidationError
 from governance.files.services import FileService
 from governance.verification import schemas
 from governance.verification.controllers._check_pages import PERFORM, staff_options
-from governance.verification.services import FindingService, list_findings
+from governance.verification.register import FINDING_COLUMNS, FINDING_TITLE
+from governance.verification.services import FindingService, export_findings, list_findings
 from governance.verification.tables import FINDING_STATUS_LABELS, MEASURE_KIND_LABELS, MEASURE_REQUIREMENTS
 from governance.web.access import access
+from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
@@ -26,6 +28,12 @@ READ = access(OUTSOURCING_READERS)
 PER_PAGE = 50
 
 
+async def export_finding_register(fmt: str, *, status: str | None, department_id: int | None) -> Stream:
+    """The register of every finding the list's filters (and the department scope) match, with its measures."""
+    rows = export_findings(status=status, department_id=department_id)
+    return await export_response(fmt, FINDING_TITLE, FINDING_COLUMNS, rows, fallback="findings")
+
+
 class FindingPageController(Controller):
     """指摘事項と措置."""
 
@@ -33,20 +41,23 @@ class FindingPageController(Controller):
     include_in_schema = False
 
     @get("/", opt=READ)
-    async def index(self, request: Request[Any, Any, Any]) -> Template:
-        """Findings, open first."""
+    async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
+        """Findings, open first (``?format=xlsx|csv``: every matching finding, with its measures, as a file)."""
         q = request.query_params
         status = str(q.get("status", "open"))[:20]
         department_id = listing_department(request, query_number(q, "department_id"))
+        wanted = status if status in FINDING_STATUS_LABELS else None
+        if fmt := wanted_format(request):
+            return await export_finding_register(fmt, status=wanted, department_id=department_id)
         page = query_page(q)
         rows, total = await list_findings(
-            status=status if status in FINDING_STATUS_LABELS else None, department_id=department_id,
-            limit=PER_PAGE, offset=(page - 1) * PER_PAGE,
-        )  # fmt: skip
+            status=wanted, department_id=department_id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
+        )
         return render(
             "verification/findings.html", items=rows, total=total, status=status, department_id=department_id,
             statuses={**FINDING_STATUS_LABELS, "": "すべて"}, departments=await UserService().list_departments(),
-            page=page, pages=max(1, -(-total // PER_PAGE)), notice=notice_of(request), active_nav="verification",
+            page=page, pages=max(1, -(-total // PER_PAGE)), exports=export_links(request), notice=notice_of(request),
+            active_nav="verification",
         )  # fmt: skip
 
     async def _page(
