@@ -274,7 +274,8 @@ def templates_group() -> None:
 
 def _checked_library(path: Path | None) -> Any:
     """Load the clause library, or print every problem with its file, clause id and reason and exit 1."""
-    from governance.contracts.library import LibraryError, library_at
+    from governance.contracts.library import LibraryError
+    from governance.contracts.library_cache import library_at
     from governance.settings import get_settings
 
     root = path or get_settings().contract_templates_dir

@@ -26,7 +26,8 @@ from governance.contracts.documents import (
     render_amendment,
     render_comparison,
 )
-from governance.contracts.library import ClauseLibrary, LibraryError, library_at
+from governance.contracts.library import ClauseLibrary, LibraryError
+from governance.contracts.library_cache import library_at
 from governance.contracts.services import ContractService, latest_signed_version, signing_history
 from governance.contracts.tables import VERSION_KIND_LABELS, VERSION_STATUS_LABELS, Contract, ContractVersion
 from governance.engagements.services import EngagementService

@@ -30,7 +30,7 @@ from governance.contracts.bid_documents import (
 from governance.contracts.context import Municipality, Preview, build_context, municipality_from
 from governance.contracts.form_documents import form_title, forms_for, render_form
 from governance.contracts.forms import Form
-from governance.contracts.library import base_document, library_at
+from governance.contracts.library_cache import base_document, library_at
 from governance.contracts.tables import BidPackage
 from governance.db import for_update, write_transaction
 from governance.engagements.services import EngagementService, facts_of_engagement

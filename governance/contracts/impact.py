@@ -23,7 +23,8 @@ import anyio
 from governance.calendar import today_tokyo
 from governance.contracts.comparison import held_clauses
 from governance.contracts.context import rendered_records, stored_context, stored_facts, version_records
-from governance.contracts.library import ClauseLibrary, LibraryError, Problem, library_at
+from governance.contracts.library import ClauseLibrary, LibraryError, Problem
+from governance.contracts.library_cache import library_at
 from governance.contracts.revision import LibraryDiff, diff_libraries
 from governance.contracts.tables import VERSION_KIND_LABELS, ContractVersion, VersionStatus
 from governance.engagements.tables import EngagementStatus

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-import threading
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,18 @@ import yaml
 from jinja2 import TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment
 
+from governance.contracts.clause_model import (
+    SPEC_SECTION,
+    WHEN,
+    CheckItem,
+    Clause,
+    ClauseLibrary,
+    Item,
+    LibraryError,
+    Paragraph,
+    Problem,
+    Section,
+)
 from governance.contracts.conditions import ALWAYS, Condition, ConditionError, parse_condition
 from governance.contracts.forms import (
     Evidence,
@@ -36,166 +46,20 @@ from governance.contracts.templating import (
     sample_context,
     yen,
 )
-from governance.errors import DomainError
 from governance.requirements import is_known
 
 CLAUSE_KEYS = frozenset({"id", "section", "order", "title", "requirements", "condition", "body", "items", "checks"})
 REQUIRED_CLAUSE_KEYS = frozenset({"id", "section", "order", "title", "requirements", "body"})
 SPEC_KEYS = frozenset({"id", "order", "title", "requirements", "condition", "body", "items", "evidence"})
 REQUIRED_SPEC_KEYS = frozenset({"id", "order", "title", "requirements", "body"})
-SPEC_SECTION = "spec"
-"""The section id of 仕様書 sections (they are not part of the contract's own sections)."""
 CHECK_KEYS = frozenset({"id", "what", "when", "requirements", "condition"})
 PART_KEYS = frozenset({"text", "items", "condition"})
-WHEN = {
-    "before_start": "業務の開始前",
-    "at_signing": "契約締結時",
-    "monthly": "毎月",
-    "quarterly": "四半期ごと",
-    "yearly": "毎年度",
-    "at_end": "契約終了時",
-    "on_event": "事象の発生時",
-}
-__all__ = ["PLACEHOLDERS", "compiled", "make_environment", "sample_context", "yen"]  # also importable from here
+__all__ = [  # also importable from here
+    "PLACEHOLDERS", "SPEC_SECTION", "WHEN", "CheckItem", "Clause", "ClauseLibrary", "Item", "LibraryError", "Paragraph",
+    "Problem", "Section", "compiled", "make_environment", "sample_context", "yen",
+]  # fmt: skip
 
 _ID = re.compile(r"^[A-Z][A-Z0-9-]{1,59}$")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in the library."""
-
-    file: str
-    clause_id: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}" + (f"（{self.clause_id}）" if self.clause_id else "")
-        return f"{where}: {self.reason}"
-
-
-class LibraryError(DomainError):
-    """The library cannot be used; ``problems`` lists every reason."""
-
-    status_code = 409
-    title = "条項ライブラリに誤りがあります"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(
-            "条項ライブラリに誤りがあるため、契約書を作成できません。システム管理者に連絡してください。"
-            f"（{problems[0]}{' ほか' if len(problems) > 1 else ''}）"
-        )
-        self.problems = problems
-
-
-@dataclass(frozen=True)
-class CheckItem:
-    """A verification a clause creates (planned into checks after signing), when its condition holds."""
-
-    id: str
-    what: str
-    when: str
-    requirements: tuple[str, ...]
-    condition: Condition = ALWAYS
-
-
-@dataclass(frozen=True)
-class Item:
-    """A numbered sub-item of a paragraph: (1)(2) at the first level, ア イ at the second.
-
-    It is printed only when its condition holds.
-    """
-
-    text: str
-    items: tuple[Item, ...] = ()
-    condition: Condition = ALWAYS
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    """A part of an article's text (one or more 項, one per line) with the items attached to it.
-
-    A clause written with a plain ``body`` string has one part holding the whole text, its items after the last
-    line; a clause written with a list of parts may attach items to any paragraph and give a part a condition.
-    """
-
-    text: str
-    items: tuple[Item, ...] = ()
-    condition: Condition = ALWAYS
-
-
-@dataclass(frozen=True)
-class Clause:
-    """One clause of the library."""
-
-    id: str
-    section: str
-    order: int
-    title: str
-    requirements: tuple[str, ...]
-    condition: Condition
-    parts: tuple[Paragraph, ...]
-    checks: tuple[CheckItem, ...]
-    source: str
-    evidence: tuple[Evidence, ...] = ()
-
-    @property
-    def body(self) -> str:
-        """The clause's text, all parts joined (for searching and comparison)."""
-        return "\n".join(p.text for p in self.parts)
-
-    @property
-    def items(self) -> tuple[Item, ...]:
-        """Every part's items, in order."""
-        return tuple(i for p in self.parts for i in p.items)
-
-    def conditions(self) -> list[tuple[str, Condition]]:
-        """Every condition inside the clause (parts, items, checks), with where it sits, for the matrix."""
-        out: list[tuple[str, Condition]] = []
-
-        def walk(items: tuple[Item, ...], where: str) -> None:
-            for n, item in enumerate(items, start=1):
-                if item.condition is not ALWAYS:
-                    out.append((f"{where}（{n}）", item.condition))
-                walk(item.items, f"{where}（{n}）")
-
-        for n, part in enumerate(self.parts, start=1):
-            if part.condition is not ALWAYS:
-                out.append((f"第{n}段", part.condition))
-            walk(part.items, f"第{n}段の号")
-        for check in self.checks:
-            if check.condition is not ALWAYS:
-                out.append((f"確認事項 {check.id}", check.condition))
-        return out
-
-
-@dataclass(frozen=True)
-class Section:
-    """A part of the contract: the main text or the annex."""
-
-    id: str
-    title: str
-
-
-@dataclass(frozen=True)
-class ClauseLibrary:
-    """A validated clause library with its version and content hash."""
-
-    version: str
-    title: str
-    sections: tuple[Section, ...]
-    clauses: tuple[Clause, ...]
-    content_hash: str
-    specification: tuple[Clause, ...] = ()
-    forms: tuple[Form, ...] = ()
-
-    def section_index(self, section_id: str) -> int:
-        """The position of a section in the document."""
-        return next(i for i, s in enumerate(self.sections) if s.id == section_id)
-
-    def form(self, form_id: str) -> Form | None:
-        """The form with this id, if the library has it."""
-        return next((f for f in self.forms if f.id == form_id), None)
 
 
 def _texts(items: Iterable[Item]) -> Iterable[str]:
@@ -341,58 +205,6 @@ def _checks(raw: Any, where: str, clause_id: str, problems: list[Problem]) -> tu
         condition = _condition(c.get("condition"), where, clause_id, problems, f"checks[{i}].condition")
         out.append(CheckItem(str(c["id"]), str(c["what"]), str(c["when"]), reqs, condition))
     return tuple(out)
-
-
-def base_document(root: Path) -> bytes | None:
-    """The municipality's own base document (styles, headers) of the library under ``root``, if it has one."""
-    path = root / "base.docx"
-    return path.read_bytes() if path.is_file() else None
-
-
-LIBRARY_FOLDERS = ("clauses", "specification", "forms")
-"""The folders of YAML files a library is read from, beside library.yaml and base.docx."""
-Stamp = tuple[tuple[str, int, int, int], ...]
-_LOADED: dict[Path, tuple[Stamp, ClauseLibrary]] = {}
-_LOADED_LOCK = threading.Lock()
-
-
-def library_stamp(root: Path) -> Stamp:
-    """Every file the library under ``root`` is read from, with its size, modification time and inode.
-
-    Editing, adding or removing a file changes it, and so does a folder swapped in by a promotion.
-    """
-    paths = [root / "library.yaml", root / "base.docx",
-             *(p for folder in LIBRARY_FOLDERS for p in sorted((root / folder).glob("*.yaml")))]  # fmt: skip
-    out = []
-    for path in paths:
-        try:
-            s = path.stat()
-        except OSError:  # absent (base.docx is optional) or removed meanwhile: not part of the library now
-            continue
-        out.append((path.relative_to(root).as_posix(), s.st_mtime_ns, s.st_size, s.st_ino))
-    return tuple(out)
-
-
-def library_at(root: Path) -> ClauseLibrary:
-    """The library under ``root`` as its files are now: loaded once, loaded again only when a file changed.
-
-    Loading validates every template (about a quarter of a second), too slow for every page and draft; an edited,
-    added or removed file still applies at once. A broken library is not kept: each call reports it again. Safe to
-    call from worker threads (``anyio.to_thread``).
-
-    Raises:
-        LibraryError: with every problem found (file, clause id, reason).
-    """
-    key = root.absolute()
-    stamp = library_stamp(key)  # taken before loading: a file changed while loading is loaded again next time
-    with _LOADED_LOCK:
-        known = _LOADED.get(key)
-    if known is not None and known[0] == stamp:
-        return known[1]
-    library = load_library(key)
-    with _LOADED_LOCK:
-        _LOADED[key] = (stamp, library)
-    return library
 
 
 def load_library(root: Path) -> ClauseLibrary:

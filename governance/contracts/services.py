@@ -19,7 +19,7 @@ from governance.contracts.approval_services import SubcontractorApprovals
 from governance.contracts.clauses import select_clauses
 from governance.contracts.context import Municipality, Preview, build_context, clause_records, municipality_from
 from governance.contracts.documents import render_contract
-from governance.contracts.library import base_document, library_at
+from governance.contracts.library_cache import base_document, library_at
 from governance.contracts.tables import (
     VERSION_KIND_LABELS,
     VERSION_STATUS_LABELS,

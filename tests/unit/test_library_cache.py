@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from governance.contracts import library as library_module
-from governance.contracts.library import LibraryError, library_at
+from governance.contracts import library_cache as library_module
+from governance.contracts.library import LibraryError
+from governance.contracts.library_cache import library_at
 from tests.unit.test_clause_library import clause, write
 
 

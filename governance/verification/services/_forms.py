@@ -14,7 +14,8 @@ from governance.contractors.services import ContractorService
 from governance.contracts.context import Municipality, build_context
 from governance.contracts.form_documents import form_file_name, forms_for, render_form
 from governance.contracts.forms import Form
-from governance.contracts.library import ClauseLibrary, base_document, library_at
+from governance.contracts.library import ClauseLibrary
+from governance.contracts.library_cache import base_document, library_at
 from governance.contracts.tables import Contract
 from governance.engagements.schemas import Engagement
 from governance.engagements.services import EngagementService, facts_of_engagement
