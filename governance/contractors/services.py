@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +10,11 @@ import msgspec
 
 from governance.actor import Actor
 from governance.audit.services import AuditService
-from governance.calendar import TOKYO, today_tokyo
+from governance.calendar import today_tokyo
 from governance.contractors import schemas
 from governance.contractors.certificates import CERT_STATUS_LABELS, CertificateFact, certification_status
 from governance.contractors.corporate_number import corporate_number_problem, normalize_corporate_number
+from governance.contractors.register_rows import ContractorRegisterRows, suspended_on
 from governance.contractors.tables import (
     CERTIFICATION_LABELS,
     CONTRACTOR_STATUS_LABELS,
@@ -23,7 +23,7 @@ from governance.contractors.tables import (
     Contractor,
     Suspension,
 )
-from governance.db import for_update, icontains, keyset_chunks, write_transaction
+from governance.db import for_update, icontains, write_transaction
 from governance.errors import NotFoundError, ValidationError
 
 SORTS = {"name": Contractor.name_kana, "updated": Contractor.updated_at, "id": Contractor.id}
@@ -40,12 +40,7 @@ class ContractorQuery:
     per_page: int = 20
 
 
-def suspended_on(rows: list[dict[str, Any]], day: dt.date) -> bool:
-    """Tell whether any suspension period covers the day."""
-    return any(r["start_date"] <= day and (r["end_date"] is None or day <= r["end_date"]) for r in rows)
-
-
-class ContractorService:
+class ContractorService(ContractorRegisterRows):
     """Contractor registry with certifications and suspensions; every write audited."""
 
     def __init__(self, *, cert_warn_days: int = 60, audit: AuditService | None = None) -> None:
@@ -346,55 +341,6 @@ class ContractorService:
             for r in rows
         ]
         return schemas.ContractorPage(items=items, total=await count, page=page, per_page=per_page)
-
-    async def export_rows(
-        self, query: ContractorQuery, *, today: dt.date | None = None, chunk: int = 500
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Every contractor matching the list's filters, in registration order, a chunk at a time (for the register).
-
-        Each row carries its contacts, certifications (kind, number, validity) and whether a suspension runs today,
-        read for the whole chunk at once.
-        """
-        today = today or today_tokyo()
-        columns = (
-            Contractor.id, Contractor.corporate_number, Contractor.name, Contractor.name_kana, Contractor.address,
-            Contractor.representative, Contractor.status, Contractor.notes, Contractor.created_at,
-            Contractor.updated_at,
-        )  # fmt: skip
-        async for rows in keyset_chunks(
-            lambda: Contractor.select(*columns), Contractor, self.conditions(query), chunk=chunk
-        ):
-            ids = [r["id"] for r in rows]
-            suspensions = await self._suspensions(ids)
-            contacts: dict[int, list[str]] = {}
-            for c in await ContactPerson.select().where(ContactPerson.contractor.is_in(ids)).order_by(ContactPerson.id):
-                parts = [f"{c['name']}（{c['role']}）" if c["role"] else c["name"], c["email"], c["phone"]]
-                contacts.setdefault(c["contractor"], []).append(" ".join(p for p in parts if p))
-            certs: dict[int, list[str]] = {}
-            for c in await Certification.select().where(Certification.contractor.is_in(ids)).order_by(Certification.id):
-                until = f"（有効期限 {c['valid_until'].isoformat()}）" if c["valid_until"] else "（有効期限なし）"
-                label = CERTIFICATION_LABELS.get(c["kind"], c["kind"])
-                certs.setdefault(c["contractor"], []).append(" ".join(p for p in (label, c["number"]) if p) + until)
-            for r in rows:
-                in_force = [s for s in suspensions.get(r["id"], []) if suspended_on([s], today)]
-                ends = [s["end_date"] for s in in_force]  # blank when none runs, or one runs without an end
-                yield {
-                    **r,
-                    "status_label": CONTRACTOR_STATUS_LABELS.get(r["status"], r["status"]),
-                    "suspended": "指名停止中" if in_force else "",
-                    "suspension_end": max(ends) if ends and None not in ends else None,
-                    "contacts": contacts.get(r["id"], []),
-                    "certifications": certs.get(r["id"], []),
-                    "registered_on": r["created_at"].astimezone(TOKYO).date(),
-                }
-
-    @staticmethod
-    async def _suspensions(ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-        out: dict[int, list[dict[str, Any]]] = {}
-        if ids:
-            for r in await Suspension.select().where(Suspension.contractor.is_in(ids)).order_by(Suspension.start_date):
-                out.setdefault(r["contractor"], []).append(r)
-        return out
 
     async def get(self, contractor_id: int, *, today: dt.date | None = None) -> schemas.Contractor:
         """Return a contractor with contacts, certifications (with status today) and suspensions.
