@@ -1,38 +1,22 @@
-"""The ``governance`` command: serve, migrate, users, audit, demo data (on top of Litestar's CLI)."""
+"""The ``governance`` command: serve, migrate, users, tokens, audit, demo data; templates in templates_cli.py.
+
+Help texts are Japanese (``help=``); the docstrings stay English for the code's readers.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 from litestar.plugins import CLIPluginProtocol
 
-T = TypeVar("T")
+from governance.cli_common import fail as _fail
+from governance.cli_common import run_async
 
 
-def run_async(fn: Callable[[], Awaitable[T]]) -> T:
-    """Run a coroutine function with the database lifespan around it (connections closed at the end)."""
-    from governance.db import db_lifespan
-
-    async def main() -> T:
-        async with db_lifespan():
-            return await fn()
-
-    return asyncio.run(main())
-
-
-def _fail(message: str) -> None:
-    click.secho(message, fg="red", err=True)
-    sys.exit(1)
-
-
-@click.command("migrate")
+@click.command("migrate", help="適用待ちのデータベースマイグレーションを適用します。")
 def migrate_command() -> None:
     """Apply pending database migrations."""
     from governance.db import apply_migrations
@@ -56,11 +40,14 @@ async def _setup_link() -> str | None:
     return f"{get_settings().public_base_url}/setup/{token}" if token else None
 
 
-@click.command("serve")
-@click.option("--host", default=None, help="Address to listen on (GOVERNANCE_HOST, default 127.0.0.1).")
-@click.option("--port", type=int, default=None, help="Port to listen on (GOVERNANCE_PORT, default 8000).")
-@click.option("--workers", type=int, default=None, help="Worker processes (GOVERNANCE_WORKERS, default 1).")
-@click.option("--migrate/--no-migrate", default=True, show_default=True, help="Apply pending migrations first.")
+@click.command(
+    "serve",
+    help="マイグレーションを適用し、利用者が未登録なら初期設定用リンクを表示して、アプリケーションを起動します。",
+)
+@click.option("--host", default=None, help="待ち受けるアドレス（GOVERNANCE_HOST、既定 127.0.0.1）")
+@click.option("--port", type=int, default=None, help="待ち受けるポート（GOVERNANCE_PORT、既定 8000）")
+@click.option("--workers", type=int, default=None, help="ワーカープロセス数（GOVERNANCE_WORKERS、既定 1）")
+@click.option("--migrate/--no-migrate", default=True, show_default=True, help="起動前にマイグレーションを適用する")
 def serve_command(host: str | None, port: int | None, workers: int | None, migrate: bool) -> None:
     """Apply migrations, print the first-run setup link when no user exists, and serve the app."""
     import uvicorn
@@ -100,7 +87,7 @@ def serve_command(host: str | None, port: int | None, workers: int | None, migra
     )
 
 
-@click.command("setup-link")
+@click.command("setup-link", help="最初の管理者を作成する1回限りのリンクを発行します（利用者が未登録の間のみ）。")
 def setup_link_command() -> None:
     """Print a new one-time link that creates the first administrator (only while no user exists)."""
     link = run_async(_setup_link)
@@ -109,19 +96,25 @@ def setup_link_command() -> None:
     click.echo(link)
 
 
-@click.group("users")
+@click.group("users", help="利用者を管理します。")
 def users_group() -> None:
     """Manage users from the shell."""
 
 
-@users_group.command("create")
-@click.option("--username", required=True)
-@click.option("--full-name", required=True)
-@click.option("--email", default="")
-@click.option("--department-code", required=True, help="Created with --department-name when it does not exist.")
-@click.option("--department-name", default="")
-@click.option("--role", "roles", multiple=True, required=True, help="admin, security_officer, procurement, …")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@users_group.command("create", help="利用者（最初の管理者又はその他の職員）を作成します。")
+@click.option("--username", required=True, help="ログイン名")
+@click.option("--full-name", required=True, help="氏名")
+@click.option("--email", default="", help="メールアドレス")
+@click.option("--department-code", required=True, help="所属コード（未登録なら --department-name と共に作成）")
+@click.option("--department-name", default="", help="所属名")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    help="役割（admin、security_officer、procurement など。複数指定可）",
+)
+@click.option("--password-stdin", is_flag=True, help="パスワードを対話入力でなく標準入力から読む")
 def users_create(
     username: str,
     full_name: str,
@@ -178,7 +171,7 @@ def users_create(
     click.echo(f"ユーザー {username.lower()}（ID {user_id}）を作成しました。")
 
 
-@users_group.command("list")
+@users_group.command("list", help="利用者を所属・役割と共に一覧表示します。")
 def users_list() -> None:
     """List users with their departments and roles."""
     from governance.accounts.services import UserService
@@ -188,15 +181,15 @@ def users_list() -> None:
         click.echo(f"{u.id}\t{u.username}\t{u.full_name}\t{u.department_name}\t{','.join(u.roles)}{state}")
 
 
-@click.group("tokens")
+@click.group("tokens", help="個人用APIトークンを管理します。")
 def tokens_group() -> None:
     """Personal API tokens."""
 
 
-@tokens_group.command("create")
+@tokens_group.command("create", help="USERNAME のAPIトークンを発行し、1回だけ表示します（監査ログに記録）。")
 @click.argument("username")
-@click.option("--name", default="自動処理", show_default=True, help="What the token is for (up to 100 characters).")
-@click.option("--expires-days", type=click.IntRange(min=1, max=3660), default=None, help="Valid for this many days.")
+@click.option("--name", default="自動処理", show_default=True, help="トークンの用途（100文字以内）")
+@click.option("--expires-days", type=click.IntRange(min=1, max=3660), default=None, help="有効日数")
 def tokens_create(username: str, name: str, expires_days: int | None) -> None:
     """Issue an API token for USERNAME and print it once (a first token for automation; audited)."""
     import datetime as dt
@@ -233,12 +226,14 @@ def tokens_create(username: str, name: str, expires_days: int | None) -> None:
     click.echo(created.token)
 
 
-@click.group("audit")
+@click.group("audit", help="監査ログの道具です。")
 def audit_group() -> None:
     """Audit log tools."""
 
 
-@audit_group.command("verify")
+@audit_group.command(
+    "verify", help="監査ログのハッシュの連鎖を検証します（壊れていれば最初の記録を示して終了コード1）。"
+)
 def audit_verify() -> None:
     """Verify the audit log's hash chain; exit 1 and name the first broken entry when it does not hold."""
     from governance.audit.services import AuditService
@@ -253,11 +248,27 @@ def audit_verify() -> None:
     )
 
 
-@click.command("demo-data")
-def demo_data_command() -> None:
-    """Load a fictional municipality for local trial (prints the demo users' passwords)."""
+@click.command("demo-data", help="試用のための架空の市のデータを登録し、デモ用ユーザーのパスワードを表示します。")
+@click.option(
+    "--migrate/--no-migrate", default=True, show_default=True, help="先に適用待ちのマイグレーションを適用する"
+)
+def demo_data_command(migrate: bool) -> None:
+    """Load a fictional municipality for local trial (prints the demo users' passwords); migrates first."""
+    from governance.db import apply_migrations, pending_migrations
     from governance.demo import load_demo_data
 
+    if migrate:
+        try:
+            applied = run_async(apply_migrations)
+        except RuntimeError as exc:
+            _fail(f"マイグレーションに失敗しました：{exc}")
+        if applied:
+            click.echo(f"マイグレーションを適用しました（{len(applied)}件）。")
+    elif pending := run_async(pending_migrations):
+        _fail(
+            f"データベースに未適用のマイグレーションが{len(pending)}件あります。"
+            "先に governance migrate を実行してください（又は --no-migrate を付けずに実行してください）。"
+        )
     created = run_async(load_demo_data)
     if not created:
         click.echo("デモデータは既に登録されています。")
@@ -267,195 +278,23 @@ def demo_data_command() -> None:
         click.echo(f"  {username:<14} {role:<18} {password}")
 
 
-@click.group("templates")
-def templates_group() -> None:
-    """The contract clause library (contract_templates/)."""
-
-
-def _checked_library(path: Path | None) -> Any:
-    """Load the clause library, or print every problem with its file, clause id and reason and exit 1."""
-    from governance.contracts.library import LibraryError
-    from governance.contracts.library_cache import library_at
-    from governance.settings import get_settings
-
-    root = path or get_settings().contract_templates_dir
-    try:
-        return library_at(root)
-    except LibraryError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        _fail(f"条項ライブラリに{len(exc.problems)}件の誤りがあります（{root}）。")
-
-
-LIBRARY_PATH = click.option(
-    "--path",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Library folder (GOVERNANCE_CONTRACT_TEMPLATES_DIR, default contract_templates/).",
+@click.group(
+    "governance",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="委託事業者・外部サービス・SNSアカウントの情報セキュリティ管理（governance）の運用コマンドです。\n\n"
+    "各コマンドの説明は governance COMMAND --help で表示します。",
 )
-
-
-@templates_group.command("check")
-@LIBRARY_PATH
-def templates_check(path: Path | None) -> None:
-    """Validate the clause library and report every problem with its file, clause id and reason."""
-    library = _checked_library(path)
-    sections = {s.id: sum(1 for c in library.clauses if c.section == s.id) for s in library.sections}
-    counts = "、".join(
-        [f"{s.title} {sections[s.id]}条" for s in library.sections]
-        + [f"仕様書 {len(library.specification)}節", f"様式 {len(library.forms)}件"]
-    )
-    click.echo(
-        f"条項ライブラリ 第{library.version}版：{counts}（ハッシュ {library.content_hash[:16]}…）に誤りはありません。"
-    )
-
-
-@templates_group.command("matrix")
-@LIBRARY_PATH
-@click.option("--xlsx", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write an Excel workbook.")
-@click.option(
-    "--markdown", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write a Markdown page."
-)
-def templates_matrix(path: Path | None, xlsx: Path | None, markdown: Path | None) -> None:
-    """Show which fact brings which clause: the clauses with their conditions, and the facts with their clauses.
-
-    Without --xlsx or --markdown the clause table is printed; with them, the files are written instead.
-    """
-    from governance.contracts.matrix import render_markdown, render_text, write_xlsx
-
-    library = _checked_library(path)
-    if xlsx is None and markdown is None:
-        click.echo(render_text(library), nl=False)
-        return
-    try:
-        if xlsx is not None:
-            write_xlsx(library, xlsx)
-            click.echo(f"条項と条件の一覧（Excel）を出力しました：{xlsx}")
-        if markdown is not None:
-            markdown.write_text(render_markdown(library), encoding="utf-8", newline="\n")
-            click.echo(f"条項と条件の一覧（Markdown）を出力しました：{markdown}")
-    except OSError as exc:
-        _fail(f"ファイルを書き込めません：{exc.filename}（{exc.strerror or exc}）")
-
-
-CANDIDATE_PATH = click.option(
-    "--candidate",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="The next library's folder (GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR).",
-)
-
-
-@templates_group.command("impact")
-@LIBRARY_PATH
-@CANDIDATE_PATH
-def templates_impact(path: Path | None, candidate: Path | None) -> None:
-    """Report what a candidate library changes and which live contracts lack a clause it requires.
-
-    Without a candidate, the live contracts are checked against the library in force. Exits 2 when the candidate
-    is broken (its problems are printed), 1 when the library in force is broken and no candidate is given.
-    """
-    from governance.contracts.impact import ImpactService, report_lines
-    from governance.settings import get_settings
-
-    s = get_settings()
-    service = ImpactService(
-        templates_dir=path or s.contract_templates_dir, candidate_dir=candidate or s.contract_templates_candidate_dir
-    )
-    report = run_async(service.report)
-    click.echo("\n".join(report_lines(report)))
-    if report.candidate is not None and report.candidate.library is None:
-        click.secho(f"改訂案に{len(report.candidate.problems)}件の誤りがあります。", fg="red", err=True)
-        sys.exit(2)
-    if report.candidate is None and report.current.library is None:
-        _fail(f"施行中の条項ライブラリに{len(report.current.problems)}件の誤りがあります。")
-
-
-@templates_group.command("promote")
-@LIBRARY_PATH
-@CANDIDATE_PATH
-@click.option(
-    "--backup-dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=None,
-    help="Where the replaced library is kept (default: GOVERNANCE_DATA_DIR/contract_templates_backups).",
-)
-def templates_promote(path: Path | None, candidate: Path | None, backup_dir: Path | None) -> None:
-    """Put the candidate library in force: validate it, back up the library it replaces, swap it in, audit it.
-
-    Exits 2 when the candidate is broken or the folders overlap (nothing changes), 1 when it cannot be promoted for
-    another reason.
-    """
-    import datetime as dt
-
-    from governance.actor import Actor
-    from governance.contracts.library import LibraryError
-    from governance.contracts.promotion import FolderError, PromotionError, prepare, promote
-    from governance.settings import get_settings
-
-    s = get_settings()
-    candidate = candidate or s.contract_templates_candidate_dir
-    if candidate is None:
-        _fail("改訂案のフォルダを --candidate 又は GOVERNANCE_CONTRACT_TEMPLATES_CANDIDATE_DIR で指定してください。")
-    live = path or s.contract_templates_dir
-    now = dt.datetime.now(dt.UTC)
-    try:
-        promotion = prepare(live, candidate, backup_dir or s.data_dir / "contract_templates_backups", now=now)
-    except LibraryError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.secho(
-            f"改訂案に{len(exc.problems)}件の誤りがあるため、施行しませんでした（{candidate}）。", fg="red", err=True
-        )
-        sys.exit(2)
-    except FolderError as exc:
-        click.secho(f"施行しませんでした：{exc.message}", fg="red", err=True)
-        sys.exit(2)
-    except (PromotionError, OSError) as exc:
-        _fail(f"施行しませんでした：{getattr(exc, 'message', exc)}")
-    run_async(lambda: promote(promotion, actor=Actor.system("governance templates promote"), now=now))
-    kept = f"以前の第{promotion.old_version}版は {promotion.backup} に保存しました。" if promotion.backup else ""
-    click.echo(f"条項ライブラリ 第{promotion.new.version}版を施行しました（{live}）。{kept}")
-
-
-@click.group("contract")
-def contract_group() -> None:
-    """Contract drafts."""
-
-
-@contract_group.command("render")
-@click.argument("engagement_id", type=int)
-@click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True, help="The .docx to write."
-)
-def contract_render(engagement_id: int, output: Path) -> None:
-    """Render the engagement's contract from its current facts to a file (records nothing; versions are unchanged)."""
-    from governance.contracts.library import LibraryError
-    from governance.contracts.services import ContractService, municipality_from
-    from governance.errors import DomainError
-    from governance.settings import get_settings
-
-    s = get_settings()
-    service = ContractService(
-        templates_dir=s.contract_templates_dir, data_dir=s.data_dir,
-        municipality=municipality_from(s),
-    )  # fmt: skip
-    try:
-        data = run_async(lambda: service.render(engagement_id))
-    except LibraryError as exc:
-        _fail("\n".join(str(p) for p in exc.problems))
-    except DomainError as exc:
-        _fail(exc.message)
-    output.write_bytes(data)
-    click.echo(f"契約書を出力しました：{output}（{len(data):,}バイト）")
+def governance_group() -> None:
+    """The ``governance`` console script: only this project's commands (not Litestar's run/routes/schema/…)."""
 
 
 class GovernanceCLIPlugin(CLIPluginProtocol):
-    """Adds the governance commands to the Litestar CLI group."""
+    """Registers the governance commands on a click group (ours in run_cli, Litestar's when run as ``litestar``)."""
 
     def on_cli_init(self, cli: click.Group) -> None:
         """Register the commands."""
         from governance.reminders.cli import reminders_group
+        from governance.templates_cli import contract_group, templates_group
 
         for command in (
             reminders_group,
@@ -472,11 +311,34 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
             cli.add_command(command)
 
 
+def _show_help(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(ctx.get_help(), color=ctx.color)
+        ctx.exit()
+
+
+def _japanese_help_option(command: click.Command) -> None:
+    """Give the command (and its subcommands) a ``-h/--help`` option described in Japanese, once."""
+    if command.add_help_option:
+        command.add_help_option = False
+        command.params.append(
+            click.Option(
+                ["-h", "--help"],
+                is_flag=True,
+                expose_value=False,
+                is_eager=True,
+                callback=_show_help,
+                help="この説明を表示して終了します。",
+            )
+        )
+    for sub in getattr(command, "commands", {}).values():
+        _japanese_help_option(sub)
+
+
 def run_cli() -> None:
     """Entry point of the ``governance`` console script."""
-    os.environ.setdefault("LITESTAR_APP", "governance.app:create_app")
     # Piccolo logs "Running Sqlite version …" at INFO whenever an engine is made; not news to an operator.
     logging.getLogger("piccolo").setLevel(logging.WARNING)
-    from litestar.cli.main import litestar_group
-
-    litestar_group()
+    GovernanceCLIPlugin().on_cli_init(governance_group)
+    _japanese_help_option(governance_group)
+    governance_group(prog_name="governance")

@@ -125,3 +125,44 @@ def test_demo_data_prints_passwords_once():
     assert first.exit_code == 0 and "demo-admin" in first.output and "demo-kansa" in first.output
     second = CliRunner().invoke(demo_data_command)
     assert second.exit_code == 0 and "既に登録されています" in second.output
+
+
+def _governance(args: list[str], tmp_path, *, database_url: str | None = None):
+    """Run the installed entry point (``python -m governance``) in a subprocess with its own settings."""
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "GOVERNANCE_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": database_url or f"sqlite:///{tmp_path / 'cli.sqlite3'}",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "governance", *args],
+        env=env, capture_output=True, text=True, timeout=300, check=False, cwd=tmp_path,
+    )  # fmt: skip
+
+
+def test_help_lists_only_this_projects_commands_in_japanese(tmp_path):
+    result = _governance(["--help"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    commands = result.stdout.split("Commands:")[1].split()
+    names = {w for w in commands if w.isascii() and w.replace("-", "").isalpha()}
+    assert {"serve", "migrate", "users", "demo-data", "templates", "reminders"} <= names
+    assert not names & {"run", "routes", "info", "schema", "sessions", "version"}, names
+    assert "マイグレーション" in result.stdout and "この説明を表示して終了します。" in result.stdout
+    assert "Litestar" not in result.stdout and "Show this message" not in result.stdout
+    sub = _governance(["users", "create", "--help"], tmp_path)
+    assert "利用者" in sub.stdout and "ログイン名" in sub.stdout and "Show this message" not in sub.stdout
+
+
+def test_demo_data_on_an_unmigrated_database_migrates_first(tmp_path):
+    refused = _governance(["demo-data", "--no-migrate"], tmp_path)
+    assert refused.returncode == 1
+    assert "governance migrate を実行してください" in refused.stderr and "Traceback" not in refused.stderr
+    loaded = _governance(["demo-data"], tmp_path)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "マイグレーションを適用しました" in loaded.stdout and "デモ用ユーザー" in loaded.stdout
+    again = _governance(["demo-data"], tmp_path)
+    assert again.returncode == 0 and "既に登録されています" in again.stdout

@@ -8,18 +8,20 @@ import sys
 import click
 
 
-@click.group("reminders")
+@click.group("reminders", help="期限（確認、措置、認証の有効期限、契約の終了など）の通知を扱います。")
 def reminders_group() -> None:
     """Reminders of due dates (checks, measures, certificates, contract ends …)."""
 
 
-@reminders_group.command("run")
+@reminders_group.command(
+    "run", help="今日期限の通知を1回だけ記録し、未送信の通知をすべて送信します（何度実行しても安全です）。"
+)
 @click.option("--today", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="The date to compute reminders for (YYYY-MM-DD; default: today in Asia/Tokyo).")  # fmt: skip
-@click.option("--dry-run", is_flag=True, help="List what is due without recording or sending anything.")
+              help="通知を計算する日（YYYY-MM-DD。既定は東京の今日）")  # fmt: skip
+@click.option("--dry-run", is_flag=True, help="記録も送信もせず、期限のものを一覧表示する")
 def reminders_run(today: dt.datetime | None, dry_run: bool) -> None:
     """Record the reminders due and send every waiting notification; safe to run any number of times."""
-    from governance.cli import run_async
+    from governance.cli_common import run_async
     from governance.reminders.services import ReminderService
     from governance.settings import get_settings
 

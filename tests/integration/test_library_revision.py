@@ -489,7 +489,7 @@ def _sync(coro_fn):
 def test_cli_impact_prints_the_report_and_exits_2_on_a_broken_candidate(tmp_path):
     from click.testing import CliRunner
 
-    from governance.cli import templates_impact
+    from governance.templates_cli import templates_impact
 
     async def setup():
         sc = await sign_contract()
@@ -520,7 +520,7 @@ def test_cli_promote_validates_first_keeps_a_backup_and_swaps_the_library(tmp_pa
     from click.testing import CliRunner
 
     from governance.audit.tables import AuditEntry
-    from governance.cli import templates_promote
+    from governance.templates_cli import templates_promote
     from governance.contracts.library import load_library
 
     live = tmp_path / "contract_templates"

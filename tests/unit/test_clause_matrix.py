@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from governance.cli import templates_group
+from governance.templates_cli import templates_group
 from governance.contracts.conditions import FACTS, parse_condition
 from governance.contracts.library import load_library
 from governance.contracts.matrix import (

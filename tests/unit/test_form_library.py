@@ -117,7 +117,7 @@ def test_every_problem_of_several_form_files_is_reported_at_once(library_copy):
 
 
 def test_templates_check_counts_forms_and_specification_sections():
-    from governance.cli import templates_check
+    from governance.templates_cli import templates_check
 
     library = load_library(ROOT)
     result = CliRunner().invoke(templates_check, ["--path", str(ROOT)])
@@ -127,7 +127,7 @@ def test_templates_check_counts_forms_and_specification_sections():
 
 
 def test_templates_check_names_a_broken_form(library_copy):
-    from governance.cli import templates_check
+    from governance.templates_cli import templates_check
 
     with_form(library_copy, GOOD.replace("rows: 3", "rows: 0"))
     result = CliRunner().invoke(templates_check, ["--path", str(library_copy)])

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from governance.cli import templates_promote
+from governance.templates_cli import templates_promote
 from governance.contracts.library import load_library
 from governance.contracts.promotion import FolderError, check_folders, prepare
 from tests.helpers import revised_library
