@@ -54,6 +54,7 @@ from governance.external.controllers import (
 )
 from governance.external.todos import register as register_external_todos
 from governance.files.controllers import FileController
+from governance.imports.controllers import IMPORT_CONTROLLERS
 from governance.reminders.controllers import (
     CalendarFeedController,
     CalendarSettingsController,
@@ -118,6 +119,7 @@ ROUTE_HANDLERS: list[Any] = [
     AuditApiController,
     ContractorApiController,
     EngagementApiController,
+    *IMPORT_CONTROLLERS,
     SelectionApiController,
     ContractApiController,
     BidPackageApiController,

@@ -6,6 +6,8 @@ Pure module: imports neither Piccolo nor Litestar. Holidays come from the mainta
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -158,3 +160,45 @@ def wareki_fiscal_year(fy: int) -> str:
     """
     name, year = era_of(dt.date(fy, 5, 1))
     return f"{name}{'元' if year == 1 else year}年度"
+
+
+_ERA_NAMES = {"令和": "R", "平成": "H", "昭和": "S", "大正": "T", "明治": "M"}
+_ERA_FIRST_YEAR = {"R": 2019, "H": 1989, "S": 1926, "T": 1912, "M": 1868}
+_ERA_DATE = re.compile(
+    r"(?P<era>[RHSTM])(?P<year>元|\d{1,2})(?:年|[./\-])(?P<month>\d{1,2})(?:月|[./\-])(?P<day>\d{1,2})日?"
+)
+_WESTERN_DATE = re.compile(r"(?P<year>\d{4})(?:年|[./\-])(?P<month>\d{1,2})(?:月|[./\-])(?P<day>\d{1,2})日?")
+
+
+def parse_date_text(text: str) -> dt.date | None:
+    """Read a date as clerks type it: 2026-04-01, 2026/4/1, 2026年4月1日, 令和8年4月1日, 令和元年5月1日, R8.4.1.
+
+    Full-width digits and letters are accepted (NFKC). A 和暦 date must fall within its era (平成31年5月1日 is
+    refused: that day is 令和元年5月1日).
+
+    Returns:
+        The date, or None when the text is not a date in one of these forms or names a day that does not exist.
+    """
+    value = unicodedata.normalize("NFKC", text).strip().replace(" ", "")
+    for name, letter in _ERA_NAMES.items():
+        value = value.replace(name, letter)
+    value = value.upper()
+    if match := _ERA_DATE.fullmatch(value):
+        era_year = 1 if match["year"] == "元" else int(match["year"])
+        year = _ERA_FIRST_YEAR[match["era"]] + era_year - 1
+    elif match := _WESTERN_DATE.fullmatch(value):
+        year = int(match["year"])
+    else:
+        return None
+    try:
+        day = dt.date(year, int(match["month"]), int(match["day"]))
+    except ValueError:
+        return None
+    if "era" in match.groupdict() and match["era"]:
+        try:
+            name, _ = era_of(day)
+        except ValueError:
+            return None
+        if _ERA_NAMES[name] != match["era"]:
+            return None
+    return day

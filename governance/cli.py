@@ -293,6 +293,7 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
 
     def on_cli_init(self, cli: click.Group) -> None:
         """Register the commands."""
+        from governance.imports.cli import import_group
         from governance.reminders.cli import reminders_group
         from governance.templates_cli import contract_group, templates_group
 
@@ -309,6 +310,7 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
             contract_group,
         ):
             cli.add_command(command)
+        cli.add_command(import_group)
 
 
 def _show_help(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

@@ -14,6 +14,7 @@ from governance.accounts.services import Principal
 NOTICES: dict[str, str] = {
     "saved": "保存しました。",
     "created": "登録しました。",
+    "imported": "一覧を取り込みました。取り込んだ記録は一覧の「登録順」又は「新しい順」で確認できます。",
     "bid_package_created": "調達用一式を作成しました。一覧からダウンロードできます。",
     "draft_created": "契約書案を作成しました。内容を確認して確定してください。",
     "amendment_created": "変更契約書（覚書）案を作成しました。内容を確認して確定し、締結を記録してください。",
