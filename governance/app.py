@@ -54,6 +54,7 @@ from governance.external.controllers import (
 )
 from governance.external.todos import register as register_external_todos
 from governance.files.controllers import FileController
+from governance.help.controllers import HelpController
 from governance.imports.controllers import IMPORT_CONTROLLERS
 from governance.reminders.controllers import (
     CalendarFeedController,
@@ -91,6 +92,7 @@ from governance.web.templating import STATIC_DIR, make_template_config
 ROUTE_HANDLERS: list[Any] = [
     HealthController,
     HomeController,
+    HelpController,
     LoginController,
     SetupController,
     AccountController,
