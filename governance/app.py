@@ -88,6 +88,7 @@ from governance.web.errors import exception_handler
 from governance.web.scope import scope_guard
 from governance.web.security_headers import add_security_headers
 from governance.web.templating import STATIC_DIR, make_template_config
+from governance.web.uploads import UploadLimitMiddleware
 
 ROUTE_HANDLERS: list[Any] = [
     HealthController,
@@ -207,6 +208,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         guards=[access_guard, scope_guard],
         middleware=[
             DefineMiddleware(AuthenticationMiddleware, exclude=["^/static/"]),
+            # Before the CSRF check reads the form: a post too large keeps its text and drops its files.
+            UploadLimitMiddleware,
             # Instead of csrf_config: Litestar's own CSRF middleware does not bind tokens to the session.
             DefineMiddleware(SessionCSRFMiddleware, config=csrf_config),
         ],

@@ -21,6 +21,7 @@ from governance.web.exporting import ExportOperation, ExportParam, export_links,
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId
+from governance.web.uploads import KEEPS_FIELDS, oversized_errors
 
 READ = access(OUTSOURCING_READERS)
 WRITE = access(STAFF_EDITORS)
@@ -166,14 +167,15 @@ class ContractorPageController(Controller):
         await _service(request).remove_contact(contractor_id, contact_id, actor=principal(request).actor)
         return redirect(f"/contractors/{contractor_id}#contacts", "saved")
 
-    @post("/{contractor_id:int}/certifications", opt=WRITE)
+    @post("/{contractor_id:int}/certifications", opt=WRITE | KEEPS_FIELDS)
     async def add_certification(self, request: Request[Any, Any, Any], contractor_id: PathId) -> Template | Redirect:
         """Record a certification with an optional evidence file."""
         form = await request.form()
         result = parse_form(form, schemas.CertificationCreate, multiline=MULTILINE)
-        if not result.ok:
+        oversized = oversized_errors(request)  # a file too large to take in: refused here, the values kept
+        if not result.ok or oversized:
             return await self._detail(
-                request, contractor_id, status_code=422, cert_values=result.raw, cert_errors=result.errors
+                request, contractor_id, status_code=422, cert_values=result.raw, cert_errors=result.errors | oversized
             )
         upload = form.get("evidence")
         actor = principal(request).actor

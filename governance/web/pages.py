@@ -13,6 +13,8 @@ from governance.accounts.services import Principal
 # Notices shown after a redirect; the query string carries only the key, never text.
 NOTICES: dict[str, str] = {
     "saved": "保存しました。",
+    "filled": "未評価だった基準を「適合」として保存しました。各欄の内容を確認してください。",
+    "submitted": "保存して、承認を依頼しました。",
     "created": "登録しました。",
     "imported": "一覧を取り込みました。取り込んだ記録は一覧の「登録順」又は「新しい順」で確認できます。",
     "bid_package_created": "調達用一式を作成しました。一覧からダウンロードできます。",

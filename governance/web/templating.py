@@ -14,7 +14,9 @@ from governance import __version__
 from governance.accounts.roles import ROLE_LABELS, Role
 from governance.audit.services import ACTION_LABELS
 from governance.calendar import TOKYO, wareki
+from governance.files.services import MAX_FILE_BYTES
 from governance.web.nav import NAV
+from governance.web.uploads import upload_limit_label
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -60,6 +62,8 @@ def configure_environment(env: Environment) -> None:
         nav_items=NAV,
         app_version=__version__,
         role_labels={r.value: ROLE_LABELS[r] for r in Role},
+        upload_max_bytes=MAX_FILE_BYTES,  # file inputs: data-max-bytes and the 「10 MB まで」 hint
+        upload_limit=upload_limit_label(),
         static=_static_url,
         now_utc=lambda: dt.datetime.now(dt.UTC),
     )

@@ -121,7 +121,8 @@ async def test_check_page_shows_the_checklist_with_clause_and_requirement_ids(cl
         row = page.text[page.text.index(f'id="item-{item["id"]}"') :].split("</tr>")[0]
         assert item["what"] in row and item["item_id"] in row and item["clause_id"] in row
         assert item["requirements"] and all(f'<span class="tag">{req}</span>' in row for req in item["requirements"])
-        assert f'action="/checks/{check["id"]}/items/{item["id"]}"' in row and "未記録" in row
+        assert f'name="result_{item["id"]}"' in row and "未記録" in row  # one form for every item
+    assert page.text.count(f'action="/checks/{check["id"]}/items"') == 1
     missing = await client.get("/checks/99999999")
     assert missing.status_code == 404 and "見つかりません" in missing.text
     assert (await client.get("/checks/0")).status_code in (400, 404)

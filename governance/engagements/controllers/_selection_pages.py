@@ -17,10 +17,17 @@ from governance.engagements import schemas
 from governance.engagements.criteria import ANSWER_LABELS, SELECTION_METHODS
 from governance.engagements.documents import render_selection_record
 from governance.engagements.register import SELECTION_COLUMNS, SELECTION_TITLE
-from governance.engagements.services import EngagementService, SelectionQuery, SelectionService
+from governance.engagements.services import (
+    EngagementService,
+    SelectionQuery,
+    SelectionService,
+    SelectionSheet,
+    SelectionSheetService,
+)
 from governance.engagements.tables import SELECTION_STATUS_LABELS
 from governance.errors import ConflictError, DomainError, ValidationError
 from governance.files.services import FileService
+from governance.municipality.controllers import municipality_of
 from governance.web.access import access
 from governance.web.downloads import docx_download
 from governance.web.exporting import export_links, export_response, wanted_format
@@ -28,12 +35,36 @@ from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
 from governance.web.scope import listing_department
+from governance.web.uploads import KEEPS_FIELDS, oversized_errors
 
 READ = access(OUTSOURCING_READERS)
 WRITE = access(STAFF_EDITORS)
 REVIEW = access(Role.security_officer)
 _ANSWER_KEY = re.compile(r"^answer-(\d{1,10})-(OUT-SEL-\d{2})$")
 _EVIDENCE_KEY = re.compile(r"^evidence-(\d{1,10})-(OUT-SEL-\d{2})$")
+SHEET_ACTIONS = {"save": "saved", "fill": "filled", "submit": "submitted"}
+"""The buttons of the selection form (保存 / すべて適合 / 提出) and the notice each ends with."""
+
+
+def evaluation_items(form: Any) -> list[schemas.EvaluationIn]:
+    """The answers and notes of the evaluation table, one per ``answer-<candidate>-<criterion>`` field."""
+    items: list[schemas.EvaluationIn] = []
+    for key in form:
+        match = _ANSWER_KEY.match(key)
+        if not match:
+            continue
+        candidate_id, criterion_id = int(match.group(1)), match.group(2)
+        answer = str(form.get(key, "")).strip() or None
+        note = str(form.get(f"note-{candidate_id}-{criterion_id}", ""))[:2000]
+        items.append(
+            schemas.EvaluationIn(candidate_id=candidate_id, criterion_id=criterion_id, answer=answer, note=note)
+        )
+    return items
+
+
+def typed_values(form: Any) -> dict[str, str]:
+    """Every text value of the form as typed (files excluded), to show the form again unchanged."""
+    return {k: str(form.get(k, ""))[:4000] for k in form if isinstance(form.get(k), str) and k != "_csrf_token"}
 
 
 async def export_selections(fmt: str, query: SelectionQuery) -> Stream:
@@ -82,6 +113,8 @@ class SelectionPageController(Controller):
     ) -> Template:
         selection = await SelectionService().get(selection_id)
         user = principal(request)
+        if errors and not error:
+            error = "入力内容に誤りがあります。次の点を確認してください。入力した内容はそのまま残っています。"
         return render(
             "selections/detail.html", status_code=status_code, s=selection, answers=ANSWER_LABELS,
             contractors=await ContractorService().options(), errors=errors or {}, error=error, values=values or {},
@@ -139,40 +172,65 @@ class SelectionPageController(Controller):
             SelectionService().remove_candidate(selection_id, candidate_id, actor=principal(request).actor),
         )  # fmt: skip
 
-    @post("/{selection_id:int}/evaluations", opt=WRITE)
+    @post("/{selection_id:int}/evaluations", opt=WRITE | KEEPS_FIELDS)
     async def save_evaluations(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
         """Save the answers and notes of the evaluation table."""
         form = await request.form()
-        items: list[schemas.EvaluationIn] = []
-        for key in form:
-            match = _ANSWER_KEY.match(key)
-            if not match:
-                continue
-            candidate_id, criterion_id = int(match.group(1)), match.group(2)
-            answer = str(form.get(key, "")).strip() or None
-            note = str(form.get(f"note-{candidate_id}-{criterion_id}", ""))[:2000]
-            items.append(
-                schemas.EvaluationIn(candidate_id=candidate_id, criterion_id=criterion_id, answer=answer, note=note)
-            )
-        return await self._run(request, selection_id, self._save_with_evidence(request, selection_id, form, items))
+        values = typed_values(form)
+        if errors := oversized_errors(request):
+            return await self._page(request, selection_id, status_code=422, errors=errors, values=values)
+        sheet = SelectionSheet(items=evaluation_items(form))
+        return await self._run(
+            request, selection_id, self._save_with_evidence(request, selection_id, form, sheet), values=values
+        )
+
+    @post("/{selection_id:int}/save", opt=WRITE | KEEPS_FIELDS)
+    async def save(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
+        """Save the whole form (every answer, note, evidence file and the decision) at once.
+
+        ``action``: ``save`` (保存), ``fill`` (answer 適合 where nothing is chosen, then save) or ``submit`` (save,
+        then submit for approval). Whatever is refused, the form comes back with every value typed.
+        """
+        form = await request.form()
+        action = str(form.get("action", "save"))
+        action = action if action in SHEET_ACTIONS else "save"
+        values = typed_values(form)
+        errors = oversized_errors(request)
+        decision = parse_form(form, schemas.Decision, multiline=frozenset({"rationale"}))
+        errors.update(decision.errors)
+        if errors:
+            return await self._page(request, selection_id, status_code=422, errors=errors, values=values)
+        sheet = SelectionSheet(items=evaluation_items(form), decision=decision.value)
+        if action == "fill":
+            sheet.fill_unanswered()
+        saved = await self._run(
+            request, selection_id, self._save_with_evidence(request, selection_id, form, sheet),
+            notice=SHEET_ACTIONS[action], values=values,
+        )  # fmt: skip
+        if action != "submit" or not isinstance(saved, Redirect):
+            return saved
+        # Saved: what was typed is kept even when the submission is refused, and each missing cell is named.
+        return await self._run(
+            request, selection_id, SelectionSheetService().submit(selection_id, actor=principal(request).actor),
+            notice="submitted", values=values,
+        )  # fmt: skip
 
     @staticmethod
     async def _save_with_evidence(
-        request: Request[Any, Any, Any], selection_id: int, form: Any, items: list[schemas.EvaluationIn]
+        request: Request[Any, Any, Any], selection_id: int, form: Any, sheet: SelectionSheet
     ) -> None:
-        """Store the evidence files sent with the table and save the answers, in one transaction."""
+        """Store the evidence files sent with the form and save everything in it, in one transaction."""
         actor = principal(request).actor
         files = FileService(request.app.state.settings.data_dir)
         async with write_transaction():
-            evidence: dict[tuple[int, str], int] = {}
             for key in form:
                 match = _EVIDENCE_KEY.match(key)
                 upload = form.get(key)
                 if match and getattr(upload, "filename", ""):
                     field = f"evidence-{match.group(1)}-{match.group(2)}"
                     file_id = await files.save(await upload.read(), upload.filename, actor=actor, field=field)
-                    evidence[(int(match.group(1)), match.group(2))] = file_id
-            await SelectionService().save_evaluations(selection_id, items, actor=actor, evidence=evidence)
+                    sheet.evidence[(int(match.group(1)), match.group(2))] = file_id
+            await SelectionSheetService().save(selection_id, sheet, actor=actor)
 
     @post("/{selection_id:int}/decision", opt=WRITE)
     async def decide(self, request: Request[Any, Any, Any], selection_id: PathId) -> Template | Redirect:
@@ -228,13 +286,9 @@ class SelectionPageController(Controller):
 
         selection = await SelectionService().get(selection_id)
         engagement = await EngagementService().get(selection.engagement_id)
+        municipality = (await municipality_of(request)).name
         data = await anyio.to_thread.run_sync(
-            lambda: render_selection_record(
-                selection,
-                engagement,
-                issued_on=today_tokyo(),
-                municipality=request.app.state.settings.municipality_name,
-            )
+            lambda: render_selection_record(selection, engagement, issued_on=today_tokyo(), municipality=municipality)
         )
         name = f"選定記録_{selection.engagement_id}_第{selection.version}版.docx"
         return docx_download(data, name, fallback=f"selection-{selection.id}.docx")

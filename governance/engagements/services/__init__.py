@@ -8,6 +8,7 @@ from governance.engagements.services._engagements import (
     facts_snapshot,
 )
 from governance.engagements.services._selection_queries import SelectionQuery
+from governance.engagements.services._selection_sheet import SelectionSheet, SelectionSheetService
 from governance.engagements.services._selections import SELECTION_METHODS, SelectionService
 
 __all__ = [
@@ -16,6 +17,8 @@ __all__ = [
     "EngagementService",
     "SelectionQuery",
     "SelectionService",
+    "SelectionSheet",
+    "SelectionSheetService",
     "facts_of",
     "facts_of_engagement",
     "facts_snapshot",

@@ -18,6 +18,7 @@ from governance.engagements.services import EngagementService
 from governance.errors import DomainError, ValidationError
 from governance.files.services import FileService
 from governance.verification import schemas
+from governance.verification.controllers._check_items import has_file, read_item_results
 from governance.verification.controllers._forms import check_forms, form_download, offered_forms
 from governance.verification.plan import KIND_LABELS
 from governance.verification.register import CHECK_COLUMNS, CHECK_TITLE
@@ -36,6 +37,7 @@ from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
 from governance.web.scope import listing_department
+from governance.web.uploads import KEEPS_FIELDS, oversized_errors
 
 READ = access(OUTSOURCING_READERS)
 PERFORM = access(Role.department_staff, Role.procurement, Role.security_officer)
@@ -149,16 +151,49 @@ class CheckPageController(Controller):
         except ValidationError as exc:  # the form is shown again with what was typed (``typed``: per item)
             return await self._page(request, check_id, status_code=422, errors=exc.field_errors, typed=typed)
         except DomainError as exc:
-            return await self._page(request, check_id, status_code=exc.status_code, error=exc.message)
+            return await self._page(request, check_id, status_code=exc.status_code, error=exc.message, typed=typed)
         return redirect(f"/checks/{check_id}", "saved")
 
-    @post("/{check_id:int}/items/{item_id:int}", opt=PERFORM)
+    @post("/{check_id:int}/items", opt=PERFORM | KEEPS_FIELDS)
+    async def record_all(self, request: Request[Any, Any, Any], check_id: PathId) -> Template | Redirect:
+        """Record every item changed on the page at once (``action=submit``: then ask for sign-off).
+
+        All or nothing: on any error the page comes back with every item as typed and nothing is saved.
+        """
+        form = await request.form()
+        check = await CheckService().get(check_id)
+        read = read_item_results(form, check["checklist"])
+        if errors := {**oversized_errors(request), **read.errors}:
+            return await self._page(request, check_id, status_code=422, errors=errors, typed=read.typed)
+        actor = principal(request).actor
+        files = FileService(request.app.state.settings.data_dir)
+
+        async def go() -> None:
+            async with write_transaction():
+                results = []
+                for r in read.results:
+                    upload = form.get(f"evidence_{r.item_id}")
+                    evidence_id = None
+                    if has_file(upload):
+                        field = f"evidence_{r.item_id}"
+                        evidence_id = await files.save(await upload.read(), upload.filename, actor=actor, field=field)
+                    results.append(ResultInput(r.item_id, r.result, r.note, evidence_id, r.severity))
+                if results:
+                    await CheckService().record_results(check_id, results, actor=actor)
+
+        saved = await self._act(request, check_id, go(), typed=read.typed)
+        if form.get("action") != "submit" or not isinstance(saved, Redirect):
+            return saved
+        return await self._act(request, check_id, CheckService().submit(check_id, actor=actor), typed=read.typed)
+
+    @post("/{check_id:int}/items/{item_id:int}", opt=PERFORM | KEEPS_FIELDS)
     async def record(self, request: Request[Any, Any, Any], check_id: PathId, item_id: PathId) -> Template | Redirect:
         """Record one item's result, note and evidence file."""
         form = await request.form()
         result = parse_form(form, schemas.ItemResultForm, multiline=frozenset({"note"}))
-        if not result.ok:
-            errors = {f"{k}_{item_id}": v for k, v in result.errors.items()}
+        oversized = {f"{k}_{item_id}": v for k, v in oversized_errors(request).items()}  # the field is "evidence"
+        if not result.ok or oversized:
+            errors = {f"{k}_{item_id}": v for k, v in result.errors.items()} | oversized
             return await self._page(request, check_id, status_code=422, errors=errors, typed={item_id: result.raw})
         actor = principal(request).actor
         upload = form.get("evidence")

@@ -23,6 +23,7 @@ from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 from governance.web.params import PathId, query_number, query_page
 from governance.web.scope import listing_department
+from governance.web.uploads import KEEPS_FIELDS, oversized_errors
 
 READ = access(OUTSOURCING_READERS)
 PER_PAGE = 50
@@ -106,15 +107,16 @@ class FindingPageController(Controller):
             return await self._page(request, finding_id, status_code=exc.status_code, error=exc.message)
         return redirect(f"/findings/{finding_id}", "saved")
 
-    @post("/{finding_id:int}/measures/{measure_id:int}/close", opt=PERFORM)
+    @post("/{finding_id:int}/measures/{measure_id:int}/close", opt=PERFORM | KEEPS_FIELDS)
     async def close_measure(
         self, request: Request[Any, Any, Any], finding_id: PathId, measure_id: PathId
     ) -> Template | Redirect:
         """Record a measure as carried out (with evidence) or withdrawn."""
         form = await request.form()
         result = parse_form(form, schemas.MeasureCloseForm, multiline=frozenset({"note"}))
-        if not result.ok:
-            errors = {f"{k}_{measure_id}": v for k, v in result.errors.items()}
+        oversized = oversized_errors(request)  # a file too large to take in: refused here
+        if not result.ok or oversized:
+            errors = {f"{k}_{measure_id}": v for k, v in (result.errors | oversized).items()}
             return await self._page(request, finding_id, status_code=422, errors=errors)
         actor = principal(request).actor
         upload = form.get("evidence")
