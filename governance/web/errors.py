@@ -54,6 +54,7 @@ TOO_DEEP = "送信されたデータの入れ子（階層）が深すぎます�
 OUT_OF_RANGE = "指定された数値又は日付が、扱える範囲を超えています。値を確認してください。"
 SCHEMA_DETAIL = "入力内容に誤りがあります。項目ごとの内容を確認してください。"
 PARAM_DETAIL = "リクエストの内容を解釈できませんでした。項目と値の形式を確認してください。"
+PUBLIC_PAGES = "/official-accounts"  # the citizens' pages (governance/social/controllers/_public.py)
 
 PARAM_LABELS: dict[str, str] = {
     "data": "送信内容",
@@ -292,6 +293,12 @@ def _classify(
     return HTTP_500_INTERNAL_SERVER_ERROR, STATUS_TITLES[500], STATUS_DETAILS[500], []
 
 
+def _is_public_page(request: Request[Any, Any, Any]) -> bool:
+    """The citizens' pages: the official-account list and each account's 運用ポリシー."""
+    path = request.url.path
+    return path == PUBLIC_PAGES or path.startswith(PUBLIC_PAGES + "/")
+
+
 def _is_csrf_failure(exc: Exception) -> bool:
     return isinstance(exc, PermissionDeniedException) and "csrf" in str(exc.detail).lower()
 
@@ -340,8 +347,10 @@ def exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
         )
         response.delete_cookie(CSRF_COOKIE, path="/")
         return response
-    return Template(
-        template_name="errors/error.html",
-        context={"status": status, "title": title, "detail": detail, "field_errors": fields, "incident": incident},
-        status_code=status,
-    )
+    context = {"status": status, "title": title, "detail": detail, "field_errors": fields, "incident": incident}
+    if _is_public_page(request) and status < 500:
+        # Citizens on the public pages see the public layout (its header and footer), not the staff system's.
+        settings = request.app.state.settings
+        context |= {"municipality": getattr(settings, "municipality_name", "") or "本市", "profile": None}
+        return Template(template_name="errors/public_error.html", context=context, status_code=status)
+    return Template(template_name="errors/error.html", context=context, status_code=status)
