@@ -39,6 +39,8 @@ class ImportReport:
     preview: list[dict[str, Any]] = field(default_factory=list)
     records: list[Any] = field(default_factory=list)
     imported_ids: list[int] = field(default_factory=list)
+    row_labels: dict[int, str] = field(default_factory=dict)
+    """Each row's name (名称 or 業務名), shown beside its errors so the clerk finds the row."""
 
     @property
     def ok(self) -> bool:

@@ -65,6 +65,8 @@ class ImportService:
             report.problems.append(str(exc))
             return report
         report.rows = len(table.rows)
+        key = "名称" if kind == "contractors" else "業務名"
+        report.row_labels = {number: cells.get(key, "")[:60] for number, cells in table.rows}
         report.ignored = [h for h in table.headers if h in spec.ignored]
         report.problems.extend(header_problems(spec, table.headers))
         if report.problems:

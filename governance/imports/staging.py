@@ -16,10 +16,22 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from governance.errors import NotFoundError
+from governance.errors import DomainError, NotFoundError
 
 KEEP = dt.timedelta(hours=24)
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+class StagedFileGone(NotFoundError):
+    """The previewed file is no longer kept (imported already, older than a day, or someone else's)."""
+
+    def __init__(self) -> None:
+        DomainError.__init__(
+            self,
+            "検査したファイルが見つかりません。既に取り込んだか、検査から24時間が過ぎています。"
+            "一覧で取込みの結果を確認し、必要ならもう一度ファイルを選んでください。",
+        )
+        self.entity, self.key = "取込み用のファイル", ""
 
 
 @dataclass(frozen=True)
@@ -59,9 +71,9 @@ class Staging:
         """The staged file of this user and kind.
 
         Raises:
-            NotFoundError: unknown, expired, someone else's, or changed on disk since the preview.
+            StagedFileGone: unknown, expired, someone else's, or changed on disk since the preview (a 404).
         """
-        gone = NotFoundError("取込み用のファイル", "有効期限切れ又は不明。もう一度ファイルを選んでください")
+        gone = StagedFileGone()
         if not _TOKEN.match(token):
             raise gone
         try:

@@ -54,7 +54,7 @@ def test_clerk_imports_a_ledger_fixing_the_bad_corporate_number(live_server, pag
     page.click("button:has-text('検査する')")
     errors = page.locator("#import-error-table tbody tr")
     assert errors.count() == 1
-    assert errors.first.inner_text().split("\t")[:2] == ["17行目", "法人番号"]
+    assert errors.first.inner_text().split("\t")[:3] == ["17行目", "株式会社取込テスト16", "法人番号"]
     assert "検査用数字" in errors.first.inner_text()
     assert "1行も登録していません" in page.content()
     assert page.problems == [  # the browser logs the expected 422 as a failed resource; nothing else
