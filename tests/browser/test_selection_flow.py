@@ -88,19 +88,17 @@ def test_contractor_engagement_selection_and_approval(live_server, page, tmp_pat
         page.click("button:has-text('候補者に追加する')")
         page.wait_for_url("**/selections/*?notice=saved")
     assert page.locator("#crit-OUT-SEL-13").count() == 1
+    # 「すべて適合」 answers the criteria left unanswered; the decision and the submission share the one form
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("button:has-text('すべて適合')")
+    page.wait_for_url("**/selections/*?notice=filled")
     selects = page.locator("table.matrix select")
-    for i in range(selects.count()):
-        if not selects.nth(i).input_value():
-            selects.nth(i).select_option("conforms")
-    page.click("button:has-text('評価を保存する')")
-    page.wait_for_url("**/selections/*?notice=saved")
+    assert all(selects.nth(i).input_value() for i in range(selects.count()))
     page.select_option("#f-decision", label="株式会社みどり情報システム")
     page.fill("#f-rationale", "提案内容と情報セキュリティ体制の評価が最も高かったため。")
-    page.click("button:has-text('選定結果を保存する')")
-    page.wait_for_url("**/selections/*?notice=saved")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("button:has-text('承認を依頼する')")
-    page.wait_for_url("**/selections/*?notice=saved")
+    page.click("button:has-text('保存して承認を依頼する')")
+    page.wait_for_url("**/selections/*?notice=submitted")
     assert "承認待ち" in page.content()
     selection_url = page.url.split("?")[0]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)

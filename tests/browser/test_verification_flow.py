@@ -93,27 +93,26 @@ def test_record_a_nonconformity_and_close_its_finding(live_server, page, tmp_pat
 
     # 不適合 without a note is refused next to the item, with the choices kept; the summary leads to the field
     first = item_ids[0]
-    page.select_option(f"#item-{first} select[name=result]", "nonconforming")
-    page.select_option(f"#item-{first} select[name=severity]", "major")
-    page.click(f"#item-{first} button:has-text('記録する')")
+    page.select_option(f"#f-result_{first}", "nonconforming")
+    page.select_option(f"#f-severity_{first}", "major")
+    page.click("button:has-text('記録を保存する')")
     page.wait_for_load_state()
     assert "不適合の場合は、その内容を所見に記入してください。" in page.locator(f"#item-{first}").inner_text()
     _refused_with_links_to_the_fields(page)
-    assert page.input_value(f"#item-{first} select[name=result]") == "nonconforming"
-    assert page.input_value(f"#item-{first} select[name=severity]") == "major"
+    assert page.input_value(f"#f-result_{first}") == "nonconforming"
+    assert page.input_value(f"#f-severity_{first}") == "major"
 
-    page.fill(f"#item-{first} textarea[name=note]", "従事者名簿に記載のない者が作業に従事していました。")
-    page.click(f"#item-{first} button:has-text('記録する')")
-    page.wait_for_url(check_url + "?notice=saved")
+    # every item in one form, saved with one button
+    page.fill(f"#f-note_{first}", "従事者名簿に記載のない者が作業に従事していました。")
     evidence = tmp_path / "報告書.pdf"
     evidence.write_bytes(PDF)
     for n, item_id in enumerate(item_ids[1:]):
-        page.select_option(f"#item-{item_id} select[name=result]", "conforming")
-        page.fill(f"#item-{item_id} textarea[name=note]", "報告書で確認しました。")
+        page.select_option(f"#f-result_{item_id}", "conforming")
+        page.fill(f"#f-note_{item_id}", "報告書で確認しました。")
         if n == 0:
-            page.set_input_files(f"#item-{item_id} input[type=file]", str(evidence))
-        page.click(f"#item-{item_id} button:has-text('記録する')")
-        page.wait_for_url(check_url + "?notice=saved")
+            page.set_input_files(f"#f-evidence_{item_id}", str(evidence))
+    page.click("button:has-text('記録を保存する')")
+    page.wait_for_url(check_url + "?notice=saved")
     assert page.locator(f"#item-{first} .result-nonconforming").count() == 1
     assert page.locator("table.checklist .result-conforming").count() == len(item_ids) - 1
     assert page.locator(f"#item-{item_ids[1]} a:has-text('証跡ファイル')").count() == 1
