@@ -73,6 +73,7 @@ from governance.social.controllers import (
 )
 from governance.social.todos import register as register_social_todos
 from governance.system.controllers import HealthController, HomeController
+from governance.system.status_page import StatusPageController
 from governance.verification.controllers import (
     CheckApiController,
     CheckPageController,
@@ -93,6 +94,7 @@ from governance.web.uploads import UploadLimitMiddleware
 ROUTE_HANDLERS: list[Any] = [
     HealthController,
     HomeController,
+    StatusPageController,
     HelpController,
     LoginController,
     SetupController,

@@ -9,7 +9,9 @@ from litestar.params import JSONBody, QueryParameter
 from litestar.response import Redirect, Stream, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, STAFF_EDITORS
+from governance.accounts.services import UserService
 from governance.contractors import schemas
+from governance.contractors.filters import CERT_EXPIRING_CHOICES
 from governance.contractors.register import CONTRACTOR_COLUMNS, CONTRACTOR_TITLE
 from governance.contractors.services import ContractorQuery, ContractorService
 from governance.contractors.tables import CERTIFICATION_LABELS, CONTRACTOR_STATUS_LABELS
@@ -17,10 +19,11 @@ from governance.db import write_transaction
 from governance.errors import ValidationError
 from governance.files.services import FileService
 from governance.web.access import access
+from governance.web.captions import department_label, filter_caption
 from governance.web.exporting import ExportOperation, ExportParam, export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_number
 from governance.web.uploads import KEEPS_FIELDS, oversized_errors
 
 READ = access(OUTSOURCING_READERS)
@@ -52,19 +55,32 @@ class ContractorPageController(Controller):
             page = max(1, int(q.get("page", "1")))
         except ValueError:
             page = 1
+        expiring = query_number(q, "cert_expiring")
         query = ContractorQuery(
             q=str(q.get("q", ""))[:100],
             status=str(q.get("status", ""))[:20],
+            cert_expiring_days=expiring if expiring in CERT_EXPIRING_CHOICES else None,
+            department_id=query_number(q, "department_id"),
             sort=str(q.get("sort", "name")),
             page=page,
         )
         if fmt := wanted_format(request):
             return await _export(request, fmt, query)
         result = await _service(request).list(query)
+        departments = await UserService().list_departments() if query.department_id is not None else []
+        engaged = department_label(departments, query.department_id)
+        caption = filter_caption(
+            [f"{engaged}と契約中" if engaged else None, CONTRACTOR_STATUS_LABELS.get(query.status),
+             CERT_EXPIRING_CHOICES.get(query.cert_expiring_days or 0)],
+            "委託事業者", result.total,
+        )  # fmt: skip
         return render(
             "contractors/index.html",
             result=result,
             query=query,
+            caption=caption,
+            clear_href="/contractors",
+            cert_choices=CERT_EXPIRING_CHOICES,
             statuses=CONTRACTOR_STATUS_LABELS,
             pages=max(1, -(-result.total // result.per_page)),
             exports=export_links(request),

@@ -14,6 +14,7 @@ from governance.calendar import today_tokyo
 from governance.contractors import schemas
 from governance.contractors.certificates import CERT_STATUS_LABELS, CertificateFact, certification_status
 from governance.contractors.corporate_number import corporate_number_problem, normalize_corporate_number
+from governance.contractors.filters import engaged_and_expiring
 from governance.contractors.register_rows import ContractorRegisterRows, suspended_on
 from governance.contractors.tables import (
     CERTIFICATION_LABELS,
@@ -35,6 +36,10 @@ class ContractorQuery:
 
     q: str = ""
     status: str = ""
+    cert_expiring_days: int | None = None
+    """Only contractors holding a certification whose validity ends within this many days from today."""
+    department_id: int | None = None
+    """Only contractors of the department's contracted engagements (状況一覧 links here)."""
     sort: str = "name"
     page: int = 1
     per_page: int = 20
@@ -305,7 +310,7 @@ class ContractorService(ContractorRegisterRows):
             )
         if query.status:
             where.append(Contractor.status == query.status)
-        return where
+        return where + engaged_and_expiring(query.department_id, query.cert_expiring_days, today_tokyo())
 
     async def list(self, query: ContractorQuery, *, today: dt.date | None = None) -> schemas.ContractorPage:
         """Return one page of contractors matching the filter."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from governance.accounts.roles import ALL_ROLES, OUTSOURCING_READERS, Role
+from governance.accounts.roles import ALL_ROLES, OUTSOURCING_READERS, READERS, Role
 
 SOCIAL_READERS = frozenset({Role.pr_staff, Role.department_staff, Role.security_officer, Role.auditor})
 
@@ -27,6 +27,7 @@ _STAFF = ALL_ROLES - {Role.admin}
 
 NAV: tuple[NavItem, ...] = (
     NavItem("home", "ホーム", "/", ALL_ROLES),
+    NavItem("status", "状況一覧", "/status", READERS),
     # An entry without an href (a domain announced before its pages exist) shows as 準備中 and links nowhere.
     NavItem("contractors", "委託事業者", "/contractors", OUTSOURCING_READERS),
     NavItem("engagements", "委託業務・契約", "/engagements", OUTSOURCING_READERS),

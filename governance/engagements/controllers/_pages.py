@@ -29,6 +29,7 @@ from governance.engagements.term import RENEWAL_LABELS
 from governance.engagements.tier import TIER_LABELS
 from governance.errors import ConflictError, ValidationError
 from governance.web.access import access
+from governance.web.captions import department_label, filter_caption
 from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
@@ -36,6 +37,8 @@ from governance.web.params import PathId, query_number, query_page
 from governance.web.scope import listing_department
 
 READ = access(OUTSOURCING_READERS)
+ENDING_CHOICES = {90: "契約期間の終了が90日以内"}
+"""``?ending=`` values the list offers (days from today; contracted engagements only)."""
 WRITE = access(STAFF_EDITORS)
 MULTILINE = frozenset({"purpose", "scope", "subcontractors", "tier_change_reason", "legal_ground"})
 RENEWAL_BASIS_LABELS = {
@@ -93,15 +96,25 @@ class EngagementPageController(Controller):
             department_id=listing_department(request, query_number(q, "department_id")),
             status=str(q.get("status", ""))[:20],
             tier=query_number(q, "tier"),
+            ending_within=ending if (ending := query_number(q, "ending")) in ENDING_CHOICES else None,
             sort=str(q.get("sort", "new"))[:10],
             page=query_page(q),
         )
         if fmt := wanted_format(request):
             return await export_engagements(fmt, query)
         items, total = await EngagementService().list(query)
+        departments = await UserService().list_departments()
+        caption = filter_caption(
+            [department_label(departments, query.department_id), ENGAGEMENT_STATUS_LABELS.get(query.status),
+             f"重要度{TIER_LABELS[query.tier]}" if query.tier in TIER_LABELS else None,
+             ENDING_CHOICES.get(query.ending_within or 0),
+             f"「{query.q}」を含む" if query.q.strip() else None],
+            "委託業務", total,
+        )  # fmt: skip
         return render(
-            "engagements/index.html", items=items, total=total, query=query,
-            pages=max(1, -(-total // query.per_page)), departments=await UserService().list_departments(),
+            "engagements/index.html", items=items, total=total, query=query, caption=caption,
+            clear_href="/engagements", ending_choices=ENDING_CHOICES,
+            pages=max(1, -(-total // query.per_page)), departments=departments,
             exports=export_links(request), notice=notice_of(request), active_nav="engagements", **CHOICES,
         )  # fmt: skip
 

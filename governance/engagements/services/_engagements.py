@@ -19,6 +19,7 @@ from governance.engagements.services._engagement_register import EngagementRegis
 from governance.engagements.tables import (
     ENGAGEMENT_STATUS_LABELS,
     Engagement,
+    EngagementStatus,
     EngagementTierChange,
 )
 from governance.engagements.term import Renewal, Term
@@ -96,6 +97,8 @@ class EngagementQuery:
     department_id: int | None = None
     status: str = ""
     tier: int | None = None
+    ending_within: int | None = None
+    """Only contracted engagements whose planned term ends from today to this many days later."""
     sort: str = "new"
     page: int = 1
     per_page: int = 20
@@ -384,6 +387,11 @@ class EngagementService(EngagementRegisterRows):
             where.append(Engagement.status == query.status)
         if query.tier:
             where.append(Engagement.tier == query.tier)
+        if query.ending_within is not None:
+            today = today_tokyo()
+            last = today + dt.timedelta(days=query.ending_within)
+            where += [Engagement.status == EngagementStatus.contracted, Engagement.end_date >= today,
+                      Engagement.end_date <= last]  # fmt: skip
         return where
 
     async def list(self, query: EngagementQuery) -> tuple[list[schemas.EngagementSummary], int]:

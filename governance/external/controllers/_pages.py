@@ -17,12 +17,14 @@ from governance.external.controllers._common import APPLY, CHOICES, MULTILINE, R
 from governance.external.controllers._exports import SERVICE_COLUMNS, SERVICE_EXPORT_TITLE
 from governance.external.services import (
     APPLICANT_ROLES,
+    DUE_SOON_DAYS,
     LifecycleService,
     RegistryService,
     ServiceQuery,
     administrator_candidates,
     approver_roles,
 )
+from governance.web.captions import department_label, filter_caption
 from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
@@ -31,6 +33,13 @@ from governance.web.scope import listing_department
 
 _SERVICE_FIELDS = tuple(schemas.ServiceCreate.__struct_fields__)
 
+
+REVIEW_CAPTIONS = {
+    "overdue": "定期確認の期限超過",
+    "soon": f"定期確認の期限が{DUE_SOON_DAYS}日以内",
+    "none": "定期確認の期限なし",
+}
+"""The review filters as the caption above the list names them (「…の外部サービス（3件）」)."""
 
 class ExternalServicePageController(Controller):
     """The registry of external services (外部サービス台帳) and each service's lifecycle."""
@@ -51,9 +60,16 @@ class ExternalServicePageController(Controller):
             rows = RegistryService().export_rows(query)
             return await export_response(fmt, SERVICE_EXPORT_TITLE, SERVICE_COLUMNS, rows, fallback="external-services")
         result = await RegistryService().list(query)
+        departments = await UserService().list_departments()
+        caption = filter_caption(
+            [f"{name}が利用又は申請" if (name := department_label(departments, query.department_id)) else None,
+             REVIEW_CAPTIONS.get(query.review)],
+            "外部サービス", result.total,
+        )  # fmt: skip
         return render(
             "external/index.html", result=result, query=query, pages=max(1, -(-result.total // result.per_page)),
-            departments=await UserService().list_departments(), today=today_tokyo(), notice=notice_of(request),
+            caption=caption, clear_href="/external-services",
+            departments=departments, today=today_tokyo(), notice=notice_of(request),
             can_register=principal(request).has_any(*APPLICANT_ROLES), active_nav="external_services",
             exports=export_links(request), **CHOICES,
         )  # fmt: skip

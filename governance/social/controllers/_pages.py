@@ -9,6 +9,7 @@ import msgspec
 from litestar import Controller, Request, get, post
 from litestar.response import Redirect, Stream, Template
 
+from governance.accounts.services import UserService
 from governance.errors import ValidationError
 from governance.social import schemas
 from governance.social.checklist import BADGE_LABELS
@@ -32,10 +33,11 @@ from governance.social.services import (
 )
 from governance.social.tables import PERSON_ROLE_LABELS, PersonRole
 from governance.web.access import access
+from governance.web.captions import department_label, filter_caption
 from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
-from governance.web.params import PathId
+from governance.web.params import PathId, query_number
 from governance.web.scope import listing_department
 
 READ = access(READER_ROLES)
@@ -45,6 +47,7 @@ INCIDENT = access(INCIDENT_ROLES)
 MULTILINE = frozenset({"purpose", "extra_prohibited_content", "prohibited_terms", "extra_classified_markers",
                        "allowed_link_domains", "allowed_contacts", "reason", "note", "comment", "summary"})  # fmt: skip
 FLAGS = {"noncompliant": "安全対策に不足があるもの", "dormant": "休眠の疑いがあるもの"}
+FLAG_CAPTIONS = {"noncompliant": "安全対策に不足あり", "dormant": "休眠の疑いあり"}
 
 
 async def _choices() -> dict[str, Any]:
@@ -73,14 +76,25 @@ class SocialAccountPageController(Controller):
             status=q.get("status", "") if q.get("status", "") in STATUS_LABELS else "",
             platform=q.get("platform", "") if q.get("platform", "") in PLATFORM_LABELS else "",
             flag=q.get("flag", "") if q.get("flag", "") in FLAGS else "",
-            department_id=listing_department(request, None),
+            department_id=listing_department(request, query_number(q, "department_id")),
         )
         if fmt := wanted_format(request):
             rows = AccountQueries().export_rows(filters)
             return await export_response(fmt, ACCOUNT_EXPORT_TITLE, ACCOUNT_COLUMNS, rows, fallback="social-accounts")
+        accounts = await AccountQueries().list(filters)
+        named = q.get("department_id") is not None and filters.department_id is not None
+        departments = await UserService().list_departments() if named else []
+        caption = filter_caption(
+            [department_label(departments, filters.department_id), STATUS_LABELS.get(filters.status),
+             PLATFORM_LABELS.get(filters.platform), FLAG_CAPTIONS.get(filters.flag)],
+            "SNSアカウント", len(accounts),
+        )  # fmt: skip
         return render(
             "social/index.html",
-            rows=await AccountQueries().list(filters),
+            rows=accounts,
+            caption=caption,
+            clear_href="/social-accounts",
+            department_filter=filters.department_id if named else None,
             exports=export_links(request),
             filters=filters,
             statuses=STATUS_LABELS,

@@ -11,7 +11,7 @@ from litestar.response import Redirect, Response, Stream, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role, effective_roles
 from governance.accounts.services import UserService
-from governance.calendar import display_year, today_tokyo
+from governance.calendar import display_year, today_tokyo, wareki
 from governance.contracts.forms import SUBMITTERS
 from governance.db import write_transaction
 from governance.engagements.services import EngagementService
@@ -32,6 +32,7 @@ from governance.verification.services import (
 )
 from governance.verification.tables import CHECK_STATUS_LABELS, ITEM_RESULT_LABELS, SEVERITY_LABELS
 from governance.web.access import access
+from governance.web.captions import department_label, filter_caption
 from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
@@ -96,11 +97,18 @@ class CheckPageController(Controller):
         months: dict[str, list[dict[str, Any]]] = {}
         for r in rows:
             months.setdefault(f"{display_year(r['due_on'])}{r['due_on'].month}月", []).append(r)
+        departments = await UserService().list_departments()
+        period = f"期限{wareki(f.due_from) if f.due_from else ''}〜{wareki(f.due_to) if f.due_to else ''}"
+        caption = filter_caption(
+            [department_label(departments, f.department_id), CHECK_STATUS_LABELS.get(f.status or ""),
+             "自分が担当" if f.assignee_id else None, period if f.due_from or f.due_to else None],
+            "確認", total,
+        )  # fmt: skip
         return render(
             "verification/checks.html", months=months, total=total, page=page,
             pages=max(1, -(-total // PER_PAGE)), status=status, f=f, mine=q.get("mine") == "1",
-            statuses={"open": "未完了（すべて）", **CHECK_STATUS_LABELS, "": "すべて"},
-            departments=await UserService().list_departments(), today=today, exports=export_links(request),
+            statuses={"open": "未完了（すべて）", **CHECK_STATUS_LABELS, "": "すべて"}, caption=caption,
+            clear_href="/checks", departments=departments, today=today, exports=export_links(request),
             notice=notice_of(request), active_nav="verification",
         )  # fmt: skip
 

@@ -9,6 +9,7 @@ from litestar.response import Redirect, Stream, Template
 
 from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.accounts.services import UserService
+from governance.calendar import today_tokyo
 from governance.db import write_transaction
 from governance.errors import DomainError, ValidationError
 from governance.files.services import FileService
@@ -16,8 +17,14 @@ from governance.verification import schemas
 from governance.verification.controllers._check_pages import PERFORM, staff_options
 from governance.verification.register import FINDING_COLUMNS, FINDING_TITLE
 from governance.verification.services import FindingService, export_findings, list_findings
-from governance.verification.tables import FINDING_STATUS_LABELS, MEASURE_KIND_LABELS, MEASURE_REQUIREMENTS
+from governance.verification.tables import (
+    FINDING_STATUS_LABELS,
+    MEASURE_KIND_LABELS,
+    MEASURE_REQUIREMENTS,
+    SEVERITY_LABELS,
+)
 from governance.web.access import access
+from governance.web.captions import department_label, filter_caption
 from governance.web.exporting import export_links, export_response, wanted_format
 from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
@@ -29,9 +36,13 @@ READ = access(OUTSOURCING_READERS)
 PER_PAGE = 50
 
 
-async def export_finding_register(fmt: str, *, status: str | None, department_id: int | None) -> Stream:
+MEASURE_FILTERS = {"overdue": "措置の期限超過あり"}
+"""``?measures=``: findings with a measure still open past its due date (状況一覧 links here)."""
+
+
+async def export_finding_register(fmt: str, **filters: Any) -> Stream:
     """The register of every finding the list's filters (and the department scope) match, with its measures."""
-    rows = export_findings(status=status, department_id=department_id)
+    rows = export_findings(**filters)
     return await export_response(fmt, FINDING_TITLE, FINDING_COLUMNS, rows, fallback="findings")
 
 
@@ -43,20 +54,36 @@ class FindingPageController(Controller):
 
     @get("/", opt=READ)
     async def index(self, request: Request[Any, Any, Any]) -> Template | Stream:
-        """Findings, open first (``?format=xlsx|csv``: every matching finding, with its measures, as a file)."""
+        """Findings, open first, by status, department, severity and overdue measures.
+
+        ``?format=xlsx|csv``: every matching finding, with its measures, as a file.
+        """
         q = request.query_params
         status = str(q.get("status", "open"))[:20]
-        department_id = listing_department(request, query_number(q, "department_id"))
-        wanted = status if status in FINDING_STATUS_LABELS else None
+        severity = str(q.get("severity", ""))[:20]
+        measures = str(q.get("measures", ""))[:20]
+        filters: dict[str, Any] = {
+            "status": status if status in FINDING_STATUS_LABELS else None,
+            "department_id": listing_department(request, query_number(q, "department_id")),
+            "severity": severity if severity in SEVERITY_LABELS else None,
+            "measures_overdue_on": today_tokyo() if measures in MEASURE_FILTERS else None,
+        }
         if fmt := wanted_format(request):
-            return await export_finding_register(fmt, status=wanted, department_id=department_id)
+            return await export_finding_register(fmt, **filters)
         page = query_page(q)
-        rows, total = await list_findings(
-            status=wanted, department_id=department_id, limit=PER_PAGE, offset=(page - 1) * PER_PAGE
-        )
+        rows, total = await list_findings(**filters, limit=PER_PAGE, offset=(page - 1) * PER_PAGE)
+        departments = await UserService().list_departments()
+        caption = filter_caption(
+            [department_label(departments, filters["department_id"]), SEVERITY_LABELS.get(severity),
+             MEASURE_FILTERS.get(measures), FINDING_STATUS_LABELS.get(status) if q.get("status") else None],
+            "指摘事項", total,
+        )  # fmt: skip
         return render(
-            "verification/findings.html", items=rows, total=total, status=status, department_id=department_id,
-            statuses={**FINDING_STATUS_LABELS, "": "すべて"}, departments=await UserService().list_departments(),
+            "verification/findings.html", items=rows, total=total, status=status,
+            department_id=filters["department_id"], severity=severity if filters["severity"] else "",
+            measures=measures if filters["measures_overdue_on"] else "", severities=SEVERITY_LABELS,
+            measure_filters=MEASURE_FILTERS, caption=caption, clear_href="/findings",
+            statuses={**FINDING_STATUS_LABELS, "": "すべて"}, departments=departments,
             page=page, pages=max(1, -(-total // PER_PAGE)), exports=export_links(request), notice=notice_of(request),
             active_nav="verification",
         )  # fmt: skip

@@ -117,13 +117,26 @@ async def export_checks(f: CheckFilter, *, today: dt.date, chunk: int = 500) -> 
             }
 
 
-def finding_conditions(*, status: str | None = None, department_id: int | None = None) -> list[Any]:
-    """The finding list's filters as query conditions: the page, the API list and the export share them."""
+def finding_conditions(
+    *, status: str | None = None, department_id: int | None = None, severity: str | None = None,
+    measures_overdue_on: dt.date | None = None,
+) -> list[Any]:  # fmt: skip
+    """The finding list's filters as query conditions: the page, the API list and the export share them.
+
+    ``measures_overdue_on``: only findings with a measure still open whose due date is before that day.
+    """
     conditions: list[Any] = []
     if status:
         conditions.append(Finding.status == status)
     if department_id is not None:
         conditions.append(Finding.department == department_id)
+    if severity:
+        conditions.append(Finding.severity == severity)
+    if measures_overdue_on is not None:
+        late = Measure.select(Measure.finding).where(
+            Measure.status == MeasureStatus.open, Measure.due_on < measures_overdue_on
+        )
+        conditions.append(Finding.id.is_in(late))
     return conditions
 
 
@@ -142,10 +155,13 @@ def _labelled(row: dict[str, Any]) -> dict[str, Any]:
 
 
 async def list_findings(
-    *, status: str | None = None, department_id: int | None = None, limit: int = 100, offset: int = 0
-) -> tuple[list[dict[str, Any]], int]:
-    """Findings, open ones first, then newest first."""
-    conditions = finding_conditions(status=status, department_id=department_id)
+    *, status: str | None = None, department_id: int | None = None, severity: str | None = None,
+    measures_overdue_on: dt.date | None = None, limit: int = 100, offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:  # fmt: skip
+    """Findings, open ones first, then newest first (filters as ``finding_conditions``)."""
+    conditions = finding_conditions(
+        status=status, department_id=department_id, severity=severity, measures_overdue_on=measures_overdue_on
+    )
     query = Finding.select(*_finding_columns())
     count = Finding.count()
     if conditions:
@@ -161,8 +177,9 @@ async def list_findings(
 
 
 async def export_findings(
-    *, status: str | None = None, department_id: int | None = None, chunk: int = 500
-) -> AsyncIterator[dict[str, Any]]:
+    *, status: str | None = None, department_id: int | None = None, severity: str | None = None,
+    measures_overdue_on: dt.date | None = None, chunk: int = 500,
+) -> AsyncIterator[dict[str, Any]]:  # fmt: skip
     """Every finding the list's filters match, newest first, a chunk at a time, each with its measures summarised.
 
     One row per finding: the measures (kind, due date, status, owner) in one cell, their count, how many are still
@@ -172,7 +189,9 @@ async def export_findings(
         *_finding_columns(), Finding.description, Finding.check.title.as_alias("check_title"),
         Finding.verification_note, Finding.closed_at,
     )  # fmt: skip
-    where = finding_conditions(status=status, department_id=department_id)
+    where = finding_conditions(
+        status=status, department_id=department_id, severity=severity, measures_overdue_on=measures_overdue_on
+    )
     async for rows in keyset_chunks(lambda: Finding.select(*columns), Finding, where, chunk=chunk, newest_first=True):
         measures: dict[int, list[dict[str, Any]]] = {}
         for m in (
