@@ -151,12 +151,15 @@ def contract_service():
     )  # fmt: skip
 
 
-async def sign_contract(*, signed_on=None, **overrides) -> SignedContract:
+async def sign_contract(*, signed_on=None, keep_notices: bool = False, **overrides) -> SignedContract:
     """Approve a selection and sign the first contract version of an engagement (マイナンバー work by default).
 
     People: ``keiyaku`` (procurement), ``ciso`` and ``ciso2`` (security officers), ``tantou`` (department staff,
     the engagement's supervisor, so the checks' assignee) and ``kakunin`` (department staff, a second person),
     all with e-mail addresses. The contract is signed on ``signed_on`` (default 2026-03-25, before the term).
+    The notices of the workflow steps on the way (selection submitted and approved, subcontractor approval
+    requested) are cleared from the notification log unless ``keep_notices``, so that tests of reminders and
+    check events start from an empty log; ``test_event_notices`` covers those notices.
     """
     import datetime as dt
 
@@ -183,6 +186,11 @@ async def sign_contract(*, signed_on=None, **overrides) -> SignedContract:
     await contracts.finalize(vid, actor=prep, now=now)
     await contracts.sign(vid, signed_on=signed_on, municipality_signatory="市長", contractor_signatory="社長",
                          actor=prep, now=now)  # fmt: skip
+    if not keep_notices:
+        from governance.reminders.events import EVENTS
+        from governance.reminders.tables import Notification
+
+        await Notification.delete().where(Notification.rule.is_in(list(EVENTS)))
     return SignedContract(
         engagement_id=eid, version_id=vid, department_id=dept, contractor_id=cid, procurement=prep,
         officer=officer, officer_ids=officers, staff=staff, second=second, signed_on=signed_on, contracts=contracts,

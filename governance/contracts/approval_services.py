@@ -19,7 +19,22 @@ from governance.contracts.subcontracting import problems as evaluation_problems
 from governance.contracts.tables import APPROVAL_STATUS_LABELS, ApprovalStatus, SubcontractorApproval
 from governance.db import for_update, write_transaction
 from governance.engagements.facts import Flag
+from governance.engagements.tables import Engagement
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from governance.reminders.events import Event, notify, people, role_holders
+from governance.reminders.notify import Recipient
+
+
+async def _tell(
+    rule: str, approval: dict[str, Any], recipients: list[Recipient], actor: Actor, now: dt.datetime, detail: str = ""
+) -> None:
+    """Notify the next person to act on a subcontractor approval (inside the step's transaction)."""
+    eng = await Engagement.select(Engagement.title).where(Engagement.id == approval["engagement"]).first()
+    kind = "許諾（番号法第10条）" if approval["mynumber_permission"] else "承認"
+    subject = f"再委託の{kind}：{approval['name']}（{eng['title']}）"
+    link = f"/engagements/{approval['engagement']}/contract#approval-{approval['id']}"
+    await notify(Event(rule, "subcontractor_approval", approval["id"], subject, link, detail), recipients, now=now,
+                 actor_id=actor.id)  # fmt: skip
 
 
 class SubcontractorApprovals:
@@ -33,6 +48,7 @@ class SubcontractorApprovals:
         mynumber = Flag.MN in context["facts"]["flags"]
         rows = await SubcontractorApproval.select().where(SubcontractorApproval.engagement == engagement_id)
         existing = {r["name"] for r in rows}
+        opened: list[int] = []
         if mynumber:  # the work now handles マイナンバー: an earlier plain approval is not the 番号法第10条 permission
             for r in rows:
                 if not r["mynumber_permission"]:
@@ -41,9 +57,10 @@ class SubcontractorApprovals:
                          SubcontractorApproval.status: ApprovalStatus.pending, SubcontractorApproval.decided_by: None,
                          SubcontractorApproval.decided_at: None, SubcontractorApproval.requested_by: actor.id}
                     ).where(SubcontractorApproval.id == r["id"])  # fmt: skip
+                    opened.append(r["id"])
         for name in context["subcontractors"]:
             if name not in existing:
-                await SubcontractorApproval.insert(
+                new = await SubcontractorApproval.insert(
                     SubcontractorApproval(
                         engagement=engagement_id,
                         name=name,
@@ -51,7 +68,19 @@ class SubcontractorApprovals:
                         requested_by=actor.id,
                         requested_at=now,
                     )
-                )
+                ).returning(SubcontractorApproval.id)
+                opened.append(new[0]["id"])
+        await self._request_decisions(opened, actor, now)
+
+    @staticmethod
+    async def _request_decisions(approval_ids: list[int], actor: Actor, now: dt.datetime) -> None:
+        """Tell who may decide each approval just opened (番号法第10条の許諾: the security office only)."""
+        if not approval_ids:
+            return
+        for row in await SubcontractorApproval.select().where(SubcontractorApproval.id.is_in(approval_ids)):
+            roles = [Role.security_officer] if row["mynumber_permission"] else [Role.security_officer, Role.procurement]
+            deciders = [r for r in await role_holders(*roles) if r.user_id != row["requested_by"]]
+            await _tell("subcontractor.requested", row, deciders, actor, now)
 
     async def decide_approval(
         self,
@@ -105,6 +134,9 @@ class SubcontractorApprovals:
                 after={"mynumber_permission": row["mynumber_permission"], "note": note.strip(),
                        "evaluation": json.loads(evaluation.to_json())}, now=now,
             )  # fmt: skip
+            detail = f"所見：{note.strip()}" if note.strip() else ""
+            rule = "subcontractor.approved" if approve else "subcontractor.refused"
+            await _tell(rule, row, await people(row["requested_by"]), actor, now, detail)
 
     async def approvals(self, engagement_id: int) -> list[dict[str, Any]]:
         """Subcontractor approvals of the engagement with status labels."""

@@ -1,4 +1,4 @@
-"""To-do items of the contracts domain: subcontractors waiting for approval."""
+"""To-do items of the contracts domain: subcontractors waiting for approval, and one's own contract drafts."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ import datetime as dt
 
 from governance.accounts.roles import Role
 from governance.actor import Actor
-from governance.contracts.tables import ApprovalStatus, SubcontractorApproval
+from governance.contracts.tables import (
+    VERSION_KIND_LABELS,
+    ApprovalStatus,
+    ContractVersion,
+    SubcontractorApproval,
+    VersionStatus,
+)
 from governance.system.todos import TodoItem, register_todo_provider
 
 _KIND = {True: "許諾（番号法第10条）", False: "承認"}
@@ -32,6 +38,30 @@ async def subcontractors_to_approve(actor: Actor, today: dt.date) -> list[TodoIt
     ]
 
 
+async def contract_drafts(actor: Actor, today: dt.date) -> list[TodoItem]:
+    """Contract and 覚書 drafts the actor made that are not yet finalized, and finalized ones awaiting signature."""
+    if actor.id is None or not actor.has_any(Role.procurement):
+        return []
+    rows = await ContractVersion.select(
+        ContractVersion.id, ContractVersion.version, ContractVersion.kind, ContractVersion.status,
+        ContractVersion.contract.engagement.as_alias("engagement"),
+        ContractVersion.contract.engagement.title.as_alias("engagement_title"),
+    ).where(
+        ContractVersion.created_by == actor.id,
+        ContractVersion.status.is_in([VersionStatus.draft, VersionStatus.finalized]),
+    ).order_by(ContractVersion.id)  # fmt: skip
+    items = []
+    for r in rows:
+        kind = VERSION_KIND_LABELS.get(r["kind"], "契約書")
+        if r["status"] == VersionStatus.draft:
+            title, what = f"{kind}案の確定：{r['engagement_title']}（第{r['version']}版）", "契約書案"
+        else:
+            title, what = f"{kind}の締結の記録：{r['engagement_title']}（第{r['version']}版）", "契約の締結"
+        items.append(TodoItem(title=title, href=f"/engagements/{r['engagement']}/contract", kind=what))
+    return items
+
+
 def register() -> None:
     """Register this domain's to-do providers (idempotent)."""
     register_todo_provider(subcontractors_to_approve)
+    register_todo_provider(contract_drafts)

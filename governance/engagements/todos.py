@@ -1,4 +1,4 @@
-"""To-do items of the engagements domain: selections waiting for a security officer's approval."""
+"""To-do items of the engagements domain: selections to approve, and one's own selections in progress or returned."""
 
 from __future__ import annotations
 
@@ -25,6 +25,25 @@ async def selections_to_approve(actor: Actor, today: dt.date) -> list[TodoItem]:
     ]
 
 
+async def selections_in_progress(actor: Actor, today: dt.date) -> list[TodoItem]:
+    """The actor's own selections still being prepared; a returned one (差戻し) first, to be corrected."""
+    if actor.id is None or not actor.has_any(Role.procurement, Role.department_staff):
+        return []
+    rows = await SelectionService().in_progress_of(actor.id)
+    returned = [r for r in rows if r["reviewed_at"] is not None]
+    drafts = [r for r in rows if r["reviewed_at"] is None]
+    return [
+        TodoItem(title=f"差し戻された選定の修正：{r['engagement_title']}（第{r['version']}版）",
+                 href=f"/selections/{r['id']}", kind="選定の差戻し")
+        for r in returned
+    ] + [
+        TodoItem(title=f"作成中の選定：{r['engagement_title']}（第{r['version']}版）", href=f"/selections/{r['id']}",
+                 kind="選定の作成")
+        for r in drafts
+    ]  # fmt: skip
+
+
 def register() -> None:
     """Register this domain's to-do providers (idempotent)."""
     register_todo_provider(selections_to_approve)
+    register_todo_provider(selections_in_progress)

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Stream, Template
 from governance.accounts.roles import ALL_ROLES, Role
 from governance.errors import DomainError, NotFoundError
 from governance.exports import field
+from governance.reminders.events import EVENT_LABELS
 from governance.reminders.ical import CalendarFeedService, build_ics
 from governance.reminders.rules import SUBJECT_LABELS
 from governance.reminders.services import NotificationLog, ReminderService
@@ -24,7 +25,10 @@ from governance.web.params import PathId, query_page
 LOG_READERS = access(Role.admin, Role.security_officer, Role.auditor)
 LOG_ADMIN = access(Role.admin, Role.security_officer)
 PER_PAGE = 100
-RULE_LABELS = {**SUBJECT_LABELS, "escalation": "重大な指摘事項の報告", "report_submitted": "報告の提出"}
+RULE_LABELS = {
+    **SUBJECT_LABELS, **EVENT_LABELS, "escalation": "重大な指摘事項の報告", "department-report": "重要な指摘事項の報告",
+    "report_submitted": "報告の提出",
+}  # fmt: skip
 EXPORT_TITLE = "通知の記録"
 NOTIFICATION_COLUMNS = (
     field("id", "番号", 8),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -11,6 +12,7 @@ from governance import __version__
 from governance.accounts.roles import ALL_ROLES
 from governance.calendar import today_tokyo, wareki
 from governance.db import database_ok, get_engine, pending_migrations
+from governance.reminders.events import recent_for
 from governance.system.todos import todos_for
 from governance.web.access import PUBLIC, access
 from governance.web.pages import notice_of, principal, render
@@ -42,6 +44,10 @@ class HealthController(Controller):
         return Response(body, status_code=200 if status == "ok" else 503)
 
 
+NOTICE_DAYS = 30
+NOTICE_LIMIT = 20
+
+
 class HomeController(Controller):
     """The signed-in user's start page: what they must act on."""
 
@@ -51,10 +57,13 @@ class HomeController(Controller):
 
     @get("/")
     async def home(self, request: Request[Any, Any, Any]) -> Template:
-        """List the user's to-do items (overdue first)."""
+        """List the user's to-do items (overdue first) and their notices of the last 30 days (newest first)."""
         user = principal(request)
-        today = today_tokyo()
+        now = dt.datetime.now(dt.UTC)
+        today = today_tokyo(now)
         items = await todos_for(user.actor, today)
+        notices = await recent_for(user.id, now=now, days=NOTICE_DAYS, limit=NOTICE_LIMIT)
         return render(
-            "home.html", items=items, today=today, today_label=wareki(today, weekday=True), notice=notice_of(request)
-        )
+            "home.html", items=items, notices=notices, notice_days=NOTICE_DAYS, today=today,
+            today_label=wareki(today, weekday=True), notice=notice_of(request),
+        )  # fmt: skip

@@ -208,3 +208,12 @@ class SelectionQueries:
             Selection.id, Selection.version, Selection.submitted_at, Selection.prepared_by,
             Selection.engagement.title.as_alias("engagement_title"),
         ).where(Selection.status == SelectionStatus.submitted).order_by(Selection.submitted_at)  # fmt: skip
+
+    async def in_progress_of(self, user_id: int) -> list[dict[str, Any]]:
+        """Selections the user prepares that are still drafts (returned ones have a review), oldest first."""
+        return await Selection.select(
+            Selection.id, Selection.version, Selection.reviewed_at, Selection.review_comment,
+            Selection.engagement.title.as_alias("engagement_title"),
+        ).where(
+            Selection.status == SelectionStatus.draft, Selection.prepared_by == user_id
+        ).order_by(Selection.id)  # fmt: skip

@@ -24,12 +24,15 @@ from governance.engagements.tables import (
     OPEN_SELECTION_STATUSES,
     SELECTION_STATUS_LABELS,
     CriterionEvaluation,
+    Engagement,
     EngagementStatus,
     Selection,
     SelectionCandidate,
     SelectionStatus,
 )
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from governance.reminders.events import Event, notify, people, role_holders
+from governance.reminders.notify import Recipient
 
 
 class SelectionService(SelectionCorrections, SelectionQueries):
@@ -67,6 +70,16 @@ class SelectionService(SelectionCorrections, SelectionQueries):
             now=now,
             **kw,
         )
+
+    @staticmethod
+    async def _tell(
+        rule: str, row: dict[str, Any], recipients: list[Recipient], actor: Actor, now: dt.datetime, detail: str = ""
+    ) -> None:
+        """Notify the next person to act on the selection (inside the step's transaction)."""
+        eng = await Engagement.select(Engagement.title).where(Engagement.id == row["engagement"]).first()
+        subject = f"「{eng['title']}」の選定記録（第{row['version']}版）"
+        event = Event(rule, "selection", row["id"], subject, f"/selections/{row['id']}", detail)
+        await notify(event, recipients, now=now, actor_id=actor.id)
 
     # -- writing ---------------------------------------------------------------------------------------------------
 
@@ -332,6 +345,8 @@ class SelectionService(SelectionCorrections, SelectionQueries):
                 {Selection.status: SelectionStatus.submitted, Selection.submitted_at: now, Selection.updated_at: now}
             ).where(Selection.id == selection_id)
             await self._audit("selection.submitted", row, actor, now, after={"status": SelectionStatus.submitted})
+            approvers = [r for r in await role_holders(Role.security_officer) if r.user_id != row["prepared_by"]]
+            await self._tell("selection.submitted", row, approvers, actor, now)
 
     async def approve(
         self, selection_id: int, *, actor: Actor, comment: str = "", now: dt.datetime | None = None
@@ -373,6 +388,8 @@ class SelectionService(SelectionCorrections, SelectionQueries):
                 after={"status": SelectionStatus.approved, "contractor_id": row["selected_contractor"],
                        "comment": comment.strip()},
             )  # fmt: skip
+            note = f"コメント：{comment.strip()}" if comment.strip() else ""
+            await self._tell("selection.approved", row, await people(row["prepared_by"]), actor, now, note)
 
     async def return_to_preparer(
         self, selection_id: int, *, actor: Actor, comment: str, now: dt.datetime | None = None
@@ -403,3 +420,5 @@ class SelectionService(SelectionCorrections, SelectionQueries):
                 }
             ).where(Selection.id == selection_id)
             await self._audit("selection.returned", row, actor, now, after={"comment": comment.strip()})
+            reason = f"差戻しの理由：{comment.strip()}"
+            await self._tell("selection.returned", row, await people(row["prepared_by"]), actor, now, reason)

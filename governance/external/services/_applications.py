@@ -32,6 +32,8 @@ from governance.external.services._common import (
     require_role,
 )
 from governance.external.tables import ExternalService, ServiceApplication, ServiceUsage
+from governance.reminders.events import Event, notify, people, role_holders
+from governance.reminders.notify import Recipient
 
 _TEXT_FIELDS = ("purpose", "information", "users", "terms_version", "measures")
 
@@ -41,6 +43,17 @@ def _step(row: dict[str, Any], action: str) -> str:
         return next_status(row["status"], action)
     except TransitionRefused as exc:
         raise ConflictError(exc.message) from exc
+
+
+async def _tell(
+    rule: str, row: dict[str, Any], service_name: str, recipients: list[Recipient], actor: Actor, now: dt.datetime,
+    detail: str = "",
+) -> None:  # fmt: skip
+    """Notify the next person to act on a usage application (inside the step's transaction)."""
+    subject = f"「{service_name}」の利用申請"
+    event = Event(rule, "external_application", row["id"], subject, f"/external-services/applications/{row['id']}",
+                  detail)  # fmt: skip
+    await notify(event, recipients, now=now, actor_id=actor.id)
 
 
 class ApplicationService:
@@ -174,6 +187,10 @@ class ApplicationService:
                 self.audit, "external_application.submitted", row, service["name"], actor, now,
                 before={"status": row["status"]}, after={"status": target, "flags": flags},
             )  # fmt: skip
+            # the 許可権限者; a departmental role among them only in the applying department
+            deciders = await role_holders(*sorted(approver_roles()), department_id=row["department"])
+            deciders = [r for r in deciders if r.user_id != row["applicant"]]
+            await _tell("external_application.submitted", row, service["name"], deciders, actor, now)
 
     async def _reviewer_step(
         self, application_id: int, action: str, actor: Actor
@@ -239,6 +256,11 @@ class ApplicationService:
                        "confidentiality": row["confidentiality"]},
             )  # fmt: skip
             await self._record_approval(service, row, admin, actor, now)
+            note = f"外部サービス管理者：{admin['full_name']}"
+            if data.comment.strip():
+                note += f"\nコメント：{data.comment.strip()}"
+            told = await people(row["applicant"], admin["id"])
+            await _tell("external_application.approved", row, service["name"], told, actor, now, note)
 
     async def _record_approval(
         self, service: dict[str, Any], app: dict[str, Any], admin: dict[str, Any], actor: Actor, now: dt.datetime
@@ -329,6 +351,8 @@ class ApplicationService:
                 self.audit, audit_action, row, service["name"], actor, now, before={"status": row["status"]},
                 after={"status": target, "comment": data.comment.strip()},
             )  # fmt: skip
+            reason = f"{'却下' if action == 'reject' else '差戻し'}の理由：{data.comment.strip()}"
+            await _tell(audit_action, row, service["name"], await people(row["applicant"]), actor, now, reason)
 
 
 async def administrator_candidates() -> list[dict[str, Any]]:

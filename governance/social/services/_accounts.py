@@ -17,11 +17,13 @@ from governance.engagements.tables import Engagement
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from governance.external.codes import ServiceKind
 from governance.external.tables import ExternalService
+from governance.reminders.events import role_holders
 from governance.social import schemas
 from governance.social.checklist import BADGE_LABELS
 from governance.social.lifecycle import AccountStatus, ApplicationKind, ApplicationStatus
 from governance.social.rules import RuleTemplate, effective_rules
 from governance.social.services._common import (
+    APPROVER_ROLES,
     account_rules,
     audit_account,
     ensure_may_edit,
@@ -29,6 +31,7 @@ from governance.social.services._common import (
     lines,
     load_settings,
     locked_account,
+    notify_application,
     parse_time,
 )
 from governance.social.tables import (
@@ -164,14 +167,18 @@ class AccountService:
                                  user=data.responsible_user_id, start_date=start, recorded_by=actor.id,
                                  recorded_at=now)
             )  # fmt: skip
-            await SocialApplication.insert(
+            app = await SocialApplication.insert(
                 SocialApplication(account=account_id, kind=ApplicationKind.open, status=ApplicationStatus.submitted,
                                   reason="新規登録による開設申請", applicant=actor.id, applicant_label=actor.label,
                                   submitted_at=now)
-            )  # fmt: skip
+            ).returning(SocialApplication.id)  # fmt: skip
             await audit_account(
                 self.audit, "social_account.created", {**values, "id": account_id}, actor, now,
                 after={**values, **rules, "responsible": data.responsible_name.strip()},
+            )  # fmt: skip
+            await notify_application(
+                "social_application.submitted", {**values, "id": account_id}, app[0]["id"], ApplicationKind.open,
+                await role_holders(*APPROVER_ROLES), actor, now,
             )  # fmt: skip
         return account_id
 

@@ -11,6 +11,8 @@ from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.db import locked_row
 from governance.errors import PermissionDeniedError
+from governance.reminders.events import Event, notify
+from governance.reminders.notify import Recipient
 from governance.social.checklist import ChecklistPolicy, SecurityFacts
 from governance.social.rules import AccountRules, EffectiveRules, RuleTemplate, effective_rules, split_lines
 from governance.social.tables import SocialAccount, SocialRuleTemplate
@@ -181,3 +183,15 @@ async def audit_account(
         now=now,
         **kw,
     )
+
+
+async def notify_application(
+    rule: str, row: dict[str, Any], app_id: int, kind: str, recipients: list[Recipient], actor: Actor,
+    now: dt.datetime, detail: str = "",
+) -> None:  # fmt: skip
+    """Notify the next person to act on an opening or closing application (inside the step's transaction)."""
+    from governance.social.lifecycle import APPLICATION_KIND_LABELS
+
+    subject = f"{row['display_name']}（{row['handle']}）の{APPLICATION_KIND_LABELS.get(kind, kind)}の申請"
+    event = Event(rule, "social_application", app_id, subject, f"/social-accounts/{row['id']}#applications", detail)
+    await notify(event, recipients, now=now, actor_id=actor.id)

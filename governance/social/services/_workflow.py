@@ -10,9 +10,10 @@ from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.approvals import ensure_not_requester
 from governance.audit.services import AuditService
-from governance.calendar import today_tokyo
+from governance.calendar import today_tokyo, wareki
 from governance.db import for_update, write_transaction
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from governance.reminders.events import people, role_holders
 from governance.social import schemas
 from governance.social.checklist import evaluate
 from governance.social.lifecycle import (
@@ -25,10 +26,12 @@ from governance.social.lifecycle import (
     can_apply,
 )
 from governance.social.services._common import (
+    APPROVER_ROLES,
     audit_account,
     ensure_may_edit,
     load_settings,
     locked_account,
+    notify_application,
     security_facts,
 )
 from governance.social.tables import PersonRole, SocialAccount, SocialApplication, SocialAssignment, SocialAttestation
@@ -76,6 +79,10 @@ class WorkflowService:
                                   applicant=actor.id, applicant_label=actor.label, submitted_at=now)
             ).returning(SocialApplication.id)  # fmt: skip
             await audit_account(self.audit, "social_application.submitted", row, actor, now, after=values)
+            approvers = await role_holders(*APPROVER_ROLES)
+            await notify_application(
+                "social_application.submitted", row, new[0]["id"], data.kind, approvers, actor, now
+            )
         return new[0]["id"]
 
     async def _locked_application(self, account_id: int, application_id: int) -> dict[str, Any]:
@@ -141,6 +148,11 @@ class WorkflowService:
                 after={"kind": app["kind"], "status": changes.get("status", row["status"]), "date": day,
                    "comment": data.comment.strip()},
             )  # fmt: skip
+            note = f"実施日：{wareki(day)}" + (f"\nコメント：{data.comment.strip()}" if data.comment.strip() else "")
+            applicant = await people(app["applicant"])
+            await notify_application(
+                "social_application.approved", row, app["id"], app["kind"], applicant, actor, now, note
+            )
 
     async def return_(
         self, account_id: int, application_id: int, data: schemas.DecisionIn, *, actor: Actor,
@@ -168,6 +180,11 @@ class WorkflowService:
             ).where(SocialApplication.id == application_id)  # fmt: skip
             await audit_account(self.audit, "social_application.returned", row, actor, now,
                                 after={"kind": app["kind"], "comment": data.comment.strip()})  # fmt: skip
+            reason = f"差戻しの理由：{data.comment.strip()}"
+            applicant = await people(app["applicant"])
+            await notify_application(
+                "social_application.returned", row, app["id"], app["kind"], applicant, actor, now, reason
+            )
 
     async def set_suspended(
         self, account_id: int, suspended: bool, data: schemas.StatusChange, *, actor: Actor,

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from governance.accounts.passwords import new_token, token_digest
+from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.db import for_update, locked_row, write_transaction
 from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
 from governance.files.services import FileService
-from governance.reminders.notify import Notice, enqueue, recipients_by_id
+from governance.reminders.notify import Notice, enqueue, recipients_by_id, users_with_role
 from governance.verification.tables import (
     OPEN_CHECK_STATUSES,
     Check,
@@ -101,7 +102,7 @@ class ReportLinkService:
             )  # fmt: skip
 
     async def open(self, token: str, *, now: dt.datetime | None = None) -> dict[str, Any]:
-        """The check a valid token opens (title, engagement, due date, checklist items).
+        """The check a valid token opens (title, engagement and its department, due date, checklist items).
 
         Raises:
             NotFoundError: no such token.
@@ -112,6 +113,7 @@ class ReportLinkService:
             ReportLink.all_columns(), ReportLink.check.title.as_alias("check_title"),
             ReportLink.check.due_on.as_alias("due_on"), ReportLink.check.status.as_alias("check_status"),
             ReportLink.check.engagement.title.as_alias("engagement_title"),
+            ReportLink.check.engagement.department.name.as_alias("department_name"),
         ).where(ReportLink.token_hash == token_digest(token)).first()  # fmt: skip
         if row is None:
             raise NotFoundError("報告用リンク", "指定のリンク")
@@ -179,7 +181,10 @@ class ReportLinkService:
                 target_label=check["title"],
                 after={"report": report_id, "reporter": reporter_name.strip(), "files": file_ids}, now=now,
             )  # fmt: skip
-            people = await recipients_by_id([check["assignee"]])
+            # the assignee; a check without one goes to its department's staff, so that the report reaches someone
+            people = await recipients_by_id([check["assignee"]]) or {
+                r.user_id: r for r in await users_with_role(Role.department_staff, department_id=check["department"])
+            }
             notice = Notice(
                 "check", check["id"], "report_submitted", str(report_id), f"【報告の提出】{check['title']}",
                 f"委託事業者から報告が提出されました（報告者：{reporter_name.strip()}）。\n\n"
