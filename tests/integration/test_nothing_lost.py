@@ -76,7 +76,7 @@ async def test_the_whole_selection_form_saves_at_once(client):
     # one evaluation entry and one decision entry; saving again unchanged records no second decision
     r = await client.post(f"/selections/{sid}/save", data=data | {"action": "save"}, headers=csrf_headers(client))
     assert r.status_code == 303
-    actions = [a["action"] for a in await AuditEntry.select(AuditEntry.action).where(AuditEntry.target_id == sid)]
+    actions = [a["action"] for a in await AuditEntry.select(AuditEntry.action).where(AuditEntry.target_id == str(sid))]
     assert actions.count("selection.decided") == 1 and actions.count("selection.evaluated") == 2
     page = await client.get(f"/selections/{sid}")
     assert f'action="/selections/{sid}/save"' in page.text
