@@ -56,6 +56,7 @@ from governance.external.todos import register as register_external_todos
 from governance.files.controllers import FileController
 from governance.help.controllers import HelpController
 from governance.imports.controllers import IMPORT_CONTROLLERS
+from governance.municipality.controllers import MunicipalityApiController, MunicipalityPageController
 from governance.reminders.controllers import (
     CalendarFeedController,
     CalendarSettingsController,
@@ -94,12 +95,13 @@ from governance.web.uploads import UploadLimitMiddleware
 ROUTE_HANDLERS: list[Any] = [
     HealthController,
     HomeController,
-    StatusPageController,
     HelpController,
+    StatusPageController,
     LoginController,
     SetupController,
     AccountController,
     AdminController,
+    MunicipalityPageController,
     AuditPageController,
     ContractorPageController,
     EngagementPageController,
@@ -120,6 +122,7 @@ ROUTE_HANDLERS: list[Any] = [
     MeApiController,
     UserApiController,
     DepartmentApiController,
+    MunicipalityApiController,
     TokenApiController,
     AuditApiController,
     ContractorApiController,

@@ -144,6 +144,14 @@ def display_year(day: dt.date) -> str:
         return f"{day.year}年"
 
 
+def display_date(day: dt.date) -> str:
+    """A date for a page or message (令和8年4月1日), or ISO for a date before 1873 stored by mistake (never raises)."""
+    try:
+        return wareki(day)
+    except ValueError:
+        return day.isoformat()
+
+
 def wareki(day: dt.date, *, weekday: bool = False) -> str:
     """Format a date the way Japanese administrative documents do: 令和8年4月1日 (optionally （水）)."""
     text = f"{wareki_year(day)}{day.month}月{day.day}日"

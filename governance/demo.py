@@ -209,6 +209,25 @@ async def _load_outsourcing(users: dict[str, int], depts: dict[str, int]) -> Non
     )  # fmt: skip
 
 
+async def _set_municipality(actor: Actor) -> None:
+    """Store 団体の設定 for the demo city (names from GOVERNANCE_MUNICIPALITY_* when set), unless already stored."""
+    from governance.municipality.profile import from_settings, split_head
+    from governance.municipality.schemas import MunicipalityUpdate
+    from governance.municipality.services import MunicipalityService, stored_settings
+    from governance.settings import get_settings
+
+    if await stored_settings() is not None:
+        return
+    city = from_settings(get_settings(), fallback=True)
+    title, name = split_head(city.head)
+    data = MunicipalityUpdate(
+        name=city.name, head_title=title, head_name=name, address=city.address or "みどり県みどり市中央一丁目1番1号",
+        contact_department="総務部 情報政策課", contact_phone="0000-00-0000（内線1234）",
+        contact_email="jouhou@city.midori.example.jp",
+    )  # fmt: skip
+    await MunicipalityService().save(data, actor=actor)
+
+
 async def load_demo_data() -> list[tuple[str, str, str]]:
     """Create the demo departments and one user per role; return (user name, role, password) of new users.
 
@@ -240,6 +259,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
             actor=actor,
         )
         created.append((username, roles[0].label, password))
+    await _set_municipality(actor)
     await _load_outsourcing(user_ids, existing)
     await load_external_demo(user_ids, existing)
     await load_social_demo(user_ids, existing)

@@ -15,6 +15,7 @@ DOMAINS = [
     "verification",
     "reminders",
     "social",
+    "municipality",
 ]
 
 APP_CONFIG = AppConfig(

@@ -41,6 +41,9 @@ else:
 os.environ["GOVERNANCE_DATA_DIR"] = str(TMP / "data")
 os.environ.pop("GOVERNANCE_SECRET_KEY", None)
 os.environ.setdefault("GOVERNANCE_LOG_LEVEL", "WARNING")
+# The municipality's initial values (団体の設定): drafting a contract is refused without them.
+os.environ.setdefault("GOVERNANCE_MUNICIPALITY_NAME", "みどり市")
+os.environ.setdefault("GOVERNANCE_MUNICIPALITY_HEAD", "みどり市長 緑川 一郎")
 
 import httpx  # noqa: E402
 import pytest  # noqa: E402

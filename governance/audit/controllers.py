@@ -12,8 +12,11 @@ from litestar.params import QueryParameter
 from litestar.response import Stream, Template
 
 from governance.accounts.roles import Role
+from governance.accounts.tables import User
 from governance.audit import schemas
+from governance.audit.labels import TARGET_LABELS
 from governance.audit.services import ACTION_LABELS, AuditFilter, AuditService
+from governance.calendar import parse_date_text
 from governance.exports import Column, field
 from governance.schema import MAX_ID
 from governance.web.access import access
@@ -38,8 +41,10 @@ AUDIT_COLUMNS = (
     field("after_json", "変更後", 30),
     field("prev_hash", "直前ハッシュ", 20),
     field("entry_hash", "ハッシュ", 20),
+    Column("対象種別名", lambda r: TARGET_LABELS.get(r["target_type"], ""), 16),
 )
-"""The audit log as exported: every column of an entry, so the chain can be checked from the file."""
+"""The audit log as exported: every column of an entry, so the chain can be checked from the file, then the label of
+the target's kind (added last, so that the columns of earlier exports keep their places)."""
 
 Text = Annotated[str, QueryParameter(max_length=200)]
 DateParam = Annotated[dt.date | None, QueryParameter()]
@@ -65,10 +70,26 @@ async def _chain(first: dict[str, Any], rest: AsyncIterator[dict[str, Any]]) -> 
 def _parse_date(value: str) -> tuple[dt.date | None, str | None]:
     if not value.strip():
         return None, None
-    try:
-        return dt.date.fromisoformat(value.strip()), None
-    except ValueError:
-        return None, "日付は「2026-04-01」の形式で入力してください。"
+    day = parse_date_text(value)
+    if day is None:
+        return None, "日付は「令和8年4月1日」「R8.4.1」「2026-04-01」のいずれかの形で、実在する日付を入力してください。"
+    return day, None
+
+
+async def _with_people(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Entries about a user get ``target_name``: the person's name as registered now (the entry keeps the login)."""
+    ids = {int(r["target_id"]) for r in rows if r["target_type"] == "user" and str(r["target_id"]).isdigit()}
+    if not ids:
+        return rows
+    names = {
+        u["id"]: u["full_name"] for u in await User.select(User.id, User.full_name).where(User.id.is_in(list(ids)))
+    }
+    return [
+        r | {"target_name": names.get(int(r["target_id"]), "")}
+        if r["target_type"] == "user" and str(r["target_id"]).isdigit()
+        else r
+        for r in rows
+    ]
 
 
 class AuditPageController(Controller):
@@ -103,6 +124,7 @@ class AuditPageController(Controller):
             rows, total = [], 0
         else:
             rows, total = await AuditService().list(f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+            rows = await _with_people(rows)
         query = urlencode({k: v for k, v in values.items() if v})
         return render(
             "audit/index.html",
@@ -115,6 +137,7 @@ class AuditPageController(Controller):
             errors=errors,
             query=query,
             actions=ACTION_LABELS,
+            targets=TARGET_LABELS,
         )
 
     @get(["/export.csv", "/export.xlsx"])

@@ -26,6 +26,7 @@ ACTION_LABELS: dict[str, str] = {
     "user.locked": "ログイン停止（連続失敗）",
     "department.created": "所属作成",
     "department.updated": "所属更新",
+    "municipality.updated": "団体の設定の変更",
     "api_token.created": "APIトークン発行",
     "api_token.revoked": "APIトークン失効",
     "file.uploaded": "ファイルの保存（証跡・文書）",
@@ -112,6 +113,9 @@ ACTION_LABELS: dict[str, str] = {
     "social_incident.step_done": "SNSアカウントの事案対応の記録",
     "social_post_check.kept": "投稿チェック結果の記録",
     "social_template.updated": "SNS投稿ルールの市の雛形の変更",
+    "social_account.closed_as_scheduled": "SNSアカウントの廃止（廃止予定日の到来）",
+    "contractor.imported": "委託事業者の一括登録（ファイルの取込み）",
+    "engagement.imported": "委託業務の一括登録（ファイルの取込み）",
 }
 
 

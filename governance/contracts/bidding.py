@@ -37,6 +37,7 @@ from governance.engagements.services import EngagementService, facts_of_engageme
 from governance.engagements.tables import Engagement
 from governance.errors import ConflictError, NotFoundError
 from governance.files.services import FileService
+from governance.municipality.services import current_municipality
 
 PACKAGE = "調達用一式"
 
@@ -75,7 +76,11 @@ class BidService:
                 + "／".join(dict.fromkeys(problems.values()))
             )
         library = await anyio.to_thread.run_sync(library_at, self.templates_dir)
-        return prepare(library, facts, build_context(engagement, SimpleNamespace(**BIDDER), self.municipality))
+        return prepare(
+            library,
+            facts,
+            build_context(engagement, SimpleNamespace(**BIDDER), await current_municipality(self.municipality)),
+        )
 
     async def annex_document(self, engagement_id: int) -> bytes:
         """The 特記事項 as the contract will carry it (.docx), generated now and not recorded."""

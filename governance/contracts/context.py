@@ -17,15 +17,9 @@ from governance.contracts.library import ClauseLibrary
 from governance.contracts.records import printed_clauses, records_of, rendered_records
 from governance.engagements.facts import WORK_LOCATION_LABELS, EngagementFacts
 from governance.engagements.services import facts_of, facts_of_engagement, facts_snapshot
+from governance.municipality.profile import Municipality, from_settings
 
-
-@dataclass(frozen=True)
-class Municipality:
-    """The municipality as it appears in contracts."""
-
-    name: str
-    head: str
-    address: str = ""
+__all__ = ["Municipality", "Preview", "build_context", "clause_records", "municipality_from"]
 
 
 @dataclass(frozen=True)
@@ -97,12 +91,11 @@ def version_records(row: dict[str, Any], library: ClauseLibrary | None) -> list[
 
 
 def municipality_from(settings: Any, *, fallback: bool = False) -> Municipality:
-    """The municipality as configured (GOVERNANCE_MUNICIPALITY_*); ``fallback`` fills the demo city's names."""
-    return Municipality(
-        settings.municipality_name or ("みどり市" if fallback else ""),
-        settings.municipality_head or ("みどり市長 緑川 一郎" if fallback else ""),
-        settings.municipality_address,
-    )
+    """The environment's initial values (GOVERNANCE_MUNICIPALITY_*); ``fallback`` fills the demo city's names.
+
+    Services resolve these against the stored 団体の設定 when they build a document (``current_municipality``).
+    """
+    return from_settings(settings, fallback=fallback)
 
 
 def build_context(engagement: Any, contractor: Any, municipality: Municipality) -> dict[str, Any]:

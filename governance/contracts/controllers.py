@@ -19,6 +19,7 @@ from governance.contracts.subcontracting import ANSWERS, CRITERIA, Evaluation
 from governance.contracts.tables import SubcontractorApproval, VersionKind
 from governance.engagements.services import EngagementService
 from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from governance.municipality.controllers import municipality_of
 from governance.schema import Struct
 from governance.web.access import access
 from governance.web.downloads import DOCX, docx_download
@@ -85,6 +86,7 @@ class ContractPageController(Controller):
             approvals=approvals, blocking=[a for a in approvals if a["status"] != "approved"],
             can_draft=user.has_any(Role.procurement), can_decide=user.has_any(Role.procurement, Role.security_officer),
             me=user.id, error=error, errors=errors or {}, typed=typed or {}, answer_labels=ANSWERS,
+            municipality_unset=not (await municipality_of(request)).complete, can_configure=user.has_any(Role.admin),
             notice=notice_of(request), active_nav="engagements",
         )  # fmt: skip
 

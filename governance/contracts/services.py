@@ -33,6 +33,8 @@ from governance.engagements.services import EngagementService, facts_of_engageme
 from governance.engagements.tables import Selection, SelectionStatus
 from governance.errors import ConflictError, NotFoundError, ValidationError
 from governance.files.services import FileService
+from governance.municipality.profile import UNSET_MESSAGE
+from governance.municipality.services import current_municipality
 from governance.verification.services._planning import plan_signed_version
 
 __all__ = ["ContractService", "Municipality", "Preview", "build_context", "municipality_from"]
@@ -79,8 +81,12 @@ class ContractService(SubcontractorApprovals):
         contractor = await ContractorService().get(await self._contractor_id(engagement_id))
         library = await anyio.to_thread.run_sync(library_at, self.templates_dir)
         facts = facts_of_engagement(engagement)
-        context = build_context(engagement, contractor, self.municipality)
+        context = build_context(engagement, contractor, await self.current_municipality())
         return Preview(library, select_clauses(facts, library), context, contractor.id, contractor.name)
+
+    async def current_municipality(self) -> Municipality:
+        """The municipality in force: the stored 団体の設定 over the initial values this service was given."""
+        return await current_municipality(self.municipality)
 
     def base_document(self) -> bytes | None:
         """The municipality's own base document (styles, headers), when contract_templates/base.docx exists."""
@@ -124,8 +130,10 @@ class ContractService(SubcontractorApprovals):
 
         Raises:
             ConflictError: ``amends`` is no longer the contract's latest signed version, or (for an amendment) a
-                finalized version awaits its signature.
+                finalized version awaits its signature, or 団体名・代表者 are not set (団体の設定).
         """
+        if not (await self.current_municipality()).complete:
+            raise ConflictError(UNSET_MESSAGE)
         clauses = clause_records(preview)
         sha256 = hashlib.sha256(data).hexdigest()
         kind = VersionKind.amendment if amends else VersionKind.contract

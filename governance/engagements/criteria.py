@@ -10,6 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from governance.calendar import display_date
 from governance.contractors.certificates import CERT_STATUS_LABELS, CertificateFact, certification_status
 from governance.engagements.facts import EngagementFacts, Flag
 
@@ -183,7 +184,7 @@ def prefill(criterion: Criterion, certificates: Iterable[CertificateFact], on: d
     valid = [c for c in relevant if status[id(c)] in {"valid", "expiring"}]
     if valid:
         c = max(valid, key=lambda x: x.valid_until or dt.date.max)
-        until = f"（有効期限 {c.valid_until.isoformat()}）" if c.valid_until else ""
+        until = f"（有効期限 {display_date(c.valid_until)}）" if c.valid_until else ""
         return Prefill(Answer.conforms, f"{c.label} {c.number}{until}".strip())
     c = max(relevant, key=lambda x: x.valid_until or dt.date.max)  # open-ended counts as latest, as above
     why = "期限切れ" if status[id(c)] == "expired" else "有効期間前"

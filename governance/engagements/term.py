@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from governance.calendar import fiscal_year, previous_business_day, wareki_fiscal_year
+from governance.calendar import display_date, fiscal_year, previous_business_day, wareki_fiscal_year
 
 
 class Renewal(StrEnum):
@@ -74,7 +74,7 @@ class Term:
         if self.end < self.start:
             errors["end_date"] = "契約期間の終了日は開始日以降の日付にしてください。"
         elif years >= 1 and self.end > (last := period_end(self.start, 12 * years)):
-            errors["end_date"] = f"契約期間は{years}年以内にしてください（この開始日では{last:%Y-%m-%d}まで）。"
+            errors["end_date"] = f"契約期間は{years}年以内にしてください（この開始日では{display_date(last)}まで）。"
         if self.renewal not in RENEWAL_LABELS:
             errors["renewal"] = "更新の種類を選んでください。"
         if self.renewal == Renewal.automatic and not 1 <= self.renewal_months <= 120:

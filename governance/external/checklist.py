@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from governance.calendar import display_date
 from governance.external.codes import Regime
 from governance.requirements import REQUIREMENTS
 
@@ -164,8 +165,11 @@ def _ismap_state(f: ServiceFacts, today: dt.date, wanted: str) -> tuple[str, str
     if not f.ismap_number:
         return "attention", "登録番号が入力されていません。"
     if f.ismap_valid_until is not None and f.ismap_valid_until < today:
-        return "attention", f"登録番号 {f.ismap_number} の有効期限（{f.ismap_valid_until.isoformat()}）が過ぎています。"
-    until = f"、有効期限 {f.ismap_valid_until.isoformat()}" if f.ismap_valid_until else ""
+        return (
+            "attention",
+            f"登録番号 {f.ismap_number} の有効期限（{display_date(f.ismap_valid_until)}）が過ぎています。",
+        )
+    until = f"、有効期限 {display_date(f.ismap_valid_until)}" if f.ismap_valid_until else ""
     return "ok", f"登録番号 {f.ismap_number}{until}"
 
 
@@ -198,20 +202,20 @@ def _state(item: CheckDefinition, f: ServiceFacts, today: dt.date) -> tuple[str,
         return ("ok", "") if f.approved else ("open", "利用申請の承認がまだありません。")
     if i == "EXT-BLD-01":
         if f.build_confirmed_on:
-            return "ok", f"{f.build_confirmed_on.isoformat()} に確認"
+            return "ok", f"{display_date(f.build_confirmed_on)}に確認"
         return "open", "承認後、利用開始前に外部サービス管理者が確認して記録します。"
     if i in ("EXT-OPS-01", "EXT-LOW-04"):
         if f.next_review_on and f.next_review_on < today:
-            return "attention", f"定期確認の期限（{f.next_review_on.isoformat()}）を過ぎています。"
+            return "attention", f"定期確認の期限（{display_date(f.next_review_on)}）を過ぎています。"
         if f.last_review_on:
-            nxt = f"、次回 {f.next_review_on.isoformat()}" if f.next_review_on else ""
-            return "ok", f"前回 {f.last_review_on.isoformat()}{nxt}"
+            nxt = f"、次回 {display_date(f.next_review_on)}" if f.next_review_on else ""
+            return "ok", f"前回 {display_date(f.last_review_on)}{nxt}"
         if f.next_review_on:
-            return "open", f"初回の定期確認の期限は {f.next_review_on.isoformat()} です。"
+            return "open", f"初回の定期確認の期限は{display_date(f.next_review_on)}です。"
         return "open", "承認後、定められた周期で確認します。"
     if i == "EXT-END-01":
         if f.exit_confirmed_on:
-            return "ok", f"{f.exit_confirmed_on.isoformat()} に確認"
+            return "ok", f"{display_date(f.exit_confirmed_on)}に確認"
         return "open", "利用終了の前に確認して記録します。"
     if i == "EXT-LOW-02" and not f.terms_version:
         return "attention", "確認した利用規約の版・日付が台帳に入力されていません。"

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from governance.calendar import display_date
 from governance.social.platforms import platform
 from governance.social.rules import domain_within
 
@@ -139,7 +140,9 @@ def evaluate(facts: SecurityFacts, *, platform_code: str, policy: ChecklistPolic
         add(
             "third_party_apps",
             today <= due,
-            "" if today <= due else f"最後の確認（{reviewed:%Y-%m-%d}）から{policy.app_review_days}日を過ぎています。",
+            ""
+            if today <= due
+            else f"最後の確認（{display_date(reviewed)}）から{policy.app_review_days}日を過ぎています。",
         )
     listed = facts.listed_on_website
     add("listed_on_website", listed, "" if listed else "市のウェブサイトに掲載されていません。")
@@ -155,7 +158,7 @@ def evaluate(facts: SecurityFacts, *, platform_code: str, policy: ChecklistPolic
         add(
             "password_rotation",
             False,
-            f"認証情報の管理者を外した日（{removed:%Y-%m-%d}）以後にパスワードを変更した記録がありません。"
+            f"認証情報の管理者を外した日（{display_date(removed)}）以後にパスワードを変更した記録がありません。"
             "パスワードを変更し、変更した日を記録してください。",
         )
     elif policy.password_max_days is None:

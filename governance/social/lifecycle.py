@@ -8,6 +8,8 @@ import itertools
 from dataclasses import dataclass
 from enum import StrEnum
 
+from governance.calendar import display_date
+
 
 class AccountStatus(StrEnum):
     """Where an account stands."""
@@ -111,11 +113,11 @@ def dormancy(
     reasons: list[str] = []
     overdue = due is not None and today > due
     if overdue:
-        reasons.append(f"再確認の期限（{due:%Y-%m-%d}）を過ぎています。")
+        reasons.append(f"再確認の期限（{display_date(due)}）を過ぎています。")
     if last_post_on is not None:
         quiet_until = add_months(last_post_on, inactive_months)
         if today >= quiet_until:
-            reasons.append(f"最後の投稿（{last_post_on:%Y-%m-%d}）から{inactive_months}か月以上投稿がありません。")
+            reasons.append(f"最後の投稿（{display_date(last_post_on)}）から{inactive_months}か月以上投稿がありません。")
     soon = due is not None and not overdue and (due - today).days <= DUE_SOON_DAYS
     return Dormancy(bool(reasons), tuple(reasons), due, overdue, soon)
 

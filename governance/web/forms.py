@@ -6,7 +6,6 @@ JSON API and OpenAPI, this module for pages. Values the user typed are returned 
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ from typing import Any, Generic, TypeVar
 import msgspec
 from msgspec import inspect as mi
 
+from governance.calendar import parse_date_text
 from governance.schema import (
     CONTROL_BUT_TAB_LF,
     CONTROL_CHARACTERS,
@@ -120,12 +120,19 @@ def _number(raw: str, title: str, t: mi.IntType) -> tuple[Any, str | None]:
     return n, None
 
 
+DATE_FORMS = "「令和8年4月1日」「R8.4.1」「2026-04-01」のいずれかの形"
+"""The ways a date may be typed, as the error message names them."""
+
+
 def _date(raw: str, title: str, meta: dict[str, Any]) -> tuple[Any, str | None]:
-    text = unicodedata.normalize("NFKC", raw).strip().replace("/", "-")
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return raw, f"{title}は「2026-04-01」の形式で、実在する日付を入力してください。"
+    """A typed date: ISO or 2026/4/1, or 和暦 (令和8年4月1日, 令和元年5月1日, R8.4.1, H31.4.30).
+
+    A 和暦 year past its era's end (平成32年) is refused rather than converted: the clerk probably meant another
+    year, and guessing would store a date nobody typed.
+    """
+    day = parse_date_text(raw)
+    if day is None:
+        return raw, f"{title}は{DATE_FORMS}で、実在する日付を入力してください。"
     bounds = meta.get(DATE_RANGE_KEY)
     if bounds and not bounds[0] <= day <= bounds[1]:
         first, last = bounds

@@ -12,6 +12,7 @@ from litestar.template.config import TemplateConfig
 
 from governance import __version__
 from governance.accounts.roles import ROLE_LABELS, Role
+from governance.audit.labels import target_label
 from governance.audit.services import ACTION_LABELS
 from governance.calendar import TOKYO, wareki
 from governance.files.services import MAX_FILE_BYTES
@@ -22,11 +23,22 @@ TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 
 
-def jst(value: dt.datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Format a timestamp in Japan time."""
+def jst(value: dt.datetime | None, fmt: str | None = None) -> str:
+    """Format a timestamp in Japan time: 令和8年12月5日 14:37 unless a ``strftime`` format is given."""
     if value is None:
         return ""
+    if fmt is None:
+        return wareki_time(value)
     return value.astimezone(TOKYO).strftime(fmt)
+
+
+def wareki_time(value: dt.datetime | None, seconds: bool = False) -> str:
+    """Format a timestamp in Japan time as 令和8年12月5日 14:37 (with ``seconds``: 14:37:05)."""
+    if value is None:
+        return ""
+    local = value.astimezone(TOKYO)
+    clock = local.strftime("%H:%M:%S" if seconds else "%H:%M")
+    return f"{wareki_filter(local.date())} {clock}"
 
 
 def wareki_filter(value: dt.date | dt.datetime | None, weekday: bool = False) -> str:
@@ -42,8 +54,8 @@ def wareki_filter(value: dt.date | dt.datetime | None, weekday: bool = False) ->
 
 
 def last_valid_day(value: dt.datetime) -> str:
-    """The last day an expiry instant still allows (expiry is stored as 0:00 JST of the following day)."""
-    return (value.astimezone(TOKYO) - dt.timedelta(microseconds=1)).strftime("%Y-%m-%d")
+    """The last day an expiry instant still allows, as 令和8年4月1日 (expiry is 0:00 JST of the following day)."""
+    return wareki_filter((value.astimezone(TOKYO) - dt.timedelta(microseconds=1)).date())
 
 
 def role_label(value: str) -> str:
@@ -56,8 +68,11 @@ def role_label(value: str) -> str:
 
 def configure_environment(env: Environment) -> None:
     """Add this application's filters and globals to the Jinja environment."""
-    env.filters.update(jst=jst, wareki=wareki_filter, role_label=role_label, last_valid_day=last_valid_day)
+    env.filters.update(
+        jst=jst, wareki=wareki_filter, wareki_time=wareki_time, role_label=role_label, last_valid_day=last_valid_day
+    )
     env.filters["action_label"] = lambda a: ACTION_LABELS.get(a, a)
+    env.filters["target_label"] = target_label
     env.globals.update(
         nav_items=NAV,
         app_version=__version__,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import re
 
 import pytest
 
@@ -119,13 +120,16 @@ async def test_audit_page_filters_and_csv_export(client):
     page = await client.get("/audit", params={"action": "user.signed_in"})
     assert "admin1" in page.text and "<code>user.created</code>" not in page.text
     bad = await client.get("/audit", params={"from": "2026-02-31"})
-    assert bad.status_code == 422 and "2026-04-01" in bad.text
+    assert bad.status_code == 422 and "2026-04-01" in bad.text and "令和8年4月1日" in bad.text
     r = await client.get("/audit/export.csv", params={"action": "user.created"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
     assert r.text.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(r.text.lstrip("\ufeff"))))
     assert rows[0][:5] == ["番号", "日時", "操作者ID", "操作者", "操作"]
     assert [row[8] for row in rows[1:]] == ["admin1", "kato"]
+    # the code columns stay; the labels of the action and of the target's kind are beside them
+    assert rows[0][5] == "操作名" and rows[0][-1] == "対象種別名"
+    assert {row[5] for row in rows[1:]} == {"ユーザー作成"} and {row[-1] for row in rows[1:]} == {"利用者"}
 
 
 async def test_audit_page_denied_to_procurement(client):
@@ -198,8 +202,25 @@ async def test_audit_exports_neutralise_formulas_in_csv_and_xlsx(client, anon):
     sheet = openpyxl.load_workbook(io.BytesIO(x.content)).active
     header = [c.value for c in sheet[1]]
     assert header[:5] == ["番号", "日時", "操作者ID", "操作者", "操作"] and sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == f"A1:M{sheet.max_row}"
+    assert sheet.auto_filter.ref == f"A1:N{sheet.max_row}"
     values = [c.value for row in sheet.iter_rows(min_row=2) for c in row]
     assert all(not (isinstance(v, str) and v.startswith("=")) for v in values)
     when = sheet.cell(row=2, column=2)
     assert when.is_date and when.number_format == "yyyy/mm/dd hh:mm"
+
+
+async def test_audit_page_shows_labels_and_the_persons_name_not_codes(client):
+    await make_user("admin1", "admin")
+    kato = await make_user("kato", "procurement")
+    await login(client, "admin1")
+    page = await client.get("/audit", params={"target_type": "user", "target_id": str(kato)})
+    assert page.status_code == 200
+    row = re.search(r"<tbody>(.*?)</tbody>", page.text, re.S).group(1)
+    assert "ユーザー作成" in row and "利用者" in row and "kato 氏" in row  # the name, not only the login
+    assert ">user.created<" not in row and ">user " not in row  # no bare code as text
+    assert re.search(r"令和\d+年\d+月\d+日 \d\d:\d\d:\d\d", row)
+    assert '<option value="user" selected>利用者</option>' in page.text
+    # the period filter takes 和暦 as typed, and refuses a day that does not exist in Japanese
+    assert (await client.get("/audit", params={"from": "R1.5.1"})).status_code == 200
+    bad = await client.get("/audit", params={"from": "令和8年2月30日"})
+    assert bad.status_code == 422 and "実在する日付を入力してください" in bad.text

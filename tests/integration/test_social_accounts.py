@@ -166,7 +166,7 @@ async def test_done_when_register_comply_approve_verify_close_and_post_check(cli
         await anon.get("/api/public/v1/official-accounts/verify", params={"q": "https://x.com/Midori_City"})
     ).json()
     assert answer["result"] == "closed" and answer["accounts"][0]["closed_on"] == "2026-03-31"
-    assert "2026年3月31日" in answer["message"]
+    assert "令和8年3月31日に運用を終了" in answer["message"]  # 和暦, as every date a person reads
     assert "みどり市役所" not in (await anon.get("/official-accounts")).text
     assert (await anon.get(f"/official-accounts/{account_id}")).status_code == 404
 

@@ -344,10 +344,46 @@ def test_date_accepts_iso_slashes_and_full_width(value: str) -> None:
     assert result.value.due_on == dt.date(2026, 4, 1)
 
 
-@pytest.mark.parametrize("value", ["2026-02-30", "2026-13-01", "明日", "04/01/2026", "令和8年4月1日", "2026-4-1x"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("令和8年4月1日", dt.date(2026, 4, 1)),
+        ("R8.4.1", dt.date(2026, 4, 1)),
+        ("r8.4.1", dt.date(2026, 4, 1)),
+        ("Ｒ８．４．１", dt.date(2026, 4, 1)),
+        ("令和元年5月1日", dt.date(2019, 5, 1)),
+        ("R1.5.1", dt.date(2019, 5, 1)),
+        ("H31.4.30", dt.date(2019, 4, 30)),
+        ("平成31年4月30日", dt.date(2019, 4, 30)),
+        ("昭和64年1月7日", dt.date(1989, 1, 7)),
+        ("令和 8年 4月 1日", dt.date(2026, 4, 1)),
+        ("2026年4月1日", dt.date(2026, 4, 1)),
+        ("2026/4/1", dt.date(2026, 4, 1)),
+    ],
+)
+def test_date_accepts_wareki_typed_as_text(value: str, expected: dt.date) -> None:
+    result = parse(due_on=value)
+    assert result.ok, result.errors
+    assert result.value is not None and result.value.due_on == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-02-30", "2026-13-01", "明日", "04/01/2026", "2026-4-1x",
+        "令和8年2月30日",  # no such day
+        "平成32年1月1日",  # past the end of 平成 (that day is 令和2年1月1日): refused, not converted
+        "H31.5.1",  # 平成 ended on 4/30
+        "令和元年4月30日",  # 令和 began on 5/1
+        "R8.4",  # no day
+        "X8.4.1",  # no such era
+    ],
+)  # fmt: skip
 def test_invalid_date_explains_the_expected_format(value: str) -> None:
     result = parse(due_on=value)
-    assert result.errors == {"due_on": "期限は「2026-04-01」の形式で、実在する日付を入力してください。"}
+    assert result.errors == {
+        "due_on": "期限は「令和8年4月1日」「R8.4.1」「2026-04-01」のいずれかの形で、実在する日付を入力してください。"
+    }
     assert result.raw["due_on"] == value
 
 

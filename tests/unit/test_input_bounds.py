@@ -302,7 +302,7 @@ def test_term_up_to_the_limit_is_accepted() -> None:
 
 def test_term_longer_than_the_default_limit_is_refused() -> None:
     assert Term(dt.date(2026, 4, 1), dt.date(2036, 4, 1)).problems() == {
-        "end_date": "契約期間は10年以内にしてください（この開始日では2036-03-31まで）。"
+        "end_date": "契約期間は10年以内にしてください（この開始日では令和18年3月31日まで）。"
     }
 
 

@@ -331,7 +331,7 @@ def test_a_valid_certificate_conforms_and_is_cited() -> None:
     result = prefill(ISMS, [cert()], ON)
     assert result is not None
     assert result.answer == Answer.conforms
-    assert result.note == "ISMS認証 IS 123456（有効期限 2027-12-31）"
+    assert result.note == "ISMS認証 IS 123456（有効期限 令和9年12月31日）"
 
 
 @pytest.mark.parametrize(
@@ -361,7 +361,7 @@ def test_a_certificate_on_its_last_day_still_conforms() -> None:
     result = prefill(ISMS, [cert(valid_until="2026-06-01")], ON)
     assert result is not None
     assert result.answer == Answer.conforms
-    assert result.note == "ISMS認証 IS 123456（有効期限 2026-06-01）"
+    assert result.note == "ISMS認証 IS 123456（有効期限 令和8年6月1日）"
 
 
 def test_a_certificate_on_its_first_day_conforms() -> None:
@@ -415,7 +415,7 @@ def test_a_valid_certificate_wins_over_an_expired_one(order: str) -> None:
     certificates = [valid, expired] if order == "valid_first" else [expired, valid]
     result = prefill(ISMS, certificates, ON)
     assert result is not None
-    assert (result.answer, result.note) == (Answer.conforms, "ISMS認証 CUR（有効期限 2026-12-31）")
+    assert (result.answer, result.note) == (Answer.conforms, "ISMS認証 CUR（有効期限 令和8年12月31日）")
 
 
 def test_a_valid_certificate_wins_over_a_future_one() -> None:
@@ -423,7 +423,7 @@ def test_a_valid_certificate_wins_over_a_future_one() -> None:
     future = cert(number="NEXT", valid_from="2026-12-01", valid_until="2029-11-30")
     result = prefill(ISMS, [future, valid], ON)
     assert result is not None
-    assert (result.answer, result.note) == (Answer.conforms, "ISMS認証 CUR（有効期限 2026-12-31）")
+    assert (result.answer, result.note) == (Answer.conforms, "ISMS認証 CUR（有効期限 令和8年12月31日）")
 
 
 def test_among_valid_certificates_the_longest_lasting_is_cited() -> None:
@@ -432,7 +432,7 @@ def test_among_valid_certificates_the_longest_lasting_is_cited() -> None:
     open_ended = cert(number="OPEN", valid_until=None)
     result = prefill(ISMS, [short, long], ON)
     assert result is not None
-    assert result.note == "ISMS認証 LONG（有効期限 2028-09-30）"
+    assert result.note == "ISMS認証 LONG（有効期限 令和10年9月30日）"
     result = prefill(ISMS, [short, open_ended, long], ON)
     assert result is not None
     assert result.note == "ISMS認証 OPEN"

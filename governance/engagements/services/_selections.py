@@ -11,7 +11,7 @@ from governance.actor import Actor
 from governance.approvals import ensure_not_requester
 from governance.audit.chain import canonical_json
 from governance.audit.services import AuditService
-from governance.calendar import today_tokyo
+from governance.calendar import display_date, today_tokyo
 from governance.contractors.services import ContractorService
 from governance.contractors.tables import Contractor
 from governance.db import for_update, write_transaction
@@ -322,7 +322,9 @@ class SelectionService(SelectionCorrections, SelectionQueries):
         if selected is None:
             problems["contractor_id"] = "選定する事業者を選んでください。"
         elif selected in await self.contractors.suspended_ids([selected], day):
-            problems["contractor_id"] = f"選定する事業者は{day.isoformat()}時点で指名停止期間中のため、選定できません。"
+            problems["contractor_id"] = (
+                f"選定する事業者は{display_date(day)}時点で指名停止期間中のため、選定できません。"
+            )
         if not row["rationale"].strip():
             problems["rationale"] = "選定理由を入力してください。"
         return problems

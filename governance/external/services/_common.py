@@ -9,6 +9,7 @@ from governance.accounts.roles import Role
 from governance.accounts.tables import User
 from governance.actor import Actor
 from governance.audit.services import AuditService
+from governance.calendar import display_date
 from governance.db import locked_row
 from governance.engagements.facts import CONFIDENTIALITY_LABELS
 from governance.errors import PermissionDeniedError, ValidationError
@@ -57,7 +58,7 @@ def service_flags(row: dict[str, Any], usages: list[dict[str, Any]], today: dt.d
             f"分類（{level_label(row['max_confidentiality'])}）を超えています。"
         )
     if row["status"] in ACTIVE_STATUSES and row["next_review_on"] and row["next_review_on"] < today:
-        flags.append(f"定期確認の期限（{row['next_review_on'].isoformat()}）を過ぎています。")
+        flags.append(f"定期確認の期限（{display_date(row['next_review_on'])}）を過ぎています。")
     return flags
 
 

@@ -12,6 +12,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import QueryParameter
 from litestar.response import Template
 
+from governance.municipality.controllers import municipality_of
+from governance.municipality.profile import Municipality
 from governance.ratelimit import TokenBucketLimiter
 from governance.social import schemas
 from governance.social.services import AccountQueries
@@ -35,8 +37,14 @@ class Problem(msgspec.Struct):
     detail: str
 
 
-def _municipality(request: Request[Any, Any, Any]) -> str:
-    return request.app.state.settings.municipality_name or "本市"
+async def _municipality(request: Request[Any, Any, Any]) -> Municipality:
+    """The municipality in force (団体の設定), which names itself 本市 while no name is set."""
+    return await municipality_of(request)
+
+
+def _public_context(profile: Municipality) -> dict[str, Any]:
+    """What the public layout shows: the municipality's name, the heading and its contact."""
+    return {"municipality": profile.display_name, "profile": profile}
 
 
 def _base_url(request: Request[Any, Any, Any]) -> str:
@@ -160,7 +168,7 @@ class OfficialAccountsPageController(Controller):
         response = render(
             "social/public_list.html",
             accounts=await AccountQueries().public_list(),
-            municipality=_municipality(request),
+            **_public_context(await _municipality(request)),
         )
         response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
         return response
@@ -168,9 +176,8 @@ class OfficialAccountsPageController(Controller):
     @get("/{account_id:int}", opt=OPEN)
     async def policy(self, request: Request[Any, Any, Any], account_id: PathId) -> Template:
         """Show an account's 運用ポリシー, generated from its registered fields."""
-        account, document = await AccountQueries().public_policy(account_id, municipality=_municipality(request))
-        response = render(
-            "social/public_policy.html", account=account, document=document, municipality=_municipality(request)
-        )
+        profile = await _municipality(request)
+        account, document = await AccountQueries().public_policy(account_id, municipality=profile.display_name)
+        response = render("social/public_policy.html", account=account, document=document, **_public_context(profile))
         response.headers["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
         return response

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from governance.calendar import today_tokyo
+from governance.calendar import display_date, today_tokyo
 from governance.db import keyset_chunks
 from governance.errors import NotFoundError
 from governance.schema import MAX_DATE, MIN_DATE
@@ -63,7 +63,7 @@ def _enterable(day: dt.date | None) -> dt.date | None:
 
 
 def _day(day: dt.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else "（日付不明）"
+    return display_date(day) if day else "（日付不明）"
 
 
 def _columns() -> tuple[Any, ...]:

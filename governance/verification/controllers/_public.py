@@ -14,6 +14,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from governance.contracts.library import LibraryError
 from governance.errors import DomainError, NotFoundError, ValidationError
 from governance.files.services import MAX_FILE_BYTES
+from governance.municipality.controllers import municipality_of
 from governance.verification import schemas
 from governance.verification.controllers._forms import check_forms, form_download, offered_forms
 from governance.verification.services import ReportFile, ReportLinkService
@@ -94,7 +95,7 @@ class ReportFormController(Controller):
         forms, _ = await offered_forms(request, link["check"], contractor_only=True)  # a broken library: no forms
         return render(
             "verification/report_form.html", status_code=status_code, link=link, token=token, errors=errors or {},
-            values=values or {}, forms=forms,
+            values=values or {}, forms=forms, municipality=await municipality_of(request),
         )  # fmt: skip
 
     @get("/")

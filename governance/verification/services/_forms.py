@@ -20,6 +20,7 @@ from governance.contracts.tables import Contract
 from governance.engagements.schemas import Engagement
 from governance.engagements.services import EngagementService, facts_of_engagement
 from governance.errors import ConflictError, NotFoundError
+from governance.municipality.services import current_municipality
 from governance.verification.plan import check_period
 from governance.verification.tables import Check, ChecklistItem, CheckPlan
 
@@ -78,7 +79,8 @@ class CheckFormService:
         if contract is None:
             raise ConflictError("この委託業務には契約がないため、様式を作成できません。")
         contractor = await ContractorService().get(contract["contractor"])
-        context = build_context(sources.engagement, contractor, self.municipality) | {
+        municipality = await current_municipality(self.municipality)
+        context = build_context(sources.engagement, contractor, municipality) | {
             "check": await self._check_context(sources), "today": today_tokyo(),
         }  # fmt: skip
         root = self.templates_dir

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-from governance.calendar import TOKYO
+from governance.calendar import TOKYO, display_date
 from governance.db import keyset_chunks
 from governance.verification.plan import KIND_LABELS
 from governance.verification.services._checks import TO_PERFORM, display_status
@@ -214,7 +214,7 @@ async def export_findings(
                 "open_measures": len(still_open),
                 "next_due": min((m["due_on"] for m in still_open), default=None),
                 "measures": [
-                    f"{MEASURE_KIND_LABELS.get(m['kind'], m['kind'])}（期限 {m['due_on'].isoformat()}・"
+                    f"{MEASURE_KIND_LABELS.get(m['kind'], m['kind'])}（期限 {display_date(m['due_on'])}・"
                     f"{MEASURE_STATUS_LABELS.get(m['status'], m['status'])}・{m['owner'] or '担当者なし'}）"
                     for m in taken
                 ],
