@@ -157,6 +157,18 @@ async def test_the_contract_page_warns_and_the_refusal_names_the_settings_page(c
     assert r.status_code == 409 and "/admin/municipality" in r.text and "契約書案を作成できません" in r.text
 
 
+async def test_the_api_refuses_a_draft_with_a_problem_naming_the_settings_page(client, anon) -> None:
+    from tests.helpers import api_token
+
+    eid, _ = await _draftable()
+    keiyaku = await api_token(client, "keiyaku")
+    r = await anon.post(f"/api/v1/engagements/{eid}/contract/drafts", headers=keiyaku)
+    assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json")
+    assert r.json()["detail"] == UNSET_MESSAGE
+    await MunicipalityService().save(MunicipalityUpdate(**SETTINGS), actor=ADMIN)
+    assert (await anon.post(f"/api/v1/engagements/{eid}/contract/drafts", headers=keiyaku)).status_code == 201
+
+
 async def test_public_pages_and_the_report_page_show_the_municipality_and_its_contact(client, anon) -> None:
     public = await anon.get("/official-accounts")
     assert "本市 公式ソーシャルメディアアカウント" in public.text and "お問い合わせ" not in public.text
