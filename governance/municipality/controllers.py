@@ -17,6 +17,8 @@ from governance.web.forms import parse_form
 from governance.web.pages import notice_of, principal, redirect, render
 
 _STATE_KEY = "municipality"
+LAST_SEEN_KEY = "municipality_last_seen"
+"""Where the app keeps the municipality a request last read, for the (synchronous) public error pages."""
 
 
 def defaults_of(request: Request[Any, Any, Any]) -> Municipality:
@@ -30,7 +32,17 @@ async def municipality_of(request: Request[Any, Any, Any]) -> Municipality:
     if cached is None:
         cached = await current_municipality(defaults_of(request))
         request.state[_STATE_KEY] = cached
+        request.app.state[LAST_SEEN_KEY] = cached
     return cached
+
+
+def last_seen_municipality(request: Request[Any, Any, Any]) -> Municipality:
+    """The municipality as a request of this app last read it (the environment's values before any did).
+
+    For the exception handler, which runs synchronously and cannot read the database; a change on 団体の設定
+    reaches it with the next public page served.
+    """
+    return request.app.state.get(LAST_SEEN_KEY) or defaults_of(request)
 
 
 class MunicipalityPageController(Controller):

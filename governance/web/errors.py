@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
 from governance.db import is_bad_text, is_unique_violation
 from governance.errors import DomainError, ValidationError
+from governance.municipality.controllers import last_seen_municipality
 from governance.web.authentication import API_PREFIX, CSRF_COOKIE, SESSION_COOKIE
 
 log = logging.getLogger("governance.errors")
@@ -350,7 +351,7 @@ def exception_handler(request: Request[Any, Any, Any], exc: Exception) -> Respon
     context = {"status": status, "title": title, "detail": detail, "field_errors": fields, "incident": incident}
     if _is_public_page(request) and status < 500:
         # Citizens on the public pages see the public layout (its header and footer), not the staff system's.
-        settings = request.app.state.settings
-        context |= {"municipality": getattr(settings, "municipality_name", "") or "本市", "profile": None}
+        profile = last_seen_municipality(request)
+        context |= {"municipality": profile.display_name, "profile": profile}
         return Template(template_name="errors/public_error.html", context=context, status_code=status)
     return Template(template_name="errors/error.html", context=context, status_code=status)

@@ -195,3 +195,11 @@ async def test_the_stored_settings_reach_the_selection_record_and_forms() -> Non
     await MunicipalityService().save(MunicipalityUpdate(**SETTINGS), actor=ADMIN)
     m = await current_municipality(Municipality("みどり市", "みどり市長 緑川 一郎"))
     assert m.name == "あおば町" and m.contact_phone == "0123-45-6789"
+
+
+async def test_a_public_404_names_the_municipality_and_its_contact(anon) -> None:
+    await MunicipalityService().save(MunicipalityUpdate(**SETTINGS), actor=ADMIN)
+    assert (await anon.get("/official-accounts")).status_code == 200  # a public page reads the settings
+    missing = await anon.get("/official-accounts/999999")
+    assert missing.status_code == 404
+    assert "あおば町 公式SNSアカウント" in missing.text and "0123-45-6789" in missing.text
