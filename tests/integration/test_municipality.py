@@ -203,3 +203,12 @@ async def test_a_public_404_names_the_municipality_and_its_contact(anon) -> None
     missing = await anon.get("/official-accounts/999999")
     assert missing.status_code == 404
     assert "あおば町 公式SNSアカウント" in missing.text and "0123-45-6789" in missing.text
+
+
+async def test_demo_data_stores_the_demo_city_in_the_settings() -> None:
+    from governance.demo import load_demo_data
+
+    await load_demo_data()
+    m = await current_municipality(Municipality("", ""))
+    assert (m.name, m.head, m.contact_department) == ("みどり市", "みどり市長 緑川 一郎", "総務部 情報政策課")
+    assert await AuditEntry.count().where(AuditEntry.action == "municipality.updated") == 1
