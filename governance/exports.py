@@ -54,6 +54,12 @@ def field(name: str, header: str, width: int = 14, labels: Mapping[str, str] | N
     return Column(header, lambda row: labels.get(row.get(name) or "", row.get(name) or ""), width)
 
 
+def codes(name: str, header: str, width: int = 14, labels: Mapping[str, str] | None = None) -> Column:
+    """A column showing a list of codes as their labels, joined with 「、」 (as the importers read them back)."""
+    names = labels or {}
+    return Column(header, lambda row: [names.get(c, c) for c in row.get(name) or []], width)
+
+
 def neutralise(value: str) -> str:
     """Text a spreadsheet would evaluate (=, +, -, @, tab, CR first) made inert with a leading apostrophe."""
     return "'" + value if value.startswith(FORMULA_LEADS) else value

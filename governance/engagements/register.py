@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from governance.exports import field
+from governance.engagements.facts import SEGMENT_LABELS, WORK_KIND_LABELS, WORK_LOCATION_LABELS
+from governance.exports import codes, field
 
 ENGAGEMENT_TITLE = "委託業務一覧"
 ENGAGEMENT_COLUMNS = (
@@ -17,11 +18,18 @@ ENGAGEMENT_COLUMNS = (
     field("availability", "可用性", 8),
     field("personal_info", "個人情報", 10),
     field("specific_personal_info", "特定個人情報", 12),
+    codes("work_kinds", "業務の種類", 28, WORK_KIND_LABELS),
+    codes("work_locations", "作業場所", 24, WORK_LOCATION_LABELS),
+    codes("segments", "接続するネットワーク", 24, SEGMENT_LABELS),
+    field("remote_access", "リモート接続", 10),
+    field("off_premises", "庁外への持ち出し", 10),
     field("subcontracting", "再委託", 8),
     field("subcontractors", "再委託先", 28),
     field("start_date", "履行期間（開始）", 16),
     field("end_date", "履行期間（終了）", 16),
     field("renewal_label", "更新", 14),
+    field("renewal_months", "更新期間（月）", 10),
+    field("notice_days", "解約の申出期間（日）", 10),
     field("contract_value", "契約金額（税込・円）", 14),
     field("contract_version", "契約書の版", 18),
     field("contract_status", "契約の状態", 12),

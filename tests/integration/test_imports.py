@@ -234,6 +234,39 @@ async def test_engagements_import_with_department_names_and_wareki_dates(client)
     assert len(_error_rows(again.text)) == 3 and "既に登録されています" in again.text
 
 
+async def test_an_exported_engagement_register_comes_back_with_its_facts(client):
+    """The 委託業務 register carries every fact the importer needs, so an exported list edited in Excel imports."""
+    await make_department("FUKU", "福祉課")
+    await make_user("keiyaku", Role.procurement)
+    await login(client, "keiyaku")
+    first = await _upload(
+        client, "/engagements/imports", "委託一覧.csv", as_csv(ENGAGEMENT_HEADERS, engagement_rows("福祉課"))
+    )
+    await post_form(client, "/engagements/imports/confirm", {"token": _token(first.text)})
+    exported = await client.get("/engagements", params={"format": "xlsx"})
+    assert exported.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(exported.content))
+    sheet = book.active
+    headers = [c.value for c in sheet[1]]
+    title_col = headers.index("業務名") + 1
+    for row in range(2, sheet.max_row + 1):  # the same work, next year's contracts
+        sheet.cell(row, title_col).value = f"{sheet.cell(row, title_col).value}（次期）"
+    edited = io.BytesIO()
+    book.save(edited)
+    page = await _upload(client, "/engagements/imports", "委託業務一覧.xlsx", edited.getvalue(), XLSX)
+    assert page.status_code == 200, page.text[:3000]
+    await post_form(client, "/engagements/imports/confirm", {"token": _token(page.text)})
+    facts = ("work_kinds", "work_locations", "segments", "remote_access", "off_premises", "personal_info",
+             "confidentiality", "renewal", "renewal_months", "notice_days", "tier")  # fmt: skip
+    stored = {r["title"]: r for r in await Engagement.select()}
+    assert len(stored) == 6
+    for title, original in list(stored.items()):
+        if title.endswith("（次期）"):
+            continue
+        again = stored[f"{title}（次期）"]
+        assert {f: again[f] for f in facts} == {f: original[f] for f in facts}, title
+
+
 async def test_department_staff_import_only_their_own_department(client):
     await make_department("FUKU", "福祉課")
     await make_user("tantou", Role.department_staff, dept="JOHO")

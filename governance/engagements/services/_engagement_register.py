@@ -85,7 +85,8 @@ class EngagementRegisterRows:
             Engagement.renewal, Engagement.contract_value, Engagement.status, Engagement.tier,
             Engagement.confidentiality, Engagement.integrity, Engagement.availability, Engagement.personal_info,
             Engagement.specific_personal_info, Engagement.subcontracting, Engagement.subcontractors,
-            Engagement.updated_at,
+            Engagement.work_kinds, Engagement.work_locations, Engagement.segments, Engagement.remote_access,
+            Engagement.off_premises, Engagement.renewal_months, Engagement.notice_days, Engagement.updated_at,
         )  # fmt: skip
         where = self.conditions(query)
         async for rows in keyset_chunks(
