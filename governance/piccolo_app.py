@@ -16,6 +16,7 @@ DOMAINS = [
     "reminders",
     "social",
     "municipality",
+    "incidents",
 ]
 
 APP_CONFIG = AppConfig(
