@@ -291,6 +291,7 @@ async def test_finding_gets_measures_which_close_and_then_it_closes_with_a_verif
     # the finding cannot close while a measure is open, nor without a verification note
     r = await post_form(client, f"/findings/{fid}/close", {"verification_note": "確認しました。"})
     assert r.status_code == 409 and "対応中の措置があります" in r.text
+    assert "確認しました。</textarea>" in r.text  # the note typed is kept
     close = f"/findings/{fid}/measures/{measure['id']}/close"
     r = await post_multipart(client, close, {"note": " ", "outcome": "done"})
     assert r.status_code == 422 and "完了の内容を入力してください" in r.text
@@ -298,6 +299,7 @@ async def test_finding_gets_measures_which_close_and_then_it_closes_with_a_verif
         client, close, {"note": "提出を確認", "outcome": "done"}, {"evidence": ("x.exe", EXE, "x")}
     )
     assert r.status_code == 422 and "このファイルの形式は登録できません" in r.text
+    assert 'name="note" rows="2" maxlength="4000">提出を確認</textarea>' in r.text  # what was typed stays
     r = await post_multipart(client, f"/findings/{fid}/measures/999999/close", {"note": "x", "outcome": "done"})
     assert r.status_code == 404
     r = await post_multipart(client, close, {"note": "誓約書の提出を受けました。", "outcome": "done"},

@@ -107,13 +107,18 @@ class FindingPageController(Controller):
         """A finding with its measures."""
         return await self._page(request, finding_id)
 
-    async def _act(self, request: Request[Any, Any, Any], finding_id: int, action: Any) -> Template | Redirect:
+    async def _act(
+        self, request: Request[Any, Any, Any], finding_id: int, action: Any, *, values: dict[str, Any] | None = None,
+        suffix: str = "",
+    ) -> Template | Redirect:  # fmt: skip
+        """Run an action; on refusal show the page again with what was typed (``values``) and the errors."""
         try:
             await action
         except ValidationError as exc:
-            return await self._page(request, finding_id, status_code=422, errors=exc.field_errors)
+            errors = {k if k.endswith(suffix) else f"{k}{suffix}": v for k, v in exc.field_errors.items()}
+            return await self._page(request, finding_id, status_code=422, errors=errors, values=values)
         except DomainError as exc:
-            return await self._page(request, finding_id, status_code=exc.status_code, error=exc.message)
+            return await self._page(request, finding_id, status_code=exc.status_code, error=exc.message, values=values)
         return redirect(f"/findings/{finding_id}", "saved")
 
     @post("/{finding_id:int}/measures", opt=PERFORM)
@@ -142,9 +147,10 @@ class FindingPageController(Controller):
         form = await request.form()
         result = parse_form(form, schemas.MeasureCloseForm, multiline=frozenset({"note"}))
         oversized = oversized_errors(request)  # a file too large to take in: refused here
+        typed = {f"note_{measure_id}": str(form.get("note", ""))[:4000]}  # kept on every refusal
         if not result.ok or oversized:
             errors = {f"{k}_{measure_id}": v for k, v in (result.errors | oversized).items()}
-            return await self._page(request, finding_id, status_code=422, errors=errors)
+            return await self._page(request, finding_id, status_code=422, errors=errors, values=typed)
         actor = principal(request).actor
         upload = form.get("evidence")
 
@@ -160,7 +166,7 @@ class FindingPageController(Controller):
                     evidence_id=evidence_id, finding_id=finding_id,
                 )  # fmt: skip
 
-        return await self._act(request, finding_id, go())
+        return await self._act(request, finding_id, go(), values=typed, suffix=f"_{measure_id}")
 
     @post("/{finding_id:int}/close", opt=PERFORM)
     async def close(self, request: Request[Any, Any, Any], finding_id: PathId) -> Template | Redirect:
@@ -169,6 +175,7 @@ class FindingPageController(Controller):
         return await self._act(
             request, finding_id,
             FindingService().close(finding_id, verification_note=note, actor=principal(request).actor),
+            values={"verification_note": note},
         )  # fmt: skip
 
     @post("/{finding_id:int}/escalate", opt=PERFORM)
