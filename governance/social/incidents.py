@@ -45,6 +45,24 @@ STEPS: dict[str, tuple[Step, ...]] = {
 }
 
 
+RECORD_KINDS: dict[str, str] = {
+    IncidentKind.takeover: "sns_takeover",
+    IncidentKind.impersonation: "sns_impersonation",
+}
+"""The kind of the incident record (``governance.incidents.tables.IncidentKind``) each SNS kind is stored as."""
+
+SOCIAL_KINDS: dict[str, str] = {record: kind for kind, record in RECORD_KINDS.items()}
+"""The SNS kind of an incident record's SNS kind (the pages and the API speak ``takeover`` / ``impersonation``)."""
+
+RECORD_STEPS: dict[str, tuple[Step, ...]] = {RECORD_KINDS[kind]: steps for kind, steps in STEPS.items()}
+"""The response steps of the incident record's SNS kinds (``governance.incidents.steps`` uses these)."""
+
+
+def incident_title(display_name: str, kind: str) -> str:
+    """The title an SNS incident gets in the incident record (the data migration builds the same one)."""
+    return f"SNSアカウント「{display_name}」の{INCIDENT_KIND_LABELS.get(kind, kind)}"[:200]
+
+
 def steps_of(kind: str) -> tuple[Step, ...]:
     """The response steps of an incident kind, in order.
 

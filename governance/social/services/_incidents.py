@@ -1,4 +1,10 @@
-"""Takeover and impersonation incidents, walked through their response steps (SNS-11, SNS-12)."""
+"""Takeover and impersonation incidents, walked through their response steps (SNS-11, SNS-12).
+
+They are kinds of the one incident record (``governance.incidents.tables``: kind ``sns_takeover`` /
+``sns_impersonation``, linked to the account, in the account's department); the former ``social_incident`` tables
+are kept read-only after their data migration (2026-12-05T14:40). An SNS incident still closes itself when its last
+step is done, and each step is recorded once.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +15,10 @@ from governance.audit.services import AuditService
 from governance.calendar import TOKYO
 from governance.db import for_update, write_transaction
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from governance.incidents.tables import Incident, IncidentSource, IncidentStatus, IncidentStep, StepStatus
 from governance.social import schemas
-from governance.social.incidents import INCIDENT_KIND_LABELS, progress, step
+from governance.social.incidents import INCIDENT_KIND_LABELS, RECORD_KINDS, SOCIAL_KINDS, incident_title, progress, step
 from governance.social.services._common import INCIDENT_ROLES, audit_account, locked_account
-from governance.social.tables import SocialIncident, SocialIncidentStep
 from governance.social.url import AccountRefError, parse_profile
 
 
@@ -62,10 +68,15 @@ class IncidentService:
             row = await locked_account(account_id)
             values = {"kind": data.kind, "detected_at": detected, "summary": data.summary.strip(),
                       "fake_account_url": fake}  # fmt: skip
-            new = await SocialIncident.insert(
-                SocialIncident(account=account_id, **values, reported_by=actor.id, reported_by_label=actor.label,
-                               created_at=now)
-            ).returning(SocialIncident.id)  # fmt: skip
+            new = await Incident.insert(
+                Incident(
+                    kind=RECORD_KINDS[data.kind], title=incident_title(row["display_name"], data.kind),
+                    department=row["department"], social_account=account_id, status=IncidentStatus.open,
+                    source=IncidentSource.staff, discovered_at=detected, summary=values["summary"],
+                    fake_account_url=fake, reported_by=actor.id, reported_by_label=actor.label, created_at=now,
+                    updated_at=now,
+                )
+            ).returning(Incident.id)  # fmt: skip
             await audit_account(self.audit, "social_incident.created", row, actor, now,
                                 after={**values, "incident_id": new[0]["id"]})  # fmt: skip
         return new[0]["id"]
@@ -90,30 +101,40 @@ class IncidentService:
         async with write_transaction():
             row = await locked_account(account_id)
             incident = await for_update(
-                SocialIncident.select().where(SocialIncident.id == incident_id, SocialIncident.account == account_id)
-            ).first()
+                Incident.select().where(
+                    Incident.id == incident_id, Incident.social_account == account_id,
+                    Incident.kind.is_in(list(SOCIAL_KINDS)),
+                )
+            ).first()  # fmt: skip
             if incident is None:
                 raise NotFoundError("事案", incident_id)
-            the_step = step(incident["kind"], data.step)
+            kind = SOCIAL_KINDS[incident["kind"]]
+            the_step = step(kind, data.step)
             if the_step is None:
                 raise ValidationError({"step": "この事案の対応から選んでください。"})
-            if incident["closed_at"] is not None:
+            if incident["status"] == IncidentStatus.closed:
                 raise ConflictError("この事案は対応を完了しています。")
             done = {
                 r["step"]
-                for r in await SocialIncidentStep.select(SocialIncidentStep.step).where(
-                    SocialIncidentStep.incident == incident_id
+                for r in await IncidentStep.select(IncidentStep.step).where(
+                    IncidentStep.incident == incident_id, IncidentStep.status == StepStatus.done
                 )
             }
             if data.step in done:
                 raise ConflictError(f"「{the_step.label}」は既に記録されています。")
-            await SocialIncidentStep.insert(
-                SocialIncidentStep(incident=incident_id, step=data.step, done_at=now, done_by=actor.id,
-                                   done_by_label=actor.label, note=data.note.strip())
+            await IncidentStep.insert(
+                IncidentStep(incident=incident_id, step=data.step, status=StepStatus.done, done_at=now,
+                             done_by=actor.id, done_by_label=actor.label, note=data.note.strip(), created_at=now)
             )  # fmt: skip
-            closed = progress(incident["kind"], done | {data.step}).complete
+            closed = progress(kind, done | {data.step}).complete
+            changes = {Incident.updated_at: now}
             if closed:
-                await SocialIncident.update({SocialIncident.closed_at: now}).where(SocialIncident.id == incident_id)
+                changes |= {
+                    Incident.status: IncidentStatus.closed,
+                    Incident.closed_at: now,
+                    Incident.closed_by: actor.id,
+                }
+            await Incident.update(changes).where(Incident.id == incident_id)
             await audit_account(
                 self.audit, "social_incident.step_done", row, actor, now,
                 after={"incident_id": incident_id, "step": data.step, "label": the_step.label,

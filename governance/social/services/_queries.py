@@ -11,10 +11,11 @@ from typing import Any
 from governance.calendar import display_date, today_tokyo
 from governance.db import keyset_chunks
 from governance.errors import NotFoundError
+from governance.incidents.tables import Incident, IncidentStep, StepStatus
 from governance.schema import MAX_DATE, MIN_DATE
 from governance.social import schemas
 from governance.social.checklist import evaluate
-from governance.social.incidents import INCIDENT_KIND_LABELS, steps_of
+from governance.social.incidents import INCIDENT_KIND_LABELS, SOCIAL_KINDS, steps_of
 from governance.social.lifecycle import (
     APPLICATION_KIND_LABELS,
     APPLICATION_STATUS_LABELS,
@@ -35,8 +36,6 @@ from governance.social.tables import (
     SocialApplication,
     SocialAssignment,
     SocialAttestation,
-    SocialIncident,
-    SocialIncidentStep,
 )
 from governance.social.url import AccountRefError, candidates
 
@@ -306,18 +305,22 @@ class AccountQueries:
     async def incidents(account_id: int) -> list[schemas.IncidentOut]:
         """An account's incidents, newest first, each with every step (done or not)."""
         rows = (
-            await SocialIncident.select()
-            .where(SocialIncident.account == account_id)
-            .order_by(SocialIncident.id, ascending=False)
+            await Incident.select()
+            .where(Incident.social_account == account_id, Incident.kind.is_in(list(SOCIAL_KINDS)))
+            .order_by(Incident.id, ascending=False)
         )
         done: dict[int, dict[str, dict[str, Any]]] = {r["id"]: {} for r in rows}
         if rows:
-            for s in await SocialIncidentStep.select().where(SocialIncidentStep.incident.is_in(list(done))):
-                done[s["incident"]][s["step"]] = s
+            steps_done = IncidentStep.select().where(
+                IncidentStep.incident.is_in(list(done)), IncidentStep.status == StepStatus.done
+            )
+            for s in await steps_done.order_by(IncidentStep.id):
+                done[s["incident"]].setdefault(s["step"], s)  # the first entry of a step is when it was done
         out = []
         for r in rows:
+            kind = SOCIAL_KINDS[r["kind"]]
             steps = []
-            for s in steps_of(r["kind"]):
+            for s in steps_of(kind):
                 rec = done[r["id"]].get(s.key)
                 steps.append(
                     schemas.StepOut(key=s.key, label=s.label, requirement_ids=list(s.requirement_ids),
@@ -326,8 +329,8 @@ class AccountQueries:
                 )  # fmt: skip
             out.append(
                 schemas.IncidentOut(
-                    id=r["id"], account_id=account_id, kind=r["kind"],
-                    kind_label=INCIDENT_KIND_LABELS.get(r["kind"], r["kind"]), detected_at=r["detected_at"],
+                    id=r["id"], account_id=account_id, kind=kind,
+                    kind_label=INCIDENT_KIND_LABELS.get(kind, kind), detected_at=r["discovered_at"],
                     summary=r["summary"], fake_account_url=r["fake_account_url"],
                     reported_by_label=r["reported_by_label"], closed_at=r["closed_at"], steps=steps,
                 )
