@@ -56,6 +56,7 @@ from governance.external.todos import register as register_external_todos
 from governance.files.controllers import FileController
 from governance.help.controllers import HelpController
 from governance.imports.controllers import IMPORT_CONTROLLERS
+from governance.incidents.document_controllers import IncidentDocumentController
 from governance.municipality.controllers import MunicipalityApiController, MunicipalityPageController
 from governance.reminders.controllers import (
     CalendarFeedController,
@@ -141,6 +142,7 @@ ROUTE_HANDLERS: list[Any] = [
     SocialAccountApiController,
     OfficialAccountsPageController,
     OfficialAccountsApiController,
+    IncidentDocumentController,
 ]
 
 
