@@ -54,6 +54,9 @@ from governance.external.controllers import (
 )
 from governance.external.todos import register as register_external_todos
 from governance.files.controllers import FileController
+from governance.incidents.api import IncidentApiController
+from governance.incidents.controllers import IncidentPageController
+from governance.incidents.todos import register as register_incident_todos
 from governance.help.controllers import HelpController
 from governance.imports.controllers import IMPORT_CONTROLLERS
 from governance.incidents.document_controllers import IncidentDocumentController
@@ -143,6 +146,8 @@ ROUTE_HANDLERS: list[Any] = [
     OfficialAccountsPageController,
     OfficialAccountsApiController,
     IncidentDocumentController,
+    IncidentPageController,
+    IncidentApiController,
 ]
 
 
@@ -166,6 +171,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     register_verification_todos()
     register_external_todos()
     register_social_todos()
+    register_incident_todos()
     logging.getLogger("governance").setLevel(settings.log_level)
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt=access(PUBLIC), name="static", include_in_schema=False

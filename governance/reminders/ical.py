@@ -180,4 +180,17 @@ class CalendarFeedService:
             if cancel_by is not None:
                 out.append(DueEvent(f"notice-{r['id']}@governance", cancel_by, f"【解約申出期限】{r['title']}",
                                     "自動更新を止める場合の申出期限です。", f"/engagements/{r['id']}"))  # fmt: skip
+        out += await _incident_events(user, dept)
         return sorted(out, key=lambda e: (e.day, e.uid))
+
+
+async def _incident_events(user: int | None, dept: int | None) -> list[DueEvent]:
+    """Open statutory deadlines of incidents: a department's, or those of the incidents a user opened."""
+    from governance.incidents.reminders import open_incident_deadlines
+
+    return [
+        DueEvent(f"incident-{r['id']}-{d['key']}@governance", dt.date.fromisoformat(d["due"]),
+                 f"【{d['label']}】{r['title']}", d.get("citation", ""), f"/incidents/{r['id']}")
+        for r, d in await open_incident_deadlines()
+        if (r["reported_by"] == user if user is not None else r["department"] == dept)
+    ]  # fmt: skip

@@ -22,11 +22,15 @@ SUBJECT_LABELS: dict[str, str] = {
     "notice": "解約申出期限",
     "suspension_end": "指名停止の終了",
     "ext_review": "外部サービスの定期点検",
+    "incident_preliminary": "個人情報保護委員会への速報の期限",
+    "incident_final": "個人情報保護委員会への確報の期限",
+    "incident_notify": "本人への通知の期限",
 }
 
 DEFAULT_RULES = (
     "check=30,7,1/7; measure=14,7,1/7; certificate=60,30,7; contract_end=90,30; notice=30,7,1; "
-    "suspension_end=7,1; ext_review=30,7/7"
+    "suspension_end=7,1; ext_review=30,7/7; incident_preliminary=3,1,0/1; incident_final=14,7,3,1,0/1; "
+    "incident_notify=7,1,0/1"
 )
 
 

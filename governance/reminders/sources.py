@@ -201,3 +201,6 @@ def register_builtin_sources() -> None:
     register_source("contract_end", due_contract_ends)
     register_source("notice", due_notices)
     register_source("suspension_end", due_suspension_ends)
+    from governance.incidents.reminders import register as register_incidents  # the statutory deadlines
+
+    register_incidents()

@@ -34,6 +34,7 @@ NAV: tuple[NavItem, ...] = (
     NavItem("verification", "確認・措置", "/checks", OUTSOURCING_READERS),
     NavItem("external_services", "外部サービス", "/external-services", _STAFF),
     NavItem("social_accounts", "SNSアカウント", "/social-accounts", SOCIAL_READERS),
+    NavItem("incidents", "事故・インシデント", "/incidents", _STAFF),
     NavItem("audit", "監査ログ", "/audit", frozenset({Role.admin, Role.auditor, Role.security_officer})),
     NavItem("admin", "管理", "/admin/users", frozenset({Role.admin})),
 )

@@ -77,12 +77,20 @@ async def _account(record_id: int) -> int | None:
     return row["department"] if row else None
 
 
+async def _incident(record_id: int) -> int | None:
+    from governance.incidents.tables import Incident
+
+    row = await Incident.select(Incident.department).where(Incident.id == record_id).first()
+    return row["department"] if row else None
+
+
 async def _file_departments(file_id: int) -> set[int]:
     """The departments whose records hold a stored file (empty for an organisation-wide one, e.g. a certificate)."""
     import json
 
     from governance.contracts.tables import BidPackage, ContractVersion
     from governance.engagements.tables import CriterionEvaluation
+    from governance.incidents.tables import IncidentStep
     from governance.verification.tables import Check, ChecklistItem, ContractorReport, Measure
 
     found: set[int] = set()
@@ -95,6 +103,8 @@ async def _file_departments(file_id: int) -> set[int]:
         (ContractVersion.select(ContractVersion.contract.engagement.department.as_alias("d"))
          .where(ContractVersion.document == file_id), "d"),
         (BidPackage.select(BidPackage.engagement.department.as_alias("d")).where(BidPackage.document == file_id), "d"),
+        (IncidentStep.select(IncidentStep.incident.department.as_alias("d")).where(IncidentStep.evidence == file_id),
+         "d"),
     ):  # fmt: skip
         found |= {r[key] for r in await query if r[key] is not None}
     # a contractor's report keeps its files as a JSON list of ids: narrow by text first, then read the list
@@ -116,6 +126,7 @@ RESOLVERS: dict[str, Resolver] = {
     "check_id": _check,
     "finding_id": _finding,
     "account_id": _account,
+    "incident_id": _incident,
 }
 """Path parameters that name a department's record, and how to find its department."""
 
