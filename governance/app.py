@@ -54,12 +54,13 @@ from governance.external.controllers import (
 )
 from governance.external.todos import register as register_external_todos
 from governance.files.controllers import FileController
-from governance.incidents.api import IncidentApiController
-from governance.incidents.controllers import IncidentPageController
-from governance.incidents.todos import register as register_incident_todos
 from governance.help.controllers import HelpController
 from governance.imports.controllers import IMPORT_CONTROLLERS
+from governance.incidents.api import IncidentApiController
+from governance.incidents.controllers import IncidentPageController
 from governance.incidents.document_controllers import IncidentDocumentController
+from governance.incidents.report_pages import EngagementIncidentLinkController, IncidentReportFormController
+from governance.incidents.todos import register as register_incident_todos
 from governance.municipality.controllers import MunicipalityApiController, MunicipalityPageController
 from governance.reminders.controllers import (
     CalendarFeedController,
@@ -145,9 +146,11 @@ ROUTE_HANDLERS: list[Any] = [
     SocialAccountApiController,
     OfficialAccountsPageController,
     OfficialAccountsApiController,
-    IncidentDocumentController,
     IncidentPageController,
     IncidentApiController,
+    IncidentDocumentController,
+    EngagementIncidentLinkController,
+    IncidentReportFormController,
 ]
 
 

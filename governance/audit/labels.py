@@ -25,6 +25,7 @@ TARGET_LABELS: dict[str, str] = {
     "external_application": "外部サービス利用申請",
     "social_account": "SNSアカウント",
     "social_template": "SNS投稿ルールの雛形",
+    "incident": "事故・インシデント",
 }
 """Every ``target_type`` the code records (tests/unit/test_audit_labels.py keeps this complete)."""
 

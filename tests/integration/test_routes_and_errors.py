@@ -32,7 +32,7 @@ def test_every_route_declares_an_access_policy(app):
 def test_only_expected_routes_are_public(app):
     public = sorted({path for path, _, h in _routes(app) if h.opt.get(ACCESS_KEY) == PUBLIC})
     allowed = re.compile(
-        r"^/(healthz|login|logout|setup/\{token:str\}|report/\{token:str\}(/forms/\{form_id:str\})?|calendar/\{token:str\}"
+        r"^/(healthz|login|logout|setup/\{token:str\}|report/\{token:str\}(/forms/\{form_id:str\})?|incident-report/\{token:str\}|calendar/\{token:str\}"
         r"|static/.*|schema.*"
         r"|official-accounts(/\{account_id:int\})?|api/public/v1/official-accounts(/verify)?)$"
     )

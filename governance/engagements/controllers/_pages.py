@@ -28,6 +28,7 @@ from governance.engagements.tables import ENGAGEMENT_STATUS_LABELS, SELECTION_ST
 from governance.engagements.term import RENEWAL_LABELS
 from governance.engagements.tier import TIER_LABELS
 from governance.errors import ConflictError, ValidationError
+from governance.incidents.report_pages import incident_link_context
 from governance.web.access import access
 from governance.web.captions import department_label, filter_caption
 from governance.web.exporting import export_links, export_response, wanted_format
@@ -173,6 +174,7 @@ class EngagementPageController(Controller):
         selections = await SelectionService().for_engagement(engagement_id)
         user = principal(request)
         context = {"selection_values": {"method": ""}, "selection_errors": {}, "error": None}
+        context.update(await incident_link_context(engagement_id, user))
         context.update(extra)
         return render(
             "engagements/detail.html", status_code=status_code, e=engagement, selections=selections,

@@ -50,8 +50,16 @@ class TokenFirstMiddleware:
 
     The CSRF check reads a multipart form in full before the handler runs; without this gate anyone could make the
     server take in up to ``REPORT_MAX_BODY`` bytes per request with a made-up token. An announced body larger than
-    the form's limit is refused at once as well.
+    the form's limit is refused at once as well. Another link form subclasses it (``open_link``, ``closed_template``,
+    ``max_body``): the 事故報告 form of ``governance.incidents`` does.
     """
+
+    closed_template = "verification/report_closed.html"
+    max_body = REPORT_MAX_BODY
+
+    async def open_link(self, request: Request[Any, Any, Any], token: str) -> None:
+        """Refuse the token (NotFoundError / LinkGoneError) when its link may not be used."""
+        await _open_link(request, token)
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -62,16 +70,16 @@ class TokenFirstMiddleware:
             request: Request[Any, Any, Any] = Request(scope, receive)
             token = str(scope.get("path_params", {}).get("token", ""))
             try:
-                await _open_link(request, token)
+                await self.open_link(request, token)
             except DomainError as exc:
                 page = Template(
-                    template_name="verification/report_closed.html", context={"message": exc.message},
+                    template_name=self.closed_template, context={"message": exc.message},
                     status_code=exc.status_code, headers={"Connection": "close"},  # the rest of the body is not read
                 )  # fmt: skip
                 await page.to_asgi_response(app=None, request=request)(scope, receive, send)
                 return
             length = request.headers.get("content-length", "")
-            if length.isdigit() and int(length) > REPORT_MAX_BODY:
+            if length.isdigit() and int(length) > self.max_body:
                 raise RequestEntityTooLarge
         await self.app(scope, receive, send)
 

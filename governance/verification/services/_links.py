@@ -1,7 +1,7 @@
 """Report links: a contractor submits a check's report without an account, through a single-purpose link.
 
 The token is random (256 bits), shown once, stored as its SHA-256, valid until it expires, is revoked or has been
-used once; it opens nothing but the report form of its one check.
+used once; it opens nothing but the report form of its one check. Tokens and refusals are ``governance.links``.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from governance.accounts.passwords import new_token, token_digest
+from governance.accounts.passwords import token_digest
 from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.db import for_update, locked_row, write_transaction
-from governance.errors import ConflictError, DomainError, NotFoundError, ValidationError
+from governance.errors import ConflictError, NotFoundError, ValidationError
 from governance.files.services import FileService
+from governance.links import LinkGoneError, issue_token, refuse_unusable
 from governance.reminders.notify import Notice, enqueue, recipients_by_id, users_with_role
 from governance.verification.tables import (
     OPEN_CHECK_STATUSES,
@@ -30,11 +31,7 @@ MAX_FILES = 5
 CONTRACTOR = Actor(id=None, label="委託事業者（報告用リンク）")
 
 
-class LinkGoneError(DomainError):
-    """The link expired, was revoked or was already used."""
-
-    status_code = 410
-    title = "このリンクは使用できません"
+__all__ = ["CONTRACTOR", "MAX_FILES", "LinkGoneError", "ReportFile", "ReportLinkService"]
 
 
 @dataclass(frozen=True)
@@ -60,7 +57,8 @@ class ReportLinkService:
             ConflictError: the check is closed.
         """
         now = now or dt.datetime.now(dt.UTC)
-        token = new_token()
+        issued = issue_token()
+        token = issued.token
         async with write_transaction():
             check = await locked_row(Check, check_id, "確認")
             if check["status"] not in OPEN_CHECK_STATUSES:
@@ -68,7 +66,7 @@ class ReportLinkService:
             link_id = (
                 await ReportLink.insert(
                     ReportLink(
-                        check=check_id, token_hash=token_digest(token), token_prefix=token[:8],
+                        check=check_id, token_hash=issued.digest, token_prefix=issued.prefix,
                         expires_at=now + dt.timedelta(days=days), created_by=actor.id, created_at=now,
                     )
                 ).returning(ReportLink.id)
@@ -117,14 +115,7 @@ class ReportLinkService:
         ).where(ReportLink.token_hash == token_digest(token)).first()  # fmt: skip
         if row is None:
             raise NotFoundError("報告用リンク", "指定のリンク")
-        if row["revoked_at"]:
-            raise LinkGoneError("このリンクは取り消されています。担当課にお問い合わせください。")
-        if row["used_at"]:
-            raise LinkGoneError(
-                "このリンクからはすでに報告が提出されています。追加の報告は担当課にお問い合わせください。"
-            )
-        if row["expires_at"] <= now:
-            raise LinkGoneError("このリンクの有効期限が切れています。担当課に新しいリンクの発行を依頼してください。")
+        refuse_unusable(row, now)
         if row["check_status"] not in OPEN_CHECK_STATUSES:
             raise LinkGoneError("この確認はすでに終了しています。担当課にお問い合わせください。")
         return row
