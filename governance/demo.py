@@ -263,4 +263,7 @@ async def load_demo_data() -> list[tuple[str, str, str]]:
     await _load_outsourcing(user_ids, existing)
     await load_external_demo(user_ids, existing)
     await load_social_demo(user_ids, existing)
+    from governance.incidents.demo import load_incident_demo
+
+    await load_incident_demo(user_ids, existing)
     return created

@@ -190,3 +190,17 @@ async def test_the_final_report_reminder_arrives_once(inbox):
     subjects = [s for _, s in inbox.pairs() if "確報" in s]
     assert len(subjects) == 1 and "通知書の誤送付" in subjects[0]
     assert not [r for r in await Notification.select() if r["rule"] == "incident_preliminary"]  # done already
+
+
+async def test_demo_data_opens_one_incident_with_a_preliminary_report_due_once():
+    from governance.demo import load_demo_data
+    from governance.incidents.demo import DEMO_TITLE, load_incident_demo
+
+    assert await load_demo_data()
+    [row] = await Incident.select().where(Incident.title == DEMO_TITLE)
+    incident = await get_incident(row["id"])
+    assert incident.status == "open" and incident.report_required
+    assert any(d.key == "preliminary" and not d.done for d in incident.deadlines)
+    count = await Incident.count()
+    await load_incident_demo({}, {})  # a second run adds nothing
+    assert await Incident.count() == count
