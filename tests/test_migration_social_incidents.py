@@ -86,7 +86,9 @@ async def test_every_incident_and_step_is_copied_once_with_its_facts():
     assert taken["report_required"] is False and not taken["personal_info"]
     steps = await IncidentStep.select().where(IncidentStep.incident == taken["id"]).order_by(IncidentStep.id)
     assert [(s["step"], s["note"]) for s in steps] == old["steps"]
-    assert {(s["status"], s["done_by"], s["done_by_label"]) for s in steps} == {("done", old["user"], "koho 氏（koho）")}
+    assert {(s["status"], s["done_by"], s["done_by_label"]) for s in steps} == {
+        ("done", old["user"], "koho 氏（koho）")
+    }
     assert steps[0]["done_at"] == old["detected"] + dt.timedelta(hours=1)
     fake_steps = await IncidentStep.select().where(IncidentStep.incident == fake["id"])
     assert [(s["step"], s["done_by"]) for s in fake_steps] == [("report_platform", None)]
@@ -117,3 +119,36 @@ async def test_backwards_removes_only_the_copies():
     assert await Incident.count() == 2 and old["fake"] in {
         r["legacy_social_incident"] for r in await Incident.select(Incident.legacy_social_incident)
     }
+
+
+async def test_new_sns_incidents_are_written_to_the_incident_record_only():
+    from governance.actor import Actor
+    from governance.social import schemas
+    from governance.social.services import IncidentService
+
+    old = await old_data()
+    koho = Actor(id=old["user"], label="koho 氏（koho）", roles=frozenset({"pr_staff"}))
+    day = dt.date(2026, 4, 10)
+    new_id = await IncidentService().create(
+        old["account"], schemas.IncidentCreate(kind="impersonation", detected_on=day, detected_time="08:15",
+                                               summary="偽物", fake_account_url="https://x.com/midori_fake2"),
+        actor=koho, now=dt.datetime(2026, 4, 10, 9, 0, tzinfo=JST),
+    )  # fmt: skip
+    row = await Incident.select().where(Incident.id == new_id).first()
+    assert (row["kind"], row["source"], row["status"]) == ("sns_impersonation", "staff", "open")
+    assert row["department"] == old["dept"] and row["social_account"] == old["account"]
+    assert row["discovered_at"] == dt.datetime(2026, 4, 10, 8, 15, tzinfo=JST) and row["legacy_social_incident"] is None
+    assessment = (
+        row["assessment"] if isinstance(row["assessment"], dict) else __import__("json").loads(row["assessment"])
+    )
+    assert assessment["report_required"] is False and row["report_required"] is False  # decided, not left blank
+    assert await SocialIncident.count() == 2  # the old table is not written any more
+    for key in ("report_platform", "warn_public", "stop_campaigns", "report_ciso"):
+        closed = await IncidentService().record_step(
+            old["account"], new_id, schemas.StepRecord(step=key, note=key), actor=koho,
+            now=dt.datetime(2026, 4, 10, 12, 0, tzinfo=JST),
+        )  # fmt: skip
+    assert closed
+    row = await Incident.select().where(Incident.id == new_id).first()
+    assert row["status"] == "closed" and row["closed_by"] == old["user"]
+    assert await IncidentStep.count() == 4 and await SocialIncidentStep.count() == 6

@@ -15,6 +15,7 @@ from governance.audit.services import AuditService
 from governance.calendar import TOKYO
 from governance.db import for_update, write_transaction
 from governance.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
+from governance.incidents.services import assessment_of
 from governance.incidents.tables import Incident, IncidentSource, IncidentStatus, IncidentStep, StepStatus
 from governance.social import schemas
 from governance.social.incidents import INCIDENT_KIND_LABELS, RECORD_KINDS, SOCIAL_KINDS, incident_title, progress, step
@@ -64,6 +65,8 @@ class IncidentService:
                 errors["fake_account_url"] = exc.message
         if errors:
             raise ValidationError(errors)
+        # the facts an SNS incident records name no personal data: the rules decide on them all the same
+        assessment = assessment_of({"kind": RECORD_KINDS[data.kind], "discovered_at": detected})
         async with write_transaction():
             row = await locked_account(account_id)
             values = {"kind": data.kind, "detected_at": detected, "summary": data.summary.strip(),
@@ -73,7 +76,8 @@ class IncidentService:
                     kind=RECORD_KINDS[data.kind], title=incident_title(row["display_name"], data.kind),
                     department=row["department"], social_account=account_id, status=IncidentStatus.open,
                     source=IncidentSource.staff, discovered_at=detected, summary=values["summary"],
-                    fake_account_url=fake, reported_by=actor.id, reported_by_label=actor.label, created_at=now,
+                    fake_account_url=fake, report_required=assessment["report_required"], assessment=assessment,
+                    reported_by=actor.id, reported_by_label=actor.label, created_at=now,
                     updated_at=now,
                 )
             ).returning(Incident.id)  # fmt: skip
