@@ -59,7 +59,11 @@ from governance.imports.controllers import IMPORT_CONTROLLERS
 from governance.incidents.api import IncidentApiController
 from governance.incidents.controllers import IncidentPageController
 from governance.incidents.document_controllers import IncidentDocumentController
-from governance.incidents.report_pages import EngagementIncidentLinkController, IncidentReportFormController
+from governance.incidents.report_pages import (
+    EngagementIncidentLinkApiController,
+    EngagementIncidentLinkController,
+    IncidentReportFormController,
+)
 from governance.incidents.todos import register as register_incident_todos
 from governance.municipality.controllers import MunicipalityApiController, MunicipalityPageController
 from governance.reminders.controllers import (
@@ -150,6 +154,7 @@ ROUTE_HANDLERS: list[Any] = [
     IncidentApiController,
     IncidentDocumentController,
     EngagementIncidentLinkController,
+    EngagementIncidentLinkApiController,
     IncidentReportFormController,
 ]
 

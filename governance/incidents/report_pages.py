@@ -11,17 +11,19 @@ import math
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath
+from litestar.params import FromPath, JSONBody
 from litestar.response import Redirect, Template
 
-from governance.accounts.roles import Role
+from governance.accounts.roles import OUTSOURCING_READERS, Role
 from governance.errors import DomainError, ValidationError
 from governance.files.services import MAX_FILE_BYTES
 from governance.incidents.report_form import MULTILINE, IncidentReportForm
-from governance.incidents.report_links import MAX_FILES, IncidentReportLinkService, ReportFile
+from governance.incidents.report_links import LINK_DAYS, MAX_FILES, IncidentReportLinkService, ReportFile
 from governance.municipality.controllers import municipality_of
 from governance.ratelimit import TokenBucketLimiter
+from governance.schema import Struct
 from governance.verification.controllers._public import TokenFirstMiddleware
+from governance.verification.schemas import ReportLinkIn
 from governance.web.access import PUBLIC, access
 from governance.web.forms import parse_form
 from governance.web.pages import principal, redirect, render
@@ -162,3 +164,50 @@ class EngagementIncidentLinkController(Controller):
                 error=exc.message, url=None,
             )  # fmt: skip
         return redirect(f"/engagements/{engagement_id}#incident-links", "saved")
+
+
+class IncidentReportLinkOut(Struct):
+    """An engagement's 事故報告用リンク (its URL only when it is issued, never again)."""
+
+    id: int
+    token_prefix: str
+    expires_at: dt.datetime
+    revoked_at: dt.datetime | None
+    created_at: dt.datetime
+    incident_ids: list[int]
+    url: str | None = None
+
+
+def _out(link: dict[str, Any], url: str | None = None) -> IncidentReportLinkOut:
+    return IncidentReportLinkOut(
+        id=link["id"], token_prefix=link["token_prefix"], expires_at=link["expires_at"], revoked_at=link["revoked_at"],
+        created_at=link["created_at"], incident_ids=link.get("incidents", []), url=url,
+    )  # fmt: skip
+
+
+class EngagementIncidentLinkApiController(Controller):
+    """事故報告用リンク over /api/v1: list, issue (the URL returned once), revoke."""
+
+    path = "/api/v1/engagements/{engagement_id:int}/incident-links"
+    tags = ["incidents"]
+
+    @get("/", opt=access(OUTSOURCING_READERS))
+    async def list_links(self, engagement_id: PathId) -> list[IncidentReportLinkOut]:
+        """The engagement's links, newest first, with the incidents reported through each."""
+        return [_out(link) for link in await IncidentReportLinkService.links_of(engagement_id)]
+
+    @post("/", opt=access(ISSUERS))
+    async def create_link(
+        self, request: Request[Any, Any, Any], engagement_id: PathId, data: JSONBody[ReportLinkIn]
+    ) -> IncidentReportLinkOut:
+        """Issue a link; its URL is returned now and never again."""
+        svc = _service(request)
+        token = await svc.create(engagement_id, actor=principal(request).actor, days=data.days or LINK_DAYS)
+        link = await svc.open(token)
+        url = f"{request.app.state.settings.public_base_url}/incident-report/{token}"
+        return _out({**link, "incidents": []}, url)
+
+    @post("/{link_id:int}/revoke", opt=access(ISSUERS), status_code=204)
+    async def revoke_link(self, request: Request[Any, Any, Any], engagement_id: PathId, link_id: PathId) -> None:
+        """Revoke a link (it stops working at once)."""
+        await _service(request).revoke(link_id, engagement_id=engagement_id, actor=principal(request).actor)

@@ -174,3 +174,25 @@ async def test_reports_from_one_client_are_rate_limited(client, anon, app):
     r = await send(anon, token, first_report())
     assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1 and "担当課に電話" in r.text
     assert await Incident.count() == 1
+
+
+async def test_links_over_the_api(client, anon):
+    from tests.helpers import api_token
+
+    sc = await sign_contract_now()
+    headers = await api_token(client, "tantou")
+    url = f"/api/v1/engagements/{sc.engagement_id}/incident-links"
+    r = await anon.post(url, json={"days": 500}, headers=headers)
+    assert r.status_code == 400 or r.status_code == 422, r.text
+    r = await anon.post(url, json={"days": 30}, headers=headers)
+    assert r.status_code == 201, r.text
+    issued = r.json()
+    token = issued["url"].rsplit("/", 1)[1]
+    assert issued["token_prefix"] == token[:8] and issued["incident_ids"] == []
+    assert (await send(anon, token, first_report())).status_code == 200
+    [listed] = (await anon.get(url, headers=headers)).json()
+    assert listed["url"] is None and listed["incident_ids"] == [(await Incident.select(Incident.id).first())["id"]]
+    assert (await anon.post(f"{url}/{listed['id']}/revoke", headers=headers)).status_code == 204
+    r = await anon.post(f"{url}/{listed['id']}/revoke", headers=headers)
+    assert r.status_code == 409 and "取り消されています" in r.json()["detail"]
+    assert (await anon.get(f"/incident-report/{token}")).status_code == 410
