@@ -131,12 +131,14 @@ class IncidentPageController(Controller):
 
     async def _page(self, request: Request[Any, Any, Any], incident_id: int, *, status_code: int = 200,
                     errors: dict[str, str] | None = None, values: dict[str, Any] | None = None,
-                    error: str | None = None, step_values: dict[str, Any] | None = None) -> Template:  # fmt: skip
+                    error: str | None = None, step_values: dict[str, Any] | None = None,
+                    close_values: dict[str, Any] | None = None) -> Template:  # fmt: skip
         incident = await get_incident(incident_id)
         user = principal(request)
         return render(
             "incidents/detail.html", status_code=status_code, i=incident, errors=errors or {}, error=error,
-            values=values or facts_values(incident), step_values=step_values or {}, notice=notice_of(request),
+            values=values or facts_values(incident), step_values=step_values or {}, close_values=close_values or {},
+            notice=notice_of(request),
             can_record=user.has_any(*RECORD_ROLES) and incident.status == "open",
             can_decide=user.has_any(*DECIDE_ROLES) and incident.status == "open",
             can_audit=user.has_any(Role.admin, Role.auditor, Role.security_officer), today=today_tokyo(),
@@ -201,7 +203,7 @@ class IncidentPageController(Controller):
             if exc.status_code == 404:
                 raise
             return await self._page(request, incident_id, status_code=exc.status_code, error=exc.message,
-                                    values=keep)  # fmt: skip
+                                    values=keep, step_values=result.raw)  # fmt: skip
         return redirect(f"/incidents/{incident_id}#steps", "saved")
 
     @post("/{incident_id:int}/close", opt=DECIDE)
@@ -211,10 +213,11 @@ class IncidentPageController(Controller):
         try:
             await IncidentService().close(incident_id, actor=principal(request).actor, note=note)
         except ValidationError as exc:
-            return await self._page(request, incident_id, status_code=422,
+            return await self._page(request, incident_id, status_code=422, close_values={"note": note},
                                     errors={f"close_{k}": m for k, m in exc.field_errors.items()})  # fmt: skip
         except DomainError as exc:
             if exc.status_code == 404:
                 raise
-            return await self._page(request, incident_id, status_code=exc.status_code, error=exc.message)
+            return await self._page(request, incident_id, status_code=exc.status_code, error=exc.message,
+                                    close_values={"note": note})  # fmt: skip
         return redirect(f"/incidents/{incident_id}", "saved")

@@ -4,6 +4,7 @@ API; export; the 確報 reminder by mail exactly once."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -143,6 +144,14 @@ async def test_pages_walk_and_department_scope(client):
     assert (await client.get(f"/incidents/{incident_id}")).status_code == 404
     assert (await post_form(client, f"/incidents/{incident_id}/steps", {"step": "scope"})).status_code == 403
     assert "通知書の誤送付" not in (await client.get("/incidents")).text
+
+    # The security office's refused closing keeps the note typed; the page's forms have distinct field ids.
+    client.cookies.clear()
+    await login(client, "kanri")
+    refused = await post_form(client, f"/incidents/{incident_id}/close", {"note": "再発防止策を確認した。"})
+    assert refused.status_code == 409 and "再発防止策を確認した。</textarea>" in refused.text
+    ids = re.findall(r'\bid="([^"]+)"', refused.text)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 async def test_api_opens_changes_records_and_refuses_to_close_with_problem_json(client, anon):
