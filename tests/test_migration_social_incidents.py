@@ -152,3 +152,26 @@ async def test_new_sns_incidents_are_written_to_the_incident_record_only():
     row = await Incident.select().where(Incident.id == new_id).first()
     assert row["status"] == "closed" and row["closed_by"] == old["user"]
     assert await IncidentStep.count() == 4 and await SocialIncidentStep.count() == 6
+
+
+async def test_an_sns_incident_that_needs_a_report_stays_open_after_its_sns_steps():
+    from governance.actor import Actor
+    from governance.social import schemas
+    from governance.social.services import IncidentService
+
+    old = await old_data()
+    koho = Actor(id=old["user"], label="koho 氏（koho）", roles=frozenset({"pr_staff"}))
+    at = dt.datetime(2026, 4, 10, 9, 0, tzinfo=JST)
+    new_id = await IncidentService().create(
+        old["account"], schemas.IncidentCreate(kind="impersonation", detected_on=dt.date(2026, 4, 10),
+                                               detected_time="08:15", summary="DMで個人情報を詐取"),
+        actor=koho, now=at,
+    )  # fmt: skip
+    # the facts learnt later: residents' personal data was taken by the impersonator (不正の目的)
+    await Incident.update({Incident.report_required: True}).where(Incident.id == new_id)
+    for key in ("report_platform", "warn_public", "stop_campaigns", "report_ciso"):
+        closed = await IncidentService().record_step(
+            old["account"], new_id, schemas.StepRecord(step=key, note=key), actor=koho, now=at
+        )
+    assert closed is False
+    assert (await Incident.select(Incident.status).where(Incident.id == new_id).first())["status"] == "open"

@@ -91,6 +91,9 @@ class IncidentService:
     ) -> bool:  # fmt: skip
         """Record a response step as done by the actor now; close the incident when it was the last one.
 
+        An incident whose facts make a report to the 委員会 required stays open after its last SNS step: it is
+        closed on the incident page, where the statutory steps (速報, 確報, 本人通知) are required.
+
         Returns:
             Whether the incident is now closed.
 
@@ -130,7 +133,9 @@ class IncidentService:
                 IncidentStep(incident=incident_id, step=data.step, status=StepStatus.done, done_at=now,
                              done_by=actor.id, done_by_label=actor.label, note=data.note.strip(), created_at=now)
             )  # fmt: skip
-            closed = progress(kind, done | {data.step}).complete
+            # Where the facts recorded since make a report to the 委員会 required, the SNS steps are not enough:
+            # the incident then closes through the incident page, which asks for the statutory steps too.
+            closed = progress(kind, done | {data.step}).complete and not incident["report_required"]
             changes = {Incident.updated_at: now}
             if closed:
                 changes |= {
