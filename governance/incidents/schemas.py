@@ -30,7 +30,27 @@ Containment = Annotated[MultiLine, msgspec.Meta(title="封じ込めに講じた�
 FakeUrl = Annotated[SingleLine, msgspec.Meta(title="なりすましアカウントのURL", max_length=500)]
 
 
-class IncidentOpen(Struct, kw_only=True):
+class IncidentFactFields(Struct, kw_only=True):
+    """The facts of an incident, as the opening form, the facts form and the API take them."""
+
+    discovered_on: Annotated[Date, msgspec.Meta(title="発覚日")]
+    discovered_time: Time = ""
+    occurred_on: Annotated[Date | None, msgspec.Meta(title="発生日")] = None
+    occurred_time: Time = ""
+    summary: Summary = ""
+    personal_info: bool = False
+    sensitive_info: bool = False
+    ordinance_sensitive_info: bool = False
+    specific_personal_info: bool = False
+    people_min: People | None = None
+    people_max: People | None = None
+    unauthorised_purpose: bool = False
+    property_damage: bool = False
+    containment: Containment = ""
+    fake_account_url: FakeUrl = ""
+
+
+class IncidentOpen(IncidentFactFields, kw_only=True):
     """An incident as first known (facts may be added later as they become known)."""
 
     kind: Annotated[KindCode, msgspec.Meta(title="種類")]
@@ -39,42 +59,12 @@ class IncidentOpen(Struct, kw_only=True):
     engagement_id: Annotated[int, id_field("委託業務")] | None = None
     external_service_id: Annotated[int, id_field("外部サービス")] | None = None
     social_account_id: Annotated[int, id_field("SNSアカウント")] | None = None
-    discovered_on: Annotated[Date, msgspec.Meta(title="発覚日")]
-    discovered_time: Time = ""
-    occurred_on: Annotated[Date | None, msgspec.Meta(title="発生日")] = None
-    occurred_time: Time = ""
-    summary: Summary = ""
-    personal_info: bool = False
-    sensitive_info: bool = False
-    ordinance_sensitive_info: bool = False
-    specific_personal_info: bool = False
-    people_min: People | None = None
-    people_max: People | None = None
-    unauthorised_purpose: bool = False
-    property_damage: bool = False
-    containment: Containment = ""
-    fake_account_url: FakeUrl = ""
 
 
-class FactsForm(Struct, kw_only=True):
+class FactsForm(IncidentFactFields, kw_only=True):
     """The facts form of the incident page: every fact as known now (unchecked boxes are 'no')."""
 
     title: Title
-    discovered_on: Annotated[Date, msgspec.Meta(title="発覚日")]
-    discovered_time: Time = ""
-    occurred_on: Annotated[Date | None, msgspec.Meta(title="発生日")] = None
-    occurred_time: Time = ""
-    summary: Summary = ""
-    personal_info: bool = False
-    sensitive_info: bool = False
-    ordinance_sensitive_info: bool = False
-    specific_personal_info: bool = False
-    people_min: People | None = None
-    people_max: People | None = None
-    unauthorised_purpose: bool = False
-    property_damage: bool = False
-    containment: Containment = ""
-    fake_account_url: FakeUrl = ""
     note: Annotated[MultiLine, msgspec.Meta(title="変更の理由・経緯", max_length=2000)] = ""
 
 
