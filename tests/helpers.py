@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import urlencode
 
 import httpx
@@ -385,3 +386,16 @@ def revised_library(root):
     assert REWORDED_FROM in text
     clause.write_text(text.replace(REWORDED_FROM, REWORDED_TO), encoding="utf-8")
     return root
+
+
+def run_sync(coro):
+    """Run a coroutine to completion from synchronous code (CLI tests), closing the database connections after."""
+    from governance.db import close_connections
+
+    async def main():
+        try:
+            return await coro
+        finally:
+            await close_connections()
+
+    return asyncio.run(main())

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from click.testing import CliRunner
 
 from governance.audit.tables import AuditEntry
@@ -15,19 +13,9 @@ from governance.cli import (
     users_create,
     users_list,
 )
-from governance.db import close_connections
+from tests.helpers import run_sync as _run
 
 PASSWORD = "correct-horse-battery"
-
-
-def _run(coro):
-    async def main():
-        try:
-            return await coro
-        finally:
-            await close_connections()
-
-    return asyncio.run(main())
 
 
 def _create_admin():

@@ -2,32 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import datetime as dt
 
 import pytest
 from click.testing import CliRunner
 
-from governance.db import close_connections
 from governance.reminders.cli import reminders_group
 from governance.reminders.tables import Notification
 from governance.settings import get_settings
 from tests.helpers import cancel_before_start, checks_by_key, sign_contract
+from tests.helpers import run_sync as _run
 from tests.integration.test_reminders import Inbox, free_port
 from tests.integration.test_reminders import fx_inbox as fx_inbox  # the fixture, for this module
 
 RUN = ["run", "--today", "2026-04-01"]  # 7 days before the 締結時 check of a contract signed on 2026-03-25
-
-
-def _run(coro):
-    async def main():
-        try:
-            return await coro
-        finally:
-            await close_connections()
-
-    return asyncio.run(main())
 
 
 def _statuses() -> list[str]:

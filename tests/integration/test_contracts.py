@@ -243,8 +243,8 @@ def test_cli_renders_without_touching_a_finalized_version(tmp_path):
 
     from click.testing import CliRunner
 
-    from governance.templates_cli import contract_render
     from governance.db import close_connections
+    from governance.templates_cli import contract_render
 
     async def setup():
         try:

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from click.testing import CliRunner
 
 from governance.audit.tables import AuditEntry
 from governance.contractors.tables import Certification, Contractor
-from governance.db import close_connections
 from governance.engagements.tables import Engagement
 from governance.imports.cli import import_group
 from tests.helpers import make_department
+from tests.helpers import run_sync as _run
 from tests.import_files import CONTRACTOR_HEADERS, ENGAGEMENT_HEADERS, as_csv, as_xlsx, engagement_rows, ledger_rows
-
-
-def _run(coro):
-    async def main():
-        try:
-            return await coro
-        finally:
-            await close_connections()
-
-    return asyncio.run(main())
 
 
 def _invoke(*args: str):

@@ -520,8 +520,8 @@ def test_cli_promote_validates_first_keeps_a_backup_and_swaps_the_library(tmp_pa
     from click.testing import CliRunner
 
     from governance.audit.tables import AuditEntry
-    from governance.templates_cli import templates_promote
     from governance.contracts.library import load_library
+    from governance.templates_cli import templates_promote
 
     live = tmp_path / "contract_templates"
     shutil.copytree(get_settings().contract_templates_dir, live)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import re
 
 import pytest
@@ -15,9 +14,9 @@ from governance.accounts.tables import ApiToken
 from governance.actor import Actor
 from governance.audit.tables import AuditEntry
 from governance.cli import tokens_create
-from governance.db import close_connections
 from governance.errors import PermissionDeniedError
 from tests.helpers import PASSWORD, api_token, login, make_user, post_form
+from tests.helpers import run_sync as _run
 
 
 async def _audit(action: str) -> list[dict]:
@@ -106,16 +105,6 @@ async def test_a_password_change_without_tokens_says_nothing_about_tokens(client
 
 
 # -- governance tokens create ----------------------------------------------------------------------------------------
-
-
-def _run(coro):
-    async def main():
-        try:
-            return await coro
-        finally:
-            await close_connections()
-
-    return asyncio.run(main())
 
 
 def test_cli_issues_a_first_token_once_and_audits_it():

@@ -9,7 +9,6 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from governance.templates_cli import templates_group
 from governance.contracts.conditions import FACTS, parse_condition
 from governance.contracts.library import load_library
 from governance.contracts.matrix import (
@@ -22,6 +21,7 @@ from governance.contracts.matrix import (
     render_markdown,
 )
 from governance.engagements.facts import FLAG_LABELS
+from governance.templates_cli import templates_group
 
 REPO = Path(__file__).resolve().parents[2]
 SHIPPED = REPO / "contract_templates"

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from governance.templates_cli import templates_promote
 from governance.contracts.library import load_library
 from governance.contracts.promotion import FolderError, check_folders, prepare
+from governance.templates_cli import templates_promote
 from tests.helpers import revised_library
 
 SHIPPED = Path(__file__).resolve().parents[2] / "contract_templates"
