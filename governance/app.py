@@ -73,6 +73,7 @@ from governance.reminders.controllers import (
     NotificationPageController,
 )
 from governance.reminders.scheduler import reminders_lifespan
+from governance.reminders.sources import register_builtin_sources as register_reminder_sources
 from governance.settings import Settings, SettingsError, get_settings
 from governance.social.controllers import (
     OfficialAccountsApiController,
@@ -180,6 +181,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     register_external_todos()
     register_social_todos()
     register_incident_todos()
+    register_reminder_sources()  # the same set as cron's `governance reminders run` (no app there)
     logging.getLogger("governance").setLevel(settings.log_level)
     static = create_static_files_router(
         path="/static", directories=[STATIC_DIR], opt=access(PUBLIC), name="static", include_in_schema=False

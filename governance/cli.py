@@ -10,7 +10,6 @@ import os
 import sys
 
 import click
-from litestar.plugins import CLIPluginProtocol
 
 from governance.cli_common import fail as _fail
 from governance.cli_common import run_async
@@ -288,11 +287,17 @@ def governance_group() -> None:
     """The ``governance`` console script: only this project's commands (not Litestar's run/routes/schema/…)."""
 
 
-class GovernanceCLIPlugin(CLIPluginProtocol):
-    """Registers the governance commands on a click group (ours in run_cli, Litestar's when run as ``litestar``)."""
+class GovernanceCLIPlugin:
+    """Registers the governance commands on a click group (ours in run_cli, Litestar's when run as ``litestar``).
+
+    It satisfies Litestar's runtime-checkable ``CLIPluginProtocol`` by its ``on_cli_init`` method, without importing
+    Litestar: the ``governance`` command (cron's ``reminders run``) must start without loading the web framework.
+    """
 
     def on_cli_init(self, cli: click.Group) -> None:
         """Register the commands."""
+        from governance.backup import backup_command, restore_command
+        from governance.files.check import files_group
         from governance.imports.cli import import_group
         from governance.reminders.cli import reminders_group
         from governance.templates_cli import contract_group, templates_group
@@ -311,6 +316,8 @@ class GovernanceCLIPlugin(CLIPluginProtocol):
         ):
             cli.add_command(command)
         cli.add_command(import_group)
+        for command in (backup_command, restore_command, files_group):  # backup.py, files/check.py
+            cli.add_command(command)
 
 
 def _show_help(ctx: click.Context, _param: click.Parameter, value: bool) -> None:

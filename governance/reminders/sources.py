@@ -201,6 +201,10 @@ def register_builtin_sources() -> None:
     register_source("contract_end", due_contract_ends)
     register_source("notice", due_notices)
     register_source("suspension_end", due_suspension_ends)
-    from governance.incidents.reminders import register as register_incidents  # the statutory deadlines
+    # The other domains' sources, so that a run without the web app (cron's ``governance reminders run``) sends
+    # what the app's own scheduler sends: the incidents' statutory deadlines and external services' reviews.
+    from governance.external.reminders import register as register_external
+    from governance.incidents.reminders import register as register_incidents
 
     register_incidents()
+    register_external()
