@@ -144,3 +144,34 @@ def test_new_token_starts_with_the_prefix() -> None:
 def test_new_tokens_are_unique() -> None:
     tokens = {new_token("gov_") for _ in range(1000)}
     assert len(tokens) == 1000
+
+
+LAZY_DUMMY = """
+import argon2
+
+calls = []
+real = argon2.PasswordHasher.hash
+
+
+def counted(self, password, **kw):
+    calls.append(1)
+    return real(self, password, **kw)
+
+
+argon2.PasswordHasher.hash = counted
+from governance.accounts import passwords
+
+print("after import", len(calls))
+assert passwords.verify_password(None, "anything at all") is False
+print("after first miss", len(calls))
+assert passwords.verify_password(None, "anything at all") is False
+print("after second miss", len(calls))
+"""
+
+
+def test_importing_does_not_hash_the_dummy_is_made_on_the_first_unknown_user():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", LAZY_DUMMY], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.splitlines() == ["after import 0", "after first miss 1", "after second miss 1"], out.stderr
