@@ -17,9 +17,9 @@ import pytest
 from click.testing import CliRunner
 
 from governance.actor import Actor
-from governance.backup import MANIFEST, backup_command, restore_command
+from governance.backup import MANIFEST, backup_command, manifest_digest, restore_command
 from governance.db import close_connections, get_engine, is_sqlite, write_transaction
-from governance.files.check import check_files, files_check, stored_path
+from governance.files.check import check_files, files_check, sha256_of, stored_path
 from governance.files.services import FileService
 from tests.helpers import run_sync
 
@@ -151,6 +151,24 @@ def test_restore_refuses_a_tampered_file_or_manifest_and_a_non_empty_target(tmp_
     assert result.exit_code == 0, result.output
     assert (target / "keep.txt").read_text(encoding="utf-8") == "既存"
     assert (target / "files").is_dir() and len(_rows_of(db)) == 2
+
+    # an audit entry edited in the backup, the manifest made to match: the restored chain does not verify
+    with sqlite3.connect(folder / "database.sqlite3") as conn:
+        conn.execute("UPDATE audit_entry SET target_label = '書き換え' WHERE id = (SELECT min(id) FROM audit_entry)")
+    conn.close()
+    for item in manifest["files"]:
+        if item["path"] == "database.sqlite3":
+            item.update(
+                sha256=sha256_of(folder / "database.sqlite3"), size=(folder / "database.sqlite3").stat().st_size
+            )
+    manifest["audit"] = json.loads(manifest_text)["audit"]
+    manifest["manifest_sha256"] = manifest_digest(manifest)
+    (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+    other = tmp_path / "again"
+    result = CliRunner().invoke(
+        restore_command, [str(folder), "--data-dir", str(other), "--database-url", f"sqlite:///{other / 'db.sqlite3'}"]
+    )
+    assert result.exit_code == 1 and "監査ログの検証に失敗しました：記録番号" in result.output
 
 
 def test_keep_removes_only_older_backups_this_command_made(tmp_path: Path):
