@@ -12,7 +12,7 @@ from governance.accounts.roles import ALL_ROLES, Role
 from governance.errors import DomainError, NotFoundError
 from governance.exports import field
 from governance.reminders.events import EVENT_LABELS
-from governance.reminders.ical import CalendarFeedService, build_ics
+from governance.reminders.ical import CalendarFeedService, build_ics_in_thread
 from governance.reminders.rules import SUBJECT_LABELS
 from governance.reminders.services import NotificationLog, ReminderService
 from governance.reminders.tables import NOTIFICATION_STATUS_LABELS
@@ -178,7 +178,7 @@ class CalendarFeedController(Controller):
             return Response(b"not found\n", status_code=404, media_type="text/plain")
         name = f"期限（{feed['user_name'] or feed['department_name']}）"
         settings = request.app.state.settings
-        body = build_ics(
+        body = await build_ics_in_thread(
             await svc.events(feed), name=name, base_url=settings.public_base_url, now=dt.datetime.now(dt.UTC)
         )
         return Response(

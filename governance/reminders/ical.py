@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
+import anyio.to_thread
 from icalendar import Calendar, Event
 
 from governance.accounts.passwords import new_token, token_digest
@@ -27,6 +29,11 @@ from governance.verification.tables import (
 
 PAST_DAYS = 90
 """Open items overdue by more than this many days are left out of the feed; closed ones are never listed."""
+AHEAD_DAYS = 5 * 366
+"""Due dates later than this many days ahead (about five years) are left out: a feed is for planning, and a very long
+contract term (hundreds of years of periodic checks) must not make a huge feed."""
+MAX_EVENTS = 1000
+"""At most this many events per feed, the soonest first (each query is limited too, so the database stops early)."""
 
 
 @dataclass(frozen=True)
@@ -41,7 +48,10 @@ class DueEvent:
 
 
 def build_ics(events: list[DueEvent], *, name: str, base_url: str, now: dt.datetime) -> bytes:
-    """The feed as RFC 5545 bytes: one all-day VEVENT per due date, with a stable UID and a link."""
+    """The feed as RFC 5545 bytes: one all-day VEVENT per due date, with a stable UID and a link.
+
+    CPU-bound (about a millisecond per event): the web handler runs it on a worker thread (``build_ics_in_thread``).
+    """
     cal = Calendar()
     cal.add("prodid", "-//governance//due dates//JA")
     cal.add("version", "2.0")
@@ -61,6 +71,11 @@ def build_ics(events: list[DueEvent], *, name: str, base_url: str, now: dt.datet
         ev.add("transp", "TRANSPARENT")
         cal.add_component(ev)
     return cal.to_ical()
+
+
+async def build_ics_in_thread(events: list[DueEvent], *, name: str, base_url: str, now: dt.datetime) -> bytes:
+    """``build_ics`` on a worker thread, so that the event loop keeps serving other requests meanwhile."""
+    return await anyio.to_thread.run_sync(functools.partial(build_ics, events, name=name, base_url=base_url, now=now))
 
 
 class CalendarFeedService:
@@ -138,14 +153,14 @@ class CalendarFeedService:
     async def events(self, feed: dict[str, Any], *, today: dt.date | None = None) -> list[DueEvent]:
         """The open due dates the feed shows: checks, measures, contract ends and notice deadlines."""
         today = today or today_tokyo()
-        since = today - dt.timedelta(days=PAST_DAYS)
+        since, until = today - dt.timedelta(days=PAST_DAYS), today + dt.timedelta(days=AHEAD_DAYS)
         user, dept = feed["user"], feed["department"]
         checks = Check.select(
             Check.id, Check.title, Check.due_on, Check.engagement.title.as_alias("engagement_title")
-        ).where(Check.status.is_in(list(OPEN_CHECK_STATUSES)), Check.due_on >= since)
+        ).where(Check.status.is_in(list(OPEN_CHECK_STATUSES)), Check.due_on >= since, Check.due_on <= until)
         measures = Measure.select(
             Measure.id, Measure.kind, Measure.due_on, Measure.finding, Measure.finding.title.as_alias("finding_title")
-        ).where(Measure.status == MeasureStatus.open, Measure.due_on >= since)
+        ).where(Measure.status == MeasureStatus.open, Measure.due_on >= since, Measure.due_on <= until)
         engagements = Engagement.select(
             Engagement.id, Engagement.title, Engagement.start_date, Engagement.end_date, Engagement.renewal,
             Engagement.renewal_months, Engagement.notice_days,
@@ -161,27 +176,27 @@ class CalendarFeedService:
         out = [
             DueEvent(f"check-{r['id']}@governance", r["due_on"], f"【確認期限】{r['title']}", r["engagement_title"],
                      f"/checks/{r['id']}")
-            for r in await checks
+            for r in await checks.order_by(Check.due_on, Check.id).limit(MAX_EVENTS)
         ]  # fmt: skip
         out += [
             DueEvent(f"measure-{r['id']}@governance", r["due_on"],
                      f"【措置期限】{MEASURE_KIND_LABELS.get(r['kind'], r['kind'])}", r["finding_title"],
                      f"/findings/{r['finding']}")
-            for r in await measures
+            for r in await measures.order_by(Measure.due_on, Measure.id).limit(MAX_EVENTS)
         ]  # fmt: skip
         for r in await engagements:
             term = Term(r["start_date"], r["end_date"], r["renewal"], r["renewal_months"], r["notice_days"])
             link = f"/engagements/{r['id']}"
-            out.append(
-                DueEvent(f"contract-end-{r['id']}@governance", term.current_end(today), f"【契約満了】{r['title']}",
-                         "契約期間の満了日です。", link)
-            )  # fmt: skip
+            end = term.current_end(today)
+            if end <= until:
+                out.append(DueEvent(f"contract-end-{r['id']}@governance", end, f"【契約満了】{r['title']}",
+                                    "契約期間の満了日です。", link))  # fmt: skip
             cancel_by = term.cancel_by(today)
-            if cancel_by is not None:
+            if cancel_by is not None and cancel_by <= until:
                 out.append(DueEvent(f"notice-{r['id']}@governance", cancel_by, f"【解約申出期限】{r['title']}",
                                     "自動更新を止める場合の申出期限です。", f"/engagements/{r['id']}"))  # fmt: skip
-        out += await _incident_events(user, dept)
-        return sorted(out, key=lambda e: (e.day, e.uid))
+        out += [e for e in await _incident_events(user, dept) if e.day <= until]
+        return sorted(out, key=lambda e: (e.day, e.uid))[:MAX_EVENTS]
 
 
 async def _incident_events(user: int | None, dept: int | None) -> list[DueEvent]:
