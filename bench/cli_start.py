@@ -84,6 +84,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| `{name}` | {med:.3f} | {p90:.3f} | {med / base:.1f}× |")
     dry = statistics.median(times["reminders run --dry-run"])
     print(f"\ndry run median {dry:.3f} s: {'within' if dry < TARGET_SECONDS else 'over'} the {TARGET_SECONDS} s target")
+    from benchresult import emit
+
+    emit("cli_start", "governance reminders run --dry-run", "sqlite", dry, "s", baseline=base, ratio=dry / base,
+         target=f"< {TARGET_SECONDS} s", met=dry < TARGET_SECONDS)
     return 0
 
 
