@@ -213,20 +213,25 @@ async def seed() -> tuple[list[tuple[int, int]], list[int]]:
 
 
 class Capture:
-    """Records the SQL Piccolo sends while a coroutine runs (to explain the check source's query)."""
+    """Records the SQL Piccolo sends while a coroutine runs, and what each statement returned."""
 
     def __init__(self, engine: Any) -> None:
         self.engine = engine
         self.statements: list[tuple[str, list[Any]]] = []
+        self.results: list[Any] = []  # what each statement returned (bench/lists.py compares its raw replay)
 
     async def __aenter__(self) -> Capture:
         cls = type(self.engine)  # patched on the class: PostgresEngine instances take no new attributes
         self.original = original = cls.run_querystring
         statements = self.statements
 
+        results = self.results
+
         async def run_querystring(engine: Any, querystring: Any, in_pool: bool = True) -> Any:
             statements.append(querystring.compile_string(engine_type=engine.engine_type))
-            return await original(engine, querystring, in_pool=in_pool)
+            rows = await original(engine, querystring, in_pool=in_pool)
+            results.append(rows)
+            return rows
 
         cls.run_querystring = run_querystring
         return self
