@@ -19,7 +19,7 @@ from governance.calendar import wareki
 from governance.contracts.clauses import SelectedClause
 from governance.contracts.comparison import Comparison
 from governance.contracts.library import ClauseLibrary, Item
-from governance.contracts.templating import compiled, yen
+from governance.contracts.templating import render, yen
 from governance.documents.docx_base import Paragraphs, new_document, safe_text, to_bytes
 
 _FULL = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -45,7 +45,7 @@ def numerals(text: str) -> str:
 
 def render_text(text: str, context: dict[str, Any]) -> str:
     """Render a clause template with the contract's context (sandboxed; undefined names raise)."""
-    return compiled(text).render(context)
+    return render(text, context)
 
 
 @dataclass(frozen=True)

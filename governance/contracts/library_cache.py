@@ -11,18 +11,35 @@ from pathlib import Path
 
 from governance.contracts.library import ClauseLibrary, load_library
 
+_LOADED_LOCK = threading.Lock()
+_BASES: dict[Path, tuple[tuple[int, int, int], bytes]] = {}
+
 
 def base_document(root: Path) -> bytes | None:
-    """The municipality's own base document (styles, headers) of the library under ``root``, if it has one."""
-    path = root / "base.docx"
-    return path.read_bytes() if path.is_file() else None
+    """The municipality's own base document (styles, headers) of the library under ``root``, if it has one.
+
+    Read once and again only when the file changed (size, modification time, inode), not on every draft.
+    """
+    path = (root / "base.docx").absolute()
+    try:
+        s = path.stat()
+    except OSError:
+        return None
+    stamp = (s.st_mtime_ns, s.st_size, s.st_ino)
+    with _LOADED_LOCK:
+        known = _BASES.get(path)
+    if known is not None and known[0] == stamp:
+        return known[1]
+    data = path.read_bytes()
+    with _LOADED_LOCK:
+        _BASES[path] = (stamp, data)
+    return data
 
 
 LIBRARY_FOLDERS = ("clauses", "specification", "forms")
 """The folders of YAML files a library is read from, beside library.yaml and base.docx."""
 Stamp = tuple[tuple[str, int, int, int], ...]
 _LOADED: dict[Path, tuple[Stamp, ClauseLibrary]] = {}
-_LOADED_LOCK = threading.Lock()
 
 
 def library_stamp(root: Path) -> Stamp:

@@ -62,6 +62,24 @@ def compiled(text: str) -> Template:
     return _ENVIRONMENT.from_string(text)
 
 
+@lru_cache(maxsize=8192)
+def _static(text: str) -> str | None:
+    """The text as Jinja prints it when it has no Jinja syntax at all, else None (worked out once per text)."""
+    if "{" in text or "\r" in text:
+        return None
+    return text.removesuffix("\n")  # what keep_trailing_newline=False does, and all it does to plain text
+
+
+def render(text: str, context: dict[str, Any]) -> str:
+    """Render a clause text with a context: a text without placeholders is returned as Jinja would print it.
+
+    Most clause texts have no placeholder; rendering them through Jinja still builds a context (a copy of every
+    placeholder) each time, which was most of the text work of a document.
+    """
+    static = _static(text)
+    return static if static is not None else compiled(text).render(context)
+
+
 def sample_context() -> dict[str, Any]:
     """A complete context with every placeholder, used to check templates when the library loads."""
     return {
