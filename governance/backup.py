@@ -3,8 +3,11 @@
 A backup is a folder ``governance-backup-YYYYmmdd-HHMMSS`` (Tokyo time) in DEST holding the database (SQLite through
 the online backup API, PostgreSQL through ``pg_dump --format=custom`` inside an exported snapshot), the stored files
 (``DATA_DIR/files``), the secret key, and ``manifest.json`` with each file's SHA-256 and size, the app version, the
-engine, the time and the audit head hash read from the same snapshot as the database. The folder is written under a
-hidden temporary name and renamed when complete, so a half-written backup is never taken for a backup.
+engine, the time and the audit head hash read from the same snapshot as the database. ``stored_files`` lists every
+stored file's SHA-256 and size from that snapshot and where its bytes are: ``database`` (file_blob, inside the
+database backup, with ``GOVERNANCE_FILE_STORAGE=database``) or ``local`` (under ``files/``); the restore checks each
+one in whichever storage holds it. The folder is written under a hidden temporary name and renamed when complete, so
+a half-written backup is never taken for a backup.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import click
 
 from governance import __version__
 from governance.cli_common import fail
-from governance.files.check import sha256_of, walk_files
+from governance.files.storage import DatabaseStorage, LocalStorage, sha256_of, walk_files
 
 FORMAT = "governance-backup"
 FORMAT_VERSION = 1
@@ -34,6 +37,8 @@ MANIFEST = "manifest.json"
 SQLITE_NAME = "database.sqlite3"
 PG_NAME = "database.dump"
 GENESIS = "0" * 64
+STORED_SQL = "SELECT sha256, MAX(size) FROM stored_file GROUP BY sha256 ORDER BY sha256"
+BLOB_SQL = "SELECT sha256 FROM file_blob"
 
 
 class BackupError(Exception):
@@ -65,8 +70,16 @@ def manifest_digest(manifest: dict[str, Any]) -> str:
 # --- backup ------------------------------------------------------------------------------------------------------
 
 
-def _sqlite_backup(source: str, target: Path) -> tuple[str, int]:
-    """Copy a live SQLite database in one step of the online backup API; return the copy's audit head and count."""
+def _stored_entries(stored: list[Any], blobs: set[str]) -> list[dict[str, Any]]:
+    """The manifest's ``stored_files``: each stored file's hash, size and the storage holding it in the snapshot."""
+    return [
+        {"sha256": digest, "size": size, "storage": "database" if digest in blobs else "local"}
+        for digest, size in stored
+    ]
+
+
+def _sqlite_backup(source: str, target: Path) -> tuple[str, int, list[dict[str, Any]]]:
+    """Copy a live SQLite database in one step of the online backup API; return its audit head, count, stored files."""
     if not Path(source).is_file():
         raise BackupError(f"SQLiteのデータベースファイル {source} が見つかりません。")
     src = sqlite3.connect(source, timeout=30)
@@ -76,13 +89,16 @@ def _sqlite_backup(source: str, target: Path) -> tuple[str, int]:
         dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file (the app turns WAL on again)
         head = dst.execute("SELECT entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
         count = dst.execute("SELECT count(*) FROM audit_entry").fetchone()[0]
+        stored = dst.execute(STORED_SQL).fetchall()
+        has_blobs = dst.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'file_blob'").fetchone()
+        blobs = {r[0] for r in dst.execute(BLOB_SQL)} if has_blobs else set()
     finally:
         src.close()
         dst.close()
-    return (head[0] if head else GENESIS), count
+    return (head[0] if head else GENESIS), count, _stored_entries(stored, blobs)
 
 
-async def _pg_backup(dsn: str, target: Path) -> tuple[str, int]:
+async def _pg_backup(dsn: str, target: Path) -> tuple[str, int, list[dict[str, Any]]]:
     """``pg_dump`` the database inside a snapshot exported by a transaction that reads the audit head too."""
     import asyncpg
 
@@ -96,6 +112,9 @@ async def _pg_backup(dsn: str, target: Path) -> tuple[str, int]:
             snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
             head = await conn.fetchval("SELECT entry_hash FROM audit_entry ORDER BY id DESC LIMIT 1")
             count = await conn.fetchval("SELECT count(*) FROM audit_entry")
+            stored = [tuple(r) for r in await conn.fetch(STORED_SQL)]
+            has_blobs = await conn.fetchval("SELECT to_regclass('file_blob') IS NOT NULL")
+            blobs = {r[0] for r in await conn.fetch(BLOB_SQL)} if has_blobs else set()
             proc = await asyncio.create_subprocess_exec(
                 "pg_dump", "--format=custom", f"--snapshot={snapshot}", "--no-owner", f"--file={target}",
                 f"--dbname={dsn}", stderr=asyncio.subprocess.PIPE,
@@ -105,7 +124,7 @@ async def _pg_backup(dsn: str, target: Path) -> tuple[str, int]:
                 raise BackupError(f"pg_dump が失敗しました：{err.decode(errors='replace').strip()}")
     finally:
         await conn.close()
-    return head or GENESIS, count
+    return head or GENESIS, count, _stored_entries(stored, blobs)
 
 
 def _database_source() -> tuple[str, str]:
@@ -140,10 +159,10 @@ def create_backup(dest: Path, data_dir: Path, *, now: dt.datetime | None = None)
         engine, source = _database_source()
         if engine == "sqlite":
             db_name = SQLITE_NAME
-            head, count = _sqlite_backup(source, work / db_name)
+            head, count, stored = _sqlite_backup(source, work / db_name)
         else:
             db_name = PG_NAME
-            head, count = asyncio.run(_pg_backup(source, work / db_name))
+            head, count, stored = asyncio.run(_pg_backup(source, work / db_name))
         entries = [_entry(work, work / db_name)]
         # Files stored after the database snapshot are harmless extras; skip FileService's hidden temporary files.
         for path in walk_files(data_dir / "files"):
@@ -163,6 +182,7 @@ def create_backup(dest: Path, data_dir: Path, *, now: dt.datetime | None = None)
             "database": db_name,
             "audit": {"head_hash": head, "entries": count},
             "files": entries,
+            "stored_files": stored,
         }
         manifest["manifest_sha256"] = manifest_digest(manifest)
         (work / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -306,6 +326,34 @@ async def verify_audit(url: str) -> Any:
         await close_connections(engine)
 
 
+async def verify_stored_files(manifest: dict[str, Any], data_dir: Path, url: str) -> list[str]:
+    """Check each stored file the manifest lists in the restored data directory or the database at ``url``.
+
+    Returns:
+        The hashes missing from both or differing (empty when all verify; an older manifest lists none).
+    """
+    from governance.db import close_connections, make_engine
+    from governance.files.tables import FileBlob
+
+    wanted = manifest.get("stored_files", [])
+    if not wanted:
+        return []
+    engine = make_engine(url, pool=False)
+    saved = FileBlob._meta.db
+    FileBlob._meta.db = engine
+    chain = (LocalStorage(data_dir), DatabaseStorage())
+    problems = []
+    try:
+        for item in wanted:
+            found = [m for storage in chain if (m := await storage.measure(item["sha256"])) is not None]
+            if not found or any(m != (item["size"], item["sha256"]) for m in found):
+                problems.append(item["sha256"])
+    finally:
+        FileBlob._meta.db = saved
+        await close_connections(engine)
+    return problems
+
+
 def restore_backup(src: Path, data_dir: Path, url: str, *, force: bool = False) -> tuple[dict[str, Any], Any, int]:
     """Verify the backup, restore the database and the files, verify the audit chain; return what was done."""
     manifest = load_manifest(src)
@@ -377,7 +425,14 @@ def restore_command(src: Path, data_dir: Path, database_url: str | None, force: 
         fail(
             f"復元しましたが、監査ログの末尾ハッシュ {report.head_hash} がバックアップ時の {expected} と一致しません。"
         )
+    problems = asyncio.run(verify_stored_files(manifest, data_dir, url))
+    if problems:
+        fail(
+            f"復元しましたが、保存ファイル {len(problems)}件がデータディレクトリにもデータベースにもないか、"
+            f"ハッシュと一致しません（最初のもの：{problems[0]}）。"
+        )
     click.echo(
         f"復元しました：保存ファイル等 {restored}件。監査ログの検証に成功しました：{report.checked}件、"
-        f"末尾ハッシュ {report.head_hash}（バックアップ時と一致）"
+        f"末尾ハッシュ {report.head_hash}（バックアップ時と一致）。"
+        f"保存ファイル {len(manifest.get('stored_files', []))}件の内容を検証しました。"
     )

@@ -260,6 +260,18 @@ class Settings:
             raise SettingsError("GOVERNANCE_MAX_CONTRACT_TERM_YEARS must be between 1 and 100")
         return years
 
+    # -- Where stored files' bytes are kept (issue 16: several hosts). Read here, like the blocks above. --
+    file_storage: str = field(default_factory=lambda: Settings._file_storage_from_env())
+    """GOVERNANCE_FILE_STORAGE: ``local`` (under DATA_DIR/files, default) or ``database`` (in the database, so that
+    several app hosts on one PostgreSQL share them); files are read from either, the configured one first."""
+
+    @staticmethod
+    def _file_storage_from_env() -> str:
+        kind = _env("GOVERNANCE_FILE_STORAGE", "local").strip().lower()
+        if kind not in {"local", "database"}:
+            raise SettingsError("GOVERNANCE_FILE_STORAGE must be local or database")
+        return kind
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

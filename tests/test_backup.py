@@ -278,3 +278,65 @@ def test_postgres_backup_restores_into_a_scratch_database(tmp_path: Path):
         assert not report.missing and not report.mismatched and not report.orphans
     finally:
         asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
+
+
+def _store_in(root: Path, kind: str, tag: str) -> tuple[int, str]:
+    import hashlib
+
+    async def main() -> int:
+        async with write_transaction():
+            return await FileService(root, storage=kind).save(_pdf(tag), "証跡.pdf", actor=Actor.system("test"))
+
+    return run_sync(main()), hashlib.sha256(_pdf(tag)).hexdigest()
+
+
+def test_backup_with_files_in_the_database_lists_and_verifies_them_on_restore(tmp_path: Path):
+    """GOVERNANCE_FILE_STORAGE=database: the blobs travel in the database backup, the manifest lists every stored file
+    with where it is, and the restore verifies each one in the restored database or data directory."""
+    from governance.backup import verify_stored_files
+
+    if not is_sqlite(get_engine()) and not (shutil.which("pg_dump") and shutil.which("pg_restore")):
+        pytest.skip("PostgreSQL leg: pg_dump/pg_restore")
+    data = tmp_path / "data"
+    in_db = [_store_in(data, "database", f"db {i}") for i in range(2)]
+    on_disk = _store_in(data, "local", "disk")
+    folder = _backup(tmp_path / "backups", data)
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    where = {item["sha256"]: item["storage"] for item in manifest["stored_files"]}
+    assert where == {in_db[0][1]: "database", in_db[1][1]: "database", on_disk[1]: "local"}
+    assert [i["path"] for i in manifest["files"] if i["path"].startswith("files/")] == [
+        stored_path(Path(""), on_disk[1]).as_posix()
+    ]  # only the local file is copied as a file; the blobs are in the database dump
+
+    restored = tmp_path / "restored"
+    if is_sqlite(get_engine()):
+        url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        cleanup = None
+    else:
+        import asyncpg
+
+        dsn = os.environ["GOVERNANCE_TEST_DATABASE_URL"]
+        scratch = f"gov_restore_{uuid.uuid4().hex[:8]}"
+        url = urlunsplit(urlsplit(dsn)._replace(path=f"/{scratch}"))
+
+        async def admin(sql: str) -> None:
+            conn = await asyncpg.connect(dsn)
+            try:
+                await conn.execute(sql)
+            finally:
+                await conn.close()
+
+        asyncio.run(admin(f'CREATE DATABASE "{scratch}"'))
+        cleanup = lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))  # noqa: E731
+    try:
+        result = CliRunner().invoke(restore_command, [str(folder), "--data-dir", str(restored), "--database-url", url])
+        assert result.exit_code == 0, result.output
+        assert "保存ファイル 3件の内容を検証しました。" in result.output
+        assert asyncio.run(verify_stored_files(manifest, restored, url)) == []
+        # a stored file gone from where the restore put it is reported, wherever it was
+        stored_path(restored, on_disk[1]).unlink()
+        assert asyncio.run(verify_stored_files(manifest, restored, url)) == [on_disk[1]]
+        assert asyncio.run(verify_stored_files({**manifest, "stored_files": []}, restored, url)) == []
+    finally:
+        if cleanup:
+            cleanup()

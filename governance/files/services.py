@@ -1,12 +1,10 @@
-"""Store evidence files by content hash under DATA_DIR/files and read them back by record id."""
+"""Store evidence files by content hash (DATA_DIR/files or the database, see storage.py) and read them back by id."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import secrets
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +13,7 @@ from governance.actor import Actor
 from governance.audit.services import AuditService
 from governance.errors import NotFoundError, ValidationError
 from governance.files.sniff import ALLOWED, EXTENSIONS, GENERATED, sniff_content_type
+from governance.files.storage import FileStorage, configured_kind, read, storages
 from governance.files.tables import StoredFile
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
@@ -66,11 +65,11 @@ def download_name(filename: str, content_type: str) -> str:
 class FileService:
     """Save and load evidence files; the caller's transaction covers the record (and its audit entry)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, storage: str | None = None) -> None:
+        """Files go to the ``storage`` named (default: GOVERNANCE_FILE_STORAGE) and are read from either storage."""
         self.root = root
-
-    def _path(self, sha256: str) -> Path:
-        return self.root / "files" / sha256[:2] / sha256[2:4] / sha256
+        self.storage_kind = storage or configured_kind()
+        self.chain: tuple[FileStorage, FileStorage] = storages(self.storage_kind, root)
 
     async def save(
         self,
@@ -100,12 +99,7 @@ class FileService:
             kinds = "・".join(ALLOWED.values())
             raise ValidationError({field: f"このファイルの形式は登録できません。{kinds}のいずれかにしてください。"})
         digest = hashlib.sha256(data).hexdigest()
-        path = self._path(digest)
-        if not path.exists():
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{digest}.{secrets.token_hex(4)}")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)  # atomic: a reader never sees half a file
+        await self.chain[0].put(digest, data)  # the database storage writes in this transaction
         rows = await StoredFile.insert(
             StoredFile(
                 sha256=digest,
@@ -133,12 +127,8 @@ class FileService:
         row = await StoredFile.select().where(StoredFile.id == file_id).first()
         if row is None:
             raise NotFoundError("ファイル", file_id)
-        path = self._path(row["sha256"])
-        try:
-            data = path.read_bytes()
-        except FileNotFoundError:
-            raise NotFoundError("ファイル", file_id) from None
-        if hashlib.sha256(data).hexdigest() != row["sha256"]:
+        data = await read(row["sha256"], self.chain)  # the configured storage first, then the other
+        if data is None:
             raise NotFoundError("ファイル", file_id)
         content_type = served_type(row["content_type"])
         return FileContent(data, content_type, download_name(row["original_name"], content_type))
