@@ -1,0 +1,124 @@
+"""Lists select their page's ids first on an index (issue 16): the plans of exactly the queries the app runs.
+
+Each list's id query (``check_ids_query``, ``finding_ids_query``), with its default order and with typical filters,
+must read its table through an index; where an index gives the order, without sorting. On SQLite through
+``EXPLAIN QUERY PLAN`` (no ``SCAN <table>`` without an index, no ``USE TEMP B-TREE FOR ORDER BY``); on PostgreSQL
+through ``EXPLAIN (FORMAT JSON)`` with ``SET LOCAL enable_seqscan = off`` and
+``enable_sort = off`` (no Seq Scan on the table, no Sort node).
+
+The ``open`` and ``overdue`` filters name several states (``status IN (...)``): no index gives their due-date order
+across states, so for them only the index is asserted (the sort is over the narrow covering index entries, ids only).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from governance.db import get_engine, is_sqlite
+from governance.verification.services._queries import CheckFilter, check_ids_query, finding_ids_query
+from governance.verification.tables import Check
+
+TODAY = dt.date(2026, 12, 5)
+
+# (name, the app's id query, its table, whether an index must give the order)
+CASES: list[tuple[str, Callable[[], Any], str, bool]] = [
+    ("checks, default order", lambda: check_ids_query(CheckFilter(), today=TODAY, limit=50), "verification_check",
+     True),
+    ("checks, one state", lambda: check_ids_query(CheckFilter(status="done"), today=TODAY, limit=50, offset=50),
+     "verification_check", True),
+    ("checks, department", lambda: check_ids_query(CheckFilter(department_id=3), today=TODAY, limit=50),
+     "verification_check", True),
+    ("checks, department and open", lambda: check_ids_query(
+        CheckFilter(status="open", department_id=3), today=TODAY, limit=50), "verification_check", True),
+    ("checks, mine and open", lambda: check_ids_query(
+        CheckFilter(status="open", assignee_id=3), today=TODAY, limit=50), "verification_check", True),
+    ("checks, engagement", lambda: check_ids_query(CheckFilter(engagement_id=3), today=TODAY, limit=50),
+     "verification_check", False),
+    ("checks, open", lambda: check_ids_query(CheckFilter(status="open"), today=TODAY, limit=50),
+     "verification_check", False),
+    ("checks, overdue", lambda: check_ids_query(CheckFilter(status="overdue"), today=TODAY, limit=50),
+     "verification_check", False),
+    ("findings, default order", lambda: finding_ids_query(limit=50), "finding", True),
+    ("findings, one state", lambda: finding_ids_query(status="open", limit=50), "finding", True),
+    ("findings, department", lambda: finding_ids_query(department_id=2, limit=50), "finding", True),
+    ("findings, department and state", lambda: finding_ids_query(department_id=2, status="closed", limit=50),
+     "finding", True),
+]  # fmt: skip
+
+
+async def _sqlite_plan(query: Any) -> list[str]:
+    return [r["detail"] for r in await Check.raw("EXPLAIN QUERY PLAN {}", query.querystrings[0])]
+
+
+def _nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(n for child in node.get("Plans", []) for n in _nodes(child))]
+
+
+async def _postgres_plan(query: Any) -> list[dict[str, Any]]:
+    engine = get_engine()
+    async with engine.transaction():
+        # An empty table makes any plan cheap: forbid the table scan and make sorting dear, so that the planner
+        # shows the index it would use on a full table (a sort still appears if no index gives the order).
+        await Check.raw("SET LOCAL enable_seqscan = off")
+        await Check.raw("SET LOCAL enable_sort = off")
+        rows = await Check.raw("EXPLAIN (FORMAT JSON) {}", query.querystrings[0])
+    plan = rows[0]["QUERY PLAN"]
+    plan = json.loads(plan) if isinstance(plan, str) else plan
+    return _nodes(plan[0]["Plan"])
+
+
+def _sqlite_problems(lines: list[str], table: str, ordered: bool) -> list[str]:
+    problems = [line for line in lines if line.startswith(f"SCAN {table}") and "INDEX" not in line]
+    if not any(line.startswith((f"SCAN {table}", f"SEARCH {table}")) and "INDEX" in line for line in lines):
+        problems.append(f"{table} is not read through an index")
+    if ordered:
+        problems += [line for line in lines if "TEMP B-TREE FOR ORDER BY" in line]
+    return problems
+
+
+def _postgres_problems(nodes: list[dict[str, Any]], table: str, ordered: bool) -> list[str]:
+    scans = [n for n in nodes if n.get("Relation Name") == table]
+    problems = [f"Seq Scan on {table}" for n in scans if n["Node Type"] == "Seq Scan"]
+    if not any("Index" in n["Node Type"] or n["Node Type"] == "Bitmap Heap Scan" for n in scans):
+        problems.append(f"{table} is not read through an index")
+    if ordered:
+        problems += [n["Node Type"] for n in nodes if n["Node Type"] in {"Sort", "Incremental Sort"}]
+    return problems
+
+
+async def plan_problems(query: Any, table: str, ordered: bool) -> tuple[list[str], Any]:
+    if is_sqlite():
+        lines = await _sqlite_plan(query)
+        return _sqlite_problems(lines, table, ordered), lines
+    nodes = await _postgres_plan(query)
+    return _postgres_problems(nodes, table, ordered), [(n["Node Type"], n.get("Index Name")) for n in nodes]
+
+
+@pytest.mark.parametrize(("name", "build", "table", "ordered"), CASES, ids=[c[0] for c in CASES])
+async def test_the_list_id_query_reads_an_index_in_order(name, build, table, ordered):
+    problems, plan = await plan_problems(build(), table, ordered)
+    assert not problems, f"{name}: {problems} in plan {plan}"
+
+
+async def test_without_the_index_the_plan_check_fails():
+    """The check can fail: with the due-date index dropped, the default check list sorts (or scans)."""
+    await Check.raw("DROP INDEX verification_check_due_on_id_idx")
+    problems, plan = await plan_problems(check_ids_query(CheckFilter(), today=TODAY, limit=50),
+                                         "verification_check", True)  # fmt: skip
+    assert problems, plan
+
+
+def test_the_plan_rules_reject_a_scan_and_a_temp_sort():
+    assert _sqlite_problems(["SCAN verification_check", "USE TEMP B-TREE FOR ORDER BY"], "verification_check", True)
+    assert _sqlite_problems(["SEARCH finding USING INDEX finding_status_id_idx (status=?)",
+                             "USE TEMP B-TREE FOR ORDER BY"], "finding", True)  # fmt: skip
+    assert not _sqlite_problems(["SCAN finding USING COVERING INDEX finding_status_id_idx"], "finding", True)
+    sort = [{"Node Type": "Limit"}, {"Node Type": "Sort"},
+            {"Node Type": "Index Only Scan", "Relation Name": "finding"}]  # fmt: skip
+    assert _postgres_problems(sort, "finding", True)
+    assert not _postgres_problems(sort[::2], "finding", True)
