@@ -146,22 +146,27 @@ def log(msg: str) -> None:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
+def child_environment(args: argparse.Namespace, tmp: Path) -> None:
+    """Set the child's environment. Must happen before the first ``governance`` import: settings and the engine are
+    read once. ``bench/lists.py`` shares it."""
+    if args.engine == "sqlite":
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
+    else:
+        os.environ["DATABASE_URL"] = args.database_url
+    os.environ["GOVERNANCE_DATA_DIR"] = str(tmp / "data")
+    os.environ["GOVERNANCE_LOG_LEVEL"] = "WARNING"
+    os.environ["GOVERNANCE_DB_POOL"] = "true"
+    # Let the project choose its Piccolo config module (the engine then reads DATABASE_URL set above).
+    os.environ.pop("PICCOLO_CONF", None)
+    os.environ.pop("GOVERNANCE_SECRET_KEY", None)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
 def child_main(args: argparse.Namespace) -> int:
-    # Everything here must happen before the first ``governance`` import: settings and the engine are read once.
     tmp = Path(tempfile.mkdtemp(prefix=f"gov-bench-{args.engine}-"))
     try:
-        if args.engine == "sqlite":
-            os.environ["DATABASE_URL"] = f"sqlite:///{tmp / 'bench.sqlite3'}"
-        else:
-            os.environ["DATABASE_URL"] = args.database_url
-        os.environ["GOVERNANCE_DATA_DIR"] = str(tmp / "data")
-        os.environ["GOVERNANCE_LOG_LEVEL"] = "WARNING"
-        os.environ["GOVERNANCE_DB_POOL"] = "true"
-        # Let the project choose its Piccolo config module (the engine then reads DATABASE_URL set above).
-        os.environ.pop("PICCOLO_CONF", None)
-        os.environ.pop("GOVERNANCE_SECRET_KEY", None)
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
+        child_environment(args, tmp)
         result = asyncio.run(child_async(args, tmp))
         Path(args.result_file).write_text(json.dumps(result), encoding="utf-8")
         return 0
@@ -591,29 +596,11 @@ async def check_responses(client: Any, bare: Any, auth: dict[str, str], total: i
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def run_child(engine: str, args: argparse.Namespace, database_url: str = "") -> dict[str, Any] | None:
+def spawn(script: str, engine: str, database_url: str, options: list[str]) -> dict[str, Any] | None:
+    """Run ``script --engine ENGINE`` (one engine's child process) and return the JSON it writes, or None."""
     with tempfile.TemporaryDirectory(prefix="gov-bench-result-") as d:
         result = Path(d) / "result.json"
-        cmd = [
-            sys.executable,
-            str(Path(__file__).resolve()),
-            "--engine",
-            engine,
-            "--result-file",
-            str(result),
-            "--rows",
-            str(args.rows),
-            "--requests",
-            str(args.requests),
-            "--stock-requests",
-            str(args.stock_requests),
-            "--warmup",
-            str(args.warmup),
-            "--concurrency",
-            str(args.concurrency),
-            "--rounds",
-            str(args.rounds),
-        ]
+        cmd = [sys.executable, script, "--engine", engine, "--result-file", str(result), *options]
         if database_url:
             cmd += ["--database-url", database_url]
         proc = subprocess.run(cmd, cwd=ROOT, check=False)
@@ -621,6 +608,13 @@ def run_child(engine: str, args: argparse.Namespace, database_url: str = "") -> 
             log(f"[{engine}] benchmark run failed (exit status {proc.returncode})")
             return None
         return json.loads(result.read_text(encoding="utf-8"))
+
+
+def run_child(engine: str, args: argparse.Namespace, database_url: str = "") -> dict[str, Any] | None:
+    options = ["--rows", str(args.rows), "--requests", str(args.requests), "--stock-requests",
+               str(args.stock_requests), "--warmup", str(args.warmup), "--concurrency", str(args.concurrency),
+               "--rounds", str(args.rounds)]  # fmt: skip
+    return spawn(str(Path(__file__).resolve()), engine, database_url, options)
 
 
 async def _admin(url: str, sql: str) -> None:
@@ -709,12 +703,14 @@ def emit_results(result: dict[str, Any]) -> None:
          target=f">= {TARGET_RATIO}x raw", met=ratio >= TARGET_RATIO)  # fmt: skip
 
 
-def parent_main(args: argparse.Namespace) -> int:
-    started = time.perf_counter()
+def run_engines(args: argparse.Namespace, run: Any) -> tuple[list[dict[str, Any]], bool]:
+    """Run ``run(engine, args, database_url)`` on SQLite, then (with ``--postgres``) on a scratch PostgreSQL database
+    created for the run and dropped ``WITH (FORCE)`` at the end; return the results that came back and whether all
+    did. ``bench/lists.py`` shares it."""
     results: list[dict[str, Any]] = []
     ok = True
     log("running SQLite benchmark ...")
-    r = run_child("sqlite", args)
+    r = run("sqlite", args, "")
     ok &= r is not None
     if r:
         results.append(r)
@@ -730,7 +726,7 @@ def parent_main(args: argparse.Namespace) -> int:
             ok = False
         else:
             try:
-                r = run_child("postgres", args, scratch)
+                r = run("postgres", args, scratch)
                 ok &= r is not None
                 if r:
                     results.append(r)
@@ -740,6 +736,12 @@ def parent_main(args: argparse.Namespace) -> int:
                 except Exception as exc:
                     log(f"could not drop scratch database {name}: {exc}")
                     ok = False
+    return results, ok
+
+
+def parent_main(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    results, ok = run_engines(args, run_child)
     import platform
 
     print(
@@ -760,14 +762,18 @@ def parent_main(args: argparse.Namespace) -> int:
     return 0 if ok else 1
 
 
-def main() -> int:
-    args = parse_args()
+def dispatch(args: argparse.Namespace, child: Any, parent: Any) -> int:
+    """The parent runs the engines; ``--engine`` (internal) is one engine's child process."""
     if args.engine:
         if not args.result_file or (args.engine == "postgres" and not args.database_url):
             log("--engine is internal: use --postgres URL instead")
             return 2
-        return child_main(args)
-    return parent_main(args)
+        return child(args)
+    return parent(args)
+
+
+def main() -> int:
+    return dispatch(parse_args(), child_main, parent_main)
 
 
 if __name__ == "__main__":

@@ -48,13 +48,11 @@ import os
 import random
 import secrets
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 sys.path[:0] = [str(Path(__file__).resolve().parent)]
 
@@ -212,7 +210,7 @@ def headers_for(key: str, who: dict[str, str]) -> dict[str, str]:
 
 def summary(rows: Any) -> tuple[int, list[Any]]:
     rows = rows or []
-    return len(rows), [r.get("id") for r in rows if isinstance(r, dict)]
+    return len(rows), [dict(r).get("id") for r in rows]  # dicts (SQLite) or asyncpg records
 
 
 async def capture(engine: Any, make: Any) -> tuple[list[tuple[str, list[Any]]], list[Any]]:
@@ -282,16 +280,7 @@ def log(msg: str) -> None:
 def child_main(args: argparse.Namespace) -> int:
     tmp = Path(tempfile.mkdtemp(prefix=f"gov-bench-lists-{args.engine}-"))
     try:
-        os.environ["DATABASE_URL"] = (
-            f"sqlite:///{tmp / 'bench.sqlite3'}" if args.engine == "sqlite" else args.database_url
-        )
-        os.environ["GOVERNANCE_DATA_DIR"] = str(tmp / "data")
-        os.environ["GOVERNANCE_LOG_LEVEL"] = "WARNING"
-        os.environ["GOVERNANCE_DB_POOL"] = "true"
-        for name in ("PICCOLO_CONF", "GOVERNANCE_SECRET_KEY"):
-            os.environ.pop(name, None)
-        if str(ROOT) not in sys.path:
-            sys.path.insert(0, str(ROOT))
+        le.child_environment(args, tmp)
         result = asyncio.run(child_async(args))
         Path(args.result_file).write_text(json.dumps(result, default=str), encoding="utf-8")
         return 0
@@ -350,7 +339,7 @@ async def child_async(args: argparse.Namespace) -> dict[str, Any]:
                     for (sql, _), mine, theirs in zip(statements, got, results, strict=True):
                         if summary(mine) != summary(theirs):
                             raise RuntimeError(f"raw replay of {target} differs from the app on:\n{sql[:300]}\n"
-                                               f"{summary(mine)[0]} rows != {summary(theirs)[0]} rows")  # fmt: skip
+                                               f"{summary(mine)} != {summary(theirs)}")  # fmt: skip
                     plans[f"{target}#{who}"] = statements
                 out["statements"][key] = len(plans[f"{row_urls(key, n)[0]}#{who}"])
             log(f"[{args.engine}] raw replays return the same rows as the app; statements per request: "
@@ -394,18 +383,9 @@ async def _department_of(engagement_id: int) -> int:
 
 
 def run_child(engine: str, args: argparse.Namespace, database_url: str = "") -> dict[str, Any] | None:
-    with tempfile.TemporaryDirectory(prefix="gov-bench-result-") as d:
-        result = Path(d) / "result.json"
-        cmd = [sys.executable, str(Path(__file__).resolve()), "--engine", engine, "--result-file", str(result),
-               "--scale", str(args.scale), "--requests", str(args.requests), "--rounds", str(args.rounds),
+    options = ["--scale", str(args.scale), "--requests", str(args.requests), "--rounds", str(args.rounds),
                "--warmup", str(args.warmup)]  # fmt: skip
-        if database_url:
-            cmd += ["--database-url", database_url]
-        proc = subprocess.run(cmd, cwd=ROOT, check=False)
-        if proc.returncode != 0 or not result.exists():
-            log(f"[{engine}] benchmark run failed (exit status {proc.returncode})")
-            return None
-        return json.loads(result.read_text(encoding="utf-8"))
+    return le.spawn(str(Path(__file__).resolve()), engine, database_url, options)
 
 
 def report(result: dict[str, Any]) -> list[tuple[str, str, float, float, float, bool, bool | None]]:
@@ -447,34 +427,7 @@ def emit_results(result: dict[str, Any], rows: list[Any]) -> None:
 
 def parent_main(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    results: list[dict[str, Any]] = []
-    ok = True
-    log("running SQLite benchmark ...")
-    r = run_child("sqlite", args)
-    ok &= r is not None
-    if r:
-        results.append(r)
-    if args.postgres:
-        parts = urlsplit(args.postgres)
-        name = f"gov_bench_{secrets.token_hex(4)}"
-        log(f"running PostgreSQL benchmark on scratch database {name} ...")
-        try:
-            asyncio.run(le._admin(args.postgres, f'CREATE DATABASE "{name}"'))
-        except Exception as exc:
-            log(f"cannot create the scratch database on {parts.hostname}: {exc}")
-            ok = False
-        else:
-            try:
-                r = run_child("postgres", args, urlunsplit(parts._replace(path=f"/{name}")))
-                ok &= r is not None
-                if r:
-                    results.append(r)
-            finally:
-                try:
-                    asyncio.run(le._admin(args.postgres, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-                except Exception as exc:
-                    log(f"could not drop scratch database {name}: {exc}")
-                    ok = False
+    results, ok = le.run_engines(args, run_child)
     print("governance list pages, list APIs and home page against raw replays of the same SQL (bare ASGI, no auth)")
     print(f"{os.cpu_count()} CPUs; {args.requests} requests per row in {args.rounds} interleaved rounds, "
           f"warm-up {args.warmup}")  # fmt: skip
@@ -487,13 +440,7 @@ def parent_main(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    args = parse_args()
-    if args.engine:
-        if not args.result_file or (args.engine == "postgres" and not args.database_url):
-            log("--engine is internal: use --postgres URL instead")
-            return 2
-        return child_main(args)
-    return parent_main(args)
+    return le.dispatch(parse_args(), child_main, parent_main)
 
 
 if __name__ == "__main__":
