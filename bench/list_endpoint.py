@@ -699,7 +699,7 @@ def emit_results(result: dict[str, Any]) -> None:
     emit("list_endpoint", f"{row} p99", engine, a["p99_ms"], "ms", baseline=raw["p99_ms"],
          ratio=a["p99_ms"] / raw["p99_ms"], target=f"p99 < {TARGET_P99_MS:.0f} ms", met=a["p99_ms"] < TARGET_P99_MS)
     ratio = a["rps"] / raw["rps"]
-    emit("list_endpoint", f"{row} app/raw throughput", engine, ratio, "x", baseline=raw["rps"], ratio=ratio,
+    emit("list_endpoint", f"{row} app/raw throughput", engine, ratio, "x", ratio=ratio,
          target=f">= {TARGET_RATIO}x raw", met=ratio >= TARGET_RATIO)  # fmt: skip
 
 
