@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from governance.accounts.roles import Role
 from governance.actor import Actor
@@ -13,43 +14,53 @@ from governance.contracts.tables import (
     SubcontractorApproval,
     VersionStatus,
 )
-from governance.system.todos import TodoItem, register_todo_provider
+from governance.system.todos import TodoGroup, TodoItem, bounded, register_todo_provider
 
 _KIND = {True: "許諾（番号法第10条）", False: "承認"}
 
 
-async def subcontractors_to_approve(actor: Actor, today: dt.date) -> list[TodoItem]:
+async def subcontractors_to_approve(actor: Actor, today: dt.date) -> list[TodoGroup]:
     """Pending approvals the actor may decide (番号法第10条の許諾 only for security officers; never one's own)."""
     if not actor.has_any(Role.security_officer, Role.procurement):
         return []
-    rows = await SubcontractorApproval.select(
-        SubcontractorApproval.id, SubcontractorApproval.engagement, SubcontractorApproval.name,
-        SubcontractorApproval.mynumber_permission, SubcontractorApproval.requested_by,
-        SubcontractorApproval.engagement.title.as_alias("engagement_title"),
-    ).where(SubcontractorApproval.status == ApprovalStatus.pending).order_by(SubcontractorApproval.id)  # fmt: skip
-    return [
+    where: list[Any] = [
+        SubcontractorApproval.status == ApprovalStatus.pending,
+        (SubcontractorApproval.requested_by != actor.id) | SubcontractorApproval.requested_by.is_null(),
+    ]
+    if not actor.has_any(Role.security_officer):
+        where.append(SubcontractorApproval.mynumber_permission.eq(False))
+    rows, total = await bounded(
+        SubcontractorApproval.select(
+            SubcontractorApproval.id, SubcontractorApproval.engagement, SubcontractorApproval.name,
+            SubcontractorApproval.mynumber_permission,
+            SubcontractorApproval.engagement.title.as_alias("engagement_title"),
+        ).where(*where).order_by(SubcontractorApproval.id),
+        SubcontractorApproval.count().where(*where),
+    )  # fmt: skip
+    return [TodoGroup("再委託の承認", [
         TodoItem(
             title=f"再委託の{_KIND[r['mynumber_permission']]}：{r['name']}（{r['engagement_title']}）",
             href=f"/engagements/{r['engagement']}/contract",
             kind="再委託の承認",
         )
         for r in rows
-        if r["requested_by"] != actor.id and (not r["mynumber_permission"] or actor.has_any(Role.security_officer))
-    ]
+    ], total, "/engagements/")]  # fmt: skip
 
 
-async def contract_drafts(actor: Actor, today: dt.date) -> list[TodoItem]:
+async def contract_drafts(actor: Actor, today: dt.date) -> list[TodoGroup]:
     """Contract and 覚書 drafts the actor made that are not yet finalized, and finalized ones awaiting signature."""
     if actor.id is None or not actor.has_any(Role.procurement):
         return []
-    rows = await ContractVersion.select(
-        ContractVersion.id, ContractVersion.version, ContractVersion.kind, ContractVersion.status,
-        ContractVersion.contract.engagement.as_alias("engagement"),
-        ContractVersion.contract.engagement.title.as_alias("engagement_title"),
-    ).where(
-        ContractVersion.created_by == actor.id,
-        ContractVersion.status.is_in([VersionStatus.draft, VersionStatus.finalized]),
-    ).order_by(ContractVersion.id)  # fmt: skip
+    where = (ContractVersion.created_by == actor.id,
+             ContractVersion.status.is_in([VersionStatus.draft, VersionStatus.finalized]))  # fmt: skip
+    rows, total = await bounded(
+        ContractVersion.select(
+            ContractVersion.id, ContractVersion.version, ContractVersion.kind, ContractVersion.status,
+            ContractVersion.contract.engagement.as_alias("engagement"),
+            ContractVersion.contract.engagement.title.as_alias("engagement_title"),
+        ).where(*where).order_by(ContractVersion.id),
+        ContractVersion.count().where(*where),
+    )  # fmt: skip
     items = []
     for r in rows:
         kind = VERSION_KIND_LABELS.get(r["kind"], "契約書")
@@ -58,7 +69,7 @@ async def contract_drafts(actor: Actor, today: dt.date) -> list[TodoItem]:
         else:
             title, what = f"{kind}の締結の記録：{r['engagement_title']}（第{r['version']}版）", "契約の締結"
         items.append(TodoItem(title=title, href=f"/engagements/{r['engagement']}/contract", kind=what))
-    return items
+    return [TodoGroup("契約書案・契約の締結", items, total, "/engagements/")]
 
 
 def register() -> None:

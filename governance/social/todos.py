@@ -3,75 +3,102 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from governance.accounts.roles import Role
 from governance.actor import Actor
 from governance.social.lifecycle import APPLICATION_KIND_LABELS, AccountStatus, ApplicationStatus
-from governance.social.services import AccountQueries
+from governance.social.services import AccountQueries, load_settings
+from governance.social.services._public_queries import account_columns
 from governance.social.tables import SocialAccount, SocialApplication
-from governance.system.todos import TodoItem, register_todo_provider
+from governance.system.todos import TodoGroup, TodoItem, bounded, group, register_todo_provider
 
 
-async def applications_to_decide(actor: Actor, today: dt.date) -> list[TodoItem]:
-    """Opening and closing applications a security officer may decide (never their own)."""
+async def applications_to_decide(actor: Actor, today: dt.date) -> list[TodoGroup]:
+    """Opening and closing applications a security officer may decide (never their own), oldest first."""
     if not actor.has_any(Role.security_officer):
         return []
-    rows = await SocialApplication.select(
-        SocialApplication.id, SocialApplication.account, SocialApplication.kind, SocialApplication.applicant,
-        SocialApplication.account.display_name.as_alias("name"),
-    ).where(SocialApplication.status == ApplicationStatus.submitted).order_by(SocialApplication.id)  # fmt: skip
-    return [
+    where = (SocialApplication.status == ApplicationStatus.submitted,
+             (SocialApplication.applicant != actor.id) | SocialApplication.applicant.is_null())  # fmt: skip
+    rows, total = await bounded(
+        SocialApplication.select(
+            SocialApplication.id, SocialApplication.account, SocialApplication.kind,
+            SocialApplication.account.display_name.as_alias("name"),
+        ).where(*where).order_by(SocialApplication.id),
+        SocialApplication.count().where(*where),
+    )  # fmt: skip
+    return [TodoGroup("SNSアカウントの承認", [
         TodoItem(
             title=f"SNSアカウントの{APPLICATION_KIND_LABELS.get(r['kind'], '')}申請：{r['name']}",
             href=f"/social-accounts/{r['account']}#applications",
             kind="SNSアカウントの承認",
         )
         for r in rows
-        if r["applicant"] != actor.id
-    ]
+    ], total, f"/social-accounts/?status={AccountStatus.applying}")]  # fmt: skip
 
 
-async def accounts_needing_action(actor: Actor, today: dt.date) -> list[TodoItem]:
+async def _candidates(actor: Actor, today: dt.date) -> list[dict[str, Any]]:
+    """The accounts the actor edits that are not closed (SQL), with their flags as of today (judged in Python).
+
+    Whether the security checklist is met and whether an account is dormant or due for re-attestation depend on the
+    settings' policy and cycles, so they are evaluated here, only on the accounts within the actor's scope.
+    """
+    query = SocialAccount.select(*account_columns()).where(SocialAccount.status != AccountStatus.closed)
+    if not actor.has_any(Role.pr_staff):
+        if actor.department_id is None:
+            return []
+        query = query.where(SocialAccount.department == actor.department_id)
+    settings = await load_settings()
+    # The responsible people only name the account in the list; the flags do not depend on them.
+    return [AccountQueries._summary(r, [], settings, today) for r in await query.order_by(SocialAccount.id)]
+
+
+async def accounts_needing_action(actor: Actor, today: dt.date) -> list[TodoGroup]:
     """Re-attestations due or overdue, dormant and non-compliant accounts, for those who edit them."""
     if not actor.has_any(Role.pr_staff, Role.department_staff):
         return []
-    items: list[TodoItem] = []
-    for a in await AccountQueries().list(today=today):
-        if a.status == AccountStatus.closed or not (
-            actor.has_any(Role.pr_staff) or a.department_id == actor.department_id
+    attest: list[TodoItem] = []
+    dormant: list[TodoItem] = []
+    unsafe: list[TodoItem] = []
+    for a in await _candidates(actor, today):
+        href = f"/social-accounts/{a['id']}"
+        due = a["attestation_due"]
+        if a["status"] in (AccountStatus.active, AccountStatus.suspended) and due and (
+            a["attestation_due_soon"] or due < today
         ):
-            continue
-        href = f"/social-accounts/{a.id}"
-        if (
-            a.status in (AccountStatus.active, AccountStatus.suspended)
-            and a.attestation_due
-            and (a.attestation_due_soon or a.attestation_due < today)
-        ):
-            items.append(TodoItem(title=f"SNSアカウントの再確認：{a.display_name}", href=f"{href}#attestations",
-                                  due=a.attestation_due, kind="SNSアカウントの再確認",
-                                  overdue=a.attestation_due < today))  # fmt: skip
-        elif a.dormant:
-            items.append(TodoItem(title=f"休眠の疑い（休止または更新が必要）：{a.display_name}", href=f"{href}#status",
-                                  kind="SNSアカウントの休眠", overdue=True))  # fmt: skip
-        if not a.compliant and a.status != AccountStatus.applying:
-            items.append(TodoItem(title=f"安全対策の不足（{len(a.missing)}項目）：{a.display_name}",
-                                  href=f"{href}#security", kind="SNSアカウントの安全対策"))  # fmt: skip
+            attest.append(TodoItem(title=f"SNSアカウントの再確認：{a['display_name']}", href=f"{href}#attestations",
+                                   due=due, kind="SNSアカウントの再確認", overdue=due < today))  # fmt: skip
+        elif a["dormant"]:
+            dormant.append(TodoItem(title=f"休眠の疑い（休止または更新が必要）：{a['display_name']}",
+                                    href=f"{href}#status", kind="SNSアカウントの休眠", overdue=True))  # fmt: skip
+        if not a["compliant"] and a["status"] != AccountStatus.applying:
+            unsafe.append(TodoItem(title=f"安全対策の不足（{len(a['missing'])}項目）：{a['display_name']}",
+                                   href=f"{href}#security", kind="SNSアカウントの安全対策"))  # fmt: skip
+    groups = [
+        group("SNSアカウントの再確認", attest, more_href="/social-accounts/"),
+        group("SNSアカウントの休眠", dormant, more_href="/social-accounts/?flag=dormant"),
+        group("SNSアカウントの安全対策", unsafe, more_href="/social-accounts/?flag=noncompliant"),
+    ]
     # a credential holder was removed: the password they knew must be changed (SNS-11, SNS-15)
-    pending = await SocialAccount.select(
-        SocialAccount.id, SocialAccount.display_name, SocialAccount.department, SocialAccount.credential_removed_on
-    ).where(
+    pending: list[Any] = [
         SocialAccount.credential_removed_on.is_not_null(), SocialAccount.status != AccountStatus.closed,
         SocialAccount.password_changed_on.is_null()
         | (SocialAccount.password_changed_on < SocialAccount.credential_removed_on),
+    ]  # fmt: skip
+    if not actor.has_any(Role.pr_staff):
+        pending.append(SocialAccount.department == (actor.department_id or -1))
+    rows, total = await bounded(
+        SocialAccount.select(SocialAccount.id, SocialAccount.display_name, SocialAccount.credential_removed_on)
+        .where(*pending).order_by(SocialAccount.credential_removed_on).order_by(SocialAccount.id),
+        SocialAccount.count().where(*pending),
     )  # fmt: skip
-    items += [
+    groups.append(TodoGroup("パスワードの変更", [
         TodoItem(title=f"パスワードの変更（認証情報の管理者を外したため）：{r['display_name']}",
                  href=f"/social-accounts/{r['id']}#security", due=r["credential_removed_on"],
                  kind="SNSアカウントの安全対策", overdue=r["credential_removed_on"] < today)
-        for r in pending
-        if actor.has_any(Role.pr_staff) or r["department"] == actor.department_id
-    ]  # fmt: skip
-    return items
+        for r in rows
+    ], total, "/social-accounts/"))  # fmt: skip
+    return groups
 
 
 def register() -> None:

@@ -13,7 +13,7 @@ from governance.accounts.roles import ALL_ROLES
 from governance.calendar import today_tokyo, wareki
 from governance.db import database_ok, get_engine, pending_migrations
 from governance.reminders.events import recent_for
-from governance.system.todos import todos_for
+from governance.system.todos import TODO_LIMIT, todos_for
 from governance.web.access import PUBLIC, access
 from governance.web.pages import notice_of, principal, render
 
@@ -70,9 +70,10 @@ class HomeController(Controller):
         user = principal(request)
         now = dt.datetime.now(dt.UTC)
         today = today_tokyo(now)
-        items = await todos_for(user.actor, today)
+        todos = await todos_for(user.actor, today)
         notices = await recent_for(user.id, now=now, days=NOTICE_DAYS, limit=NOTICE_LIMIT)
         return render(
-            "home.html", items=items, notices=notices, notice_days=NOTICE_DAYS, today=today,
+            "home.html", items=todos.items, more=todos.more, todo_limit=TODO_LIMIT,
+            notices=notices, notice_days=NOTICE_DAYS, today=today,
             today_label=wareki(today, weekday=True), notice=notice_of(request),
         )  # fmt: skip

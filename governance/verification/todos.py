@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from piccolo.columns.combination import WhereRaw
 
 from governance.accounts.roles import Role
 from governance.actor import Actor
-from governance.system.todos import TodoItem, register_todo_provider
+from governance.system.todos import TodoGroup, TodoItem, bounded, register_todo_provider
 from governance.verification.tables import (
     MEASURE_KIND_LABELS,
     Check,
-    ChecklistItem,
     CheckStatus,
     Finding,
     FindingStatus,
@@ -22,59 +24,73 @@ HORIZON_DAYS = 30
 """Checks and measures due within this many days (or overdue) are on the home page."""
 
 
-async def checks_and_measures(actor: Actor, today: dt.date) -> list[TodoItem]:
-    """The actor's open checks and measures due within the horizon, and checks waiting for another's sign-off."""
+async def checks_and_measures(actor: Actor, today: dt.date) -> list[TodoGroup]:
+    """The actor's open checks and measures due within the horizon, and checks waiting for another's sign-off.
+
+    Each kind is chosen, ordered by due date (overdue ones first) and bounded in SQL; its total is counted in SQL.
+    """
     if actor.id is None:
         return []
     until = today + dt.timedelta(days=HORIZON_DAYS)
-    checks = await Check.select(
-        Check.id, Check.title, Check.due_on, Check.engagement.title.as_alias("engagement_title")
-    ).where(
-        Check.assignee == actor.id, Check.status.is_in([CheckStatus.planned, CheckStatus.in_progress]),
-        Check.due_on <= until,
+    mine = (Check.assignee == actor.id, Check.status.is_in([CheckStatus.planned, CheckStatus.in_progress]),
+            Check.due_on <= until)  # fmt: skip
+    checks, total = await bounded(
+        Check.select(Check.id, Check.title, Check.due_on, Check.engagement.title.as_alias("engagement_title"))
+        .where(*mine).order_by(Check.due_on).order_by(Check.id),
+        Check.count().where(*mine),
     )  # fmt: skip
-    items = [
+    groups = [TodoGroup("確認", [
         TodoItem(title=f"{c['title']}（{c['engagement_title']}）", href=f"/checks/{c['id']}", due=c["due_on"],
                  kind="確認", overdue=c["due_on"] < today)
         for c in checks
-    ]  # fmt: skip
-    measures = await Measure.select(
-        Measure.id, Measure.kind, Measure.due_on, Measure.finding, Measure.finding.title.as_alias("finding_title")
-    ).where(Measure.owner == actor.id, Measure.status == MeasureStatus.open, Measure.due_on <= until)
-    items += [
+    ], total, f"/checks/?status=open&mine=1&due_to={until.isoformat()}")]  # fmt: skip
+    owned = (Measure.owner == actor.id, Measure.status == MeasureStatus.open, Measure.due_on <= until)
+    measures, total = await bounded(
+        Measure.select(
+            Measure.id, Measure.kind, Measure.due_on, Measure.finding, Measure.finding.title.as_alias("finding_title")
+        ).where(*owned).order_by(Measure.due_on).order_by(Measure.id),
+        Measure.count().where(*owned),
+    )  # fmt: skip
+    groups.append(TodoGroup("措置", [
         TodoItem(title=f"{MEASURE_KIND_LABELS.get(m['kind'], m['kind'])}（{m['finding_title']}）",
                  href=f"/findings/{m['finding']}", due=m["due_on"], kind="措置", overdue=m["due_on"] < today)
         for m in measures
-    ]  # fmt: skip
+    ], total, "/findings/"))  # fmt: skip
     if actor.has_any(Role.department_staff, Role.procurement, Role.security_officer):
-        reviewing = Check.select(Check.id, Check.title, Check.due_on, Check.performed_by).where(
-            Check.status == CheckStatus.reviewing
-        )
-        if not actor.has_any(Role.security_officer) and actor.department_id is not None:
-            reviewing = reviewing.where(Check.department == actor.department_id)
-        rows = await reviewing
         # Whoever performed the check or recorded any of its results signs off nothing of it (the service refuses).
-        mine = {
-            r["check"]
-            for r in await ChecklistItem.select(ChecklistItem.check).where(
-                ChecklistItem.check.is_in([c["id"] for c in rows] or [0]), ChecklistItem.recorded_by == actor.id
-            )
-        }
-        items += [
+        reviewing: list[Any] = [
+            Check.status == CheckStatus.reviewing,
+            (Check.performed_by != actor.id) | Check.performed_by.is_null(),
+            WhereRaw(
+                'NOT EXISTS (SELECT 1 FROM checklist_item WHERE checklist_item."check" = verification_check.id'
+                " AND checklist_item.recorded_by = {})",
+                actor.id,
+            ),
+        ]
+        if not actor.has_any(Role.security_officer) and actor.department_id is not None:
+            # unary + keeps the planner on the (status, due_on) index: few checks are in review, a department has many
+            reviewing.append(WhereRaw("+verification_check.department = {}", actor.department_id))
+        rows, total = await bounded(
+            Check.select(Check.id, Check.title, Check.due_on).where(*reviewing).order_by(Check.due_on)
+            .order_by(Check.id),
+            Check.count().where(*reviewing),
+        )  # fmt: skip
+        groups.append(TodoGroup("確認結果の承認", [
             TodoItem(title=f"確認結果の承認：{c['title']}", href=f"/checks/{c['id']}", due=c["due_on"],
                      kind="確認結果の承認", overdue=c["due_on"] < today)
             for c in rows
-            if c["performed_by"] != actor.id and c["id"] not in mine
-        ]  # fmt: skip
+        ], total, "/checks/?status=reviewing"))  # fmt: skip
     if actor.has_any(Role.security_officer):
-        escalated = await Finding.select(Finding.id, Finding.title).where(
-            Finding.status == FindingStatus.open, Finding.escalated_at.is_not_null()
+        escalated = (Finding.status == FindingStatus.open, Finding.escalated_at.is_not_null())
+        rows, total = await bounded(
+            Finding.select(Finding.id, Finding.title).where(*escalated).order_by(Finding.id),
+            Finding.count().where(*escalated),
         )
-        items += [
+        groups.append(TodoGroup("指摘事項（報告）", [
             TodoItem(title=f"報告された指摘事項：{f['title']}", href=f"/findings/{f['id']}", kind="指摘事項（報告）")
-            for f in escalated
-        ]
-    return items
+            for f in rows
+        ], total, "/findings/"))  # fmt: skip
+    return groups
 
 
 def register() -> None:

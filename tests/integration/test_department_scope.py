@@ -306,6 +306,7 @@ async def test_removing_a_credential_holder_creates_a_password_change_task():
     from governance.social.schemas import ChecklistUpdate, PersonAdd, PersonEnd
     from governance.social.services import AccountQueries, AccountService
     from governance.social.todos import accounts_needing_action
+    from governance.system.todos import items_of
 
     ids = await _records()
     account = ids["account_id"]
@@ -322,10 +323,10 @@ async def test_removing_a_credential_holder_creates_a_password_change_task():
     got = await AccountQueries().get(account)
     item = next(i for i in got.checklist if i.key == "password_rotation")
     assert not item.ok and "認証情報の管理者を外した日" in item.detail
-    todos = await accounts_needing_action(pr, today)
+    todos = items_of(await accounts_needing_action(pr, today))
     assert any(t.title.startswith("パスワードの変更") for t in todos)
     await AccountService().update_checklist(account, ChecklistUpdate(password_changed_on=today), actor=pr)
-    assert not any(t.title.startswith("パスワードの変更") for t in await accounts_needing_action(pr, today))
+    assert not any(t.title.startswith("パスワードの変更") for t in items_of(await accounts_needing_action(pr, today)))
 
 
 async def test_another_departments_contract_document_and_evidence_cannot_be_downloaded(client):

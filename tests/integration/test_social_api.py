@@ -14,6 +14,7 @@ from governance.social.controllers._public import LIMITER_KEY
 from governance.social.services import AccountQueries
 from governance.social.tables import SocialAccount, SocialPostCheck
 from governance.social.todos import accounts_needing_action, applications_to_decide
+from governance.system.todos import items_of
 from tests.helpers import approve_platform_use, make_department, make_user
 from tests.integration.test_social_accounts import VALID_MYNUMBER, make_platform
 
@@ -210,16 +211,16 @@ async def test_todos_name_applications_and_accounts_needing_action(anon):
     dept, koho, koho_actor, ciso, service = await setup_api()
     ciso_actor = Actor(id=2, label="ciso", roles=frozenset({Role.security_officer}))
     account = (await anon.post("/api/v1/social-accounts", json=body(service, dept), headers=koho)).json()
-    items = await applications_to_decide(ciso_actor, today_tokyo())
+    items = items_of(await applications_to_decide(ciso_actor, today_tokyo()))
     assert [i.href for i in items] == [f"/social-accounts/{account['id']}#applications"]
-    assert await applications_to_decide(koho_actor, today_tokyo()) == []
+    assert items_of(await applications_to_decide(koho_actor, today_tokyo())) == []
     await approve_open(anon, account["id"], ciso)
     editor = Actor(id=koho_actor.id, label="koho", roles=frozenset({Role.pr_staff}), department_id=dept)
-    items = await accounts_needing_action(editor, today_tokyo() + dt.timedelta(days=170))
+    items = items_of(await accounts_needing_action(editor, today_tokyo() + dt.timedelta(days=170)))
     kinds = {i.kind for i in items}
     assert kinds == {"SNSアカウントの再確認", "SNSアカウントの安全対策"}
     other = Actor(id=99, label="x", roles=frozenset({Role.department_staff}), department_id=dept + 100)
-    assert await accounts_needing_action(other, today_tokyo()) == []
+    assert items_of(await accounts_needing_action(other, today_tokyo())) == []
 
 
 async def test_closed_accounts_cannot_be_changed(anon):
