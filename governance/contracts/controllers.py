@@ -68,9 +68,10 @@ class ContractPageController(Controller):
     ) -> Template:
         svc = contract_service(request)
         engagement = await EngagementService().get(engagement_id)
+        municipality = await municipality_of(request)  # read once for the page and the preview's context
         preview, problem = None, None
         try:
-            preview = await svc.preview(engagement_id)
+            preview = await svc.preview(engagement_id, engagement=engagement, municipality=municipality)
         except (ConflictError, LibraryError) as exc:  # no approved selection yet, or a broken library
             problem = exc.message
         user = principal(request)
@@ -86,7 +87,7 @@ class ContractPageController(Controller):
             approvals=approvals, blocking=[a for a in approvals if a["status"] != "approved"],
             can_draft=user.has_any(Role.procurement), can_decide=user.has_any(Role.procurement, Role.security_officer),
             me=user.id, error=error, errors=errors or {}, typed=typed or {}, answer_labels=ANSWERS,
-            municipality_unset=not (await municipality_of(request)).complete, can_configure=user.has_any(Role.admin),
+            municipality_unset=not municipality.complete, can_configure=user.has_any(Role.admin),
             notice=notice_of(request), active_nav="engagements",
         )  # fmt: skip
 

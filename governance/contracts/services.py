@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import anyio
@@ -14,7 +15,7 @@ from governance.actor import Actor
 from governance.audit.chain import canonical_json
 from governance.audit.services import AuditService
 from governance.calendar import today_tokyo, wareki
-from governance.contractors.services import ContractorService
+from governance.contractors.tables import Contractor
 from governance.contracts.approval_services import SubcontractorApprovals
 from governance.contracts.clauses import select_clauses
 from governance.contracts.context import Municipality, Preview, build_context, clause_records, municipality_from
@@ -69,19 +70,23 @@ class ContractService(SubcontractorApprovals):
             )
         return approved["selected_contractor"]
 
-    async def preview(self, engagement_id: int) -> Preview:
+    async def preview(
+        self, engagement_id: int, *, engagement: Any = None, municipality: Municipality | None = None
+    ) -> Preview:
         """Choose the clauses for the engagement as it is now, with the reasons for each.
+
+        A page that has already read the ``engagement`` (and the ``municipality`` in force) passes them in.
 
         Raises:
             NotFoundError: no such engagement.
             ConflictError: no approved selection yet (the contractor is not known).
             governance.contracts.library.LibraryError: the clause library is broken.
         """
-        engagement = await EngagementService().get(engagement_id)
-        contractor = await ContractorService().get(await self._contractor_id(engagement_id))
+        engagement = engagement or await EngagementService().get(engagement_id)
+        contractor = await _contractor(await self._contractor_id(engagement_id))
         library = await anyio.to_thread.run_sync(library_at, self.templates_dir)
         facts = facts_of_engagement(engagement)
-        context = build_context(engagement, contractor, await self.current_municipality())
+        context = build_context(engagement, contractor, municipality or await self.current_municipality())
         return Preview(library, select_clauses(facts, library), context, contractor.id, contractor.name)
 
     async def current_municipality(self) -> Municipality:
@@ -371,6 +376,18 @@ class ContractService(SubcontractorApprovals):
         if hashlib.sha256(content.data).hexdigest() != row["document_sha256"]:
             raise NotFoundError("契約書の版", version_id)
         return row, content.data
+
+
+async def _contractor(contractor_id: int) -> SimpleNamespace:
+    """The contractor as a contract names it (no contacts, certifications or suspensions: three queries fewer)."""
+    row = (
+        await Contractor.select(Contractor.id, Contractor.name, Contractor.address, Contractor.representative)
+        .where(Contractor.id == contractor_id)
+        .first()
+    )
+    if row is None:
+        raise NotFoundError("委託事業者", contractor_id)
+    return SimpleNamespace(**row)
 
 
 async def latest_signed_version(contract_id: int) -> dict[str, Any] | None:
