@@ -71,12 +71,12 @@ How to read it
 is the p50 ratio (lower is better) and the throughput ratio (higher is better). Targets: p50 of ours under 50 ms,
 and ours not slower than docxtpl (p50 ratio <= 1.0). The ratios are the stable part; absolute times depend on the
 machine, and on a shared machine even the p50 ratio moves noticeably between runs (1.2 to 1.7 in ours), so trust
-a comparison with a target only when it is clearly on one side. ``rss +MiB`` is worth a look: every call of
-``render_text`` leaves a Jinja environment and template in a reference cycle (about 150 per contract), and the
-python-docx document has cycles of its own; only the cyclic garbage collector frees them, so the resident size of
+a comparison with a target only when it is clearly on one side. ``rss +MiB`` is worth a look: the
+python-docx document has reference cycles, which only the cyclic garbage collector frees, so the resident size of
 ours climbs between full collections while traced Python memory stays small (lxml's trees are C memory, which
-tracemalloc does not see). Progress goes to stderr, the table to stdout. Defaults take about 1.5 minutes on 2 cores
-(2 on a busy one). The script exits with 0 when every check passed (a target that is not met is reported, not an
+tracemalloc does not see). Clause texts are compiled once each, and those without placeholders (most) do not go
+through Jinja at all. Progress goes to stderr, the table to stdout. Defaults take about 1.5 minutes on 2 idle cores
+(5 on a busy one). The script exits with 0 when every check passed (a target that is not met is reported, not an
 error) and with 1 otherwise.
 """
 
