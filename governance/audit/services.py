@@ -13,6 +13,7 @@ from governance.actor import Actor
 from governance.audit.chain import GENESIS_HASH, ChainReport, ChainVerifier, EntryFields, canonical_json, entry_hash
 from governance.audit.tables import AuditEntry
 from governance.db import AUDIT_CHAIN_LOCK_KEY, get_engine, icontains, in_transaction, is_sqlite, startswith
+from governance.listing import ids_then_rows
 
 ACTION_LABELS: dict[str, str] = {
     "setup.completed": "初期設定（最初の管理者の作成）",
@@ -216,15 +217,24 @@ class AuditService:
             clauses.append(AuditEntry.occurred_at < end)
         return clauses
 
-    async def list(self, f: AuditFilter, *, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-        """Return one page of entries, newest first, and the number of entries matching the filter."""
-        where = self._where(f)
-        query = AuditEntry.select().order_by(AuditEntry.id, ascending=False).limit(limit).offset(offset)
-        count = AuditEntry.count()
-        if where:
+    @classmethod
+    def ids_query(cls, f: AuditFilter, *, limit: int = 50, offset: int = 0) -> Any:
+        """The page's entry ids, newest first (the primary key's order, or a filter's index in id order)."""
+        query = AuditEntry.select(AuditEntry.id)
+        if where := cls._where(f):
             query = query.where(*where)
+        return query.order_by(AuditEntry.id, ascending=False).limit(limit).offset(offset)
+
+    async def list(self, f: AuditFilter, *, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+        """Return one page of entries, newest first, and the number of entries matching the filter.
+
+        Ids first, then the page's entries (with their before/after JSON) for those ids only.
+        """
+        count = AuditEntry.count()
+        if where := self._where(f):
             count = count.where(*where)
-        return await query, await count
+        return await ids_then_rows(self.ids_query(f, limit=limit, offset=offset), AuditEntry.select(), AuditEntry.id,
+                                   count)  # fmt: skip
 
     async def iter_all(self, f: AuditFilter, *, chunk: int = 1000) -> AsyncIterator[dict[str, Any]]:
         """Yield every matching entry in id order, a chunk at a time (for CSV export)."""

@@ -1,9 +1,11 @@
 """Lists select their page's ids first on an index (issue 16): the plans of exactly the queries the app runs.
 
-Each list's id query (``check_ids_query``, ``finding_ids_query``), with its default order and with typical filters,
-must read its table through an index; where an index gives the order, without sorting. On SQLite through
-``EXPLAIN QUERY PLAN`` (no ``SCAN <table>`` without an index, no ``USE TEMP B-TREE FOR ORDER BY``); on PostgreSQL
-through ``EXPLAIN (FORMAT JSON)`` with ``SET LOCAL enable_seqscan = off`` and
+Each list's id query (``check_ids_query``, ``finding_ids_query``, the engagement, audit entry and external service
+lists' ``ids_query``/``service_ids_query``; the contractor list's narrow ``page_query``), with its default order and
+with typical filters, must read its table through an index; where an index gives the order, without sorting. Lists
+ordered by id alone (audit entries) may read the table itself in id order on SQLite: its b-tree is the primary key.
+On SQLite through ``EXPLAIN QUERY PLAN`` (no ``SCAN <table>`` without an index, no ``USE TEMP B-TREE FOR ORDER
+BY``); on PostgreSQL through ``EXPLAIN (FORMAT JSON)`` with ``SET LOCAL enable_seqscan = off`` and
 ``enable_sort = off`` (no Seq Scan on the table, no Sort node).
 
 The ``open`` and ``overdue`` filters name several states (``status IN (...)``): no index gives their due-date order
@@ -13,20 +15,31 @@ across states, so for them only the index is asserted (the sort is over the narr
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import json
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from governance.audit.services import AuditFilter, AuditService
+from governance.contractors.services import ContractorQuery, ContractorService
 from governance.db import get_engine, is_sqlite
+from governance.engagements.services._engagements import EngagementQuery, EngagementService
+from governance.external.services._queries import ServiceQuery, _service_where, service_ids_query
 from governance.verification.services._queries import CheckFilter, check_ids_query, finding_ids_query
 from governance.verification.tables import Check
 
 TODAY = dt.date(2026, 12, 5)
 
-# (name, the app's id query, its table, whether an index must give the order)
-CASES: list[tuple[str, Callable[[], Any], str, bool]] = [
+
+async def _services(query: ServiceQuery) -> Any:
+    return service_ids_query(query, await _service_where(query, TODAY))
+
+
+# (name, the app's id query, its table, whether an index must give the order: True, False, or PK for the id order)
+PK = "primary key order"
+CASES: list[tuple[str, Callable[[], Any], str, bool | str]] = [
     ("checks, default order", lambda: check_ids_query(CheckFilter(), today=TODAY, limit=50), "verification_check",
      True),
     ("checks, one state", lambda: check_ids_query(CheckFilter(status="done"), today=TODAY, limit=50, offset=50),
@@ -48,6 +61,29 @@ CASES: list[tuple[str, Callable[[], Any], str, bool]] = [
     ("findings, department", lambda: finding_ids_query(department_id=2, limit=50), "finding", True),
     ("findings, department and state", lambda: finding_ids_query(department_id=2, status="closed", limit=50),
      "finding", True),
+    ("engagements, default order", lambda: EngagementService.ids_query(EngagementQuery(page=3)), "engagement", PK),
+    ("engagements, department", lambda: EngagementService.ids_query(EngagementQuery(department_id=2)), "engagement",
+     True),
+    ("engagements, state", lambda: EngagementService.ids_query(EngagementQuery(status="contracted")), "engagement",
+     True),
+    ("engagements, by title", lambda: EngagementService.ids_query(EngagementQuery(sort="title")), "engagement", True),
+    ("engagements, by start", lambda: EngagementService.ids_query(EngagementQuery(sort="start")), "engagement", True),
+    ("engagements, by tier", lambda: EngagementService.ids_query(EngagementQuery(sort="tier")), "engagement", True),
+    ("contractors, default order", lambda: ContractorService.page_query(ContractorQuery(page=2)), "contractor", True),
+    ("contractors, by update", lambda: ContractorService.page_query(ContractorQuery(sort="updated")), "contractor",
+     True),
+    ("contractors, state", lambda: ContractorService.page_query(ContractorQuery(status="active")), "contractor",
+     True),
+    ("audit entries, default order", lambda: AuditService.ids_query(AuditFilter(), offset=500), "audit_entry", PK),
+    ("audit entries, target type", lambda: AuditService.ids_query(AuditFilter(target_type="contractor")),
+     "audit_entry", PK),
+    ("audit entries, one action", lambda: AuditService.ids_query(AuditFilter(action="contractor.created")),
+     "audit_entry", PK),
+    ("audit entries, one target", lambda: AuditService.ids_query(
+        AuditFilter(target_type="contractor", target_id="5")), "audit_entry", PK),
+    ("external services, default order", lambda: _services(ServiceQuery(page=2)), "external_service", True),
+    ("external services, review overdue", lambda: _services(ServiceQuery(review="overdue")), "external_service",
+     True),
 ]  # fmt: skip
 
 
@@ -72,16 +108,19 @@ async def _postgres_plan(query: Any) -> list[dict[str, Any]]:
     return _nodes(plan[0]["Plan"])
 
 
-def _sqlite_problems(lines: list[str], table: str, ordered: bool) -> list[str]:
-    problems = [line for line in lines if line.startswith(f"SCAN {table}") and "INDEX" not in line]
-    if not any(line.startswith((f"SCAN {table}", f"SEARCH {table}")) and "INDEX" in line for line in lines):
+def _sqlite_problems(lines: list[str], table: str, ordered: bool | str) -> list[str]:
+    # In id order, SQLite reads the table's own b-tree (keyed by id) and shows it as a plain ``SCAN <table>``.
+    pk_scan = ordered == PK and f"SCAN {table}" in lines
+    problems = [line for line in lines if line.startswith(f"SCAN {table}") and "INDEX" not in line and not pk_scan]
+    if not pk_scan and not any(line.startswith((f"SCAN {table}", f"SEARCH {table}")) and "INDEX" in line
+                               for line in lines):  # fmt: skip
         problems.append(f"{table} is not read through an index")
     if ordered:
         problems += [line for line in lines if "TEMP B-TREE FOR ORDER BY" in line]
     return problems
 
 
-def _postgres_problems(nodes: list[dict[str, Any]], table: str, ordered: bool) -> list[str]:
+def _postgres_problems(nodes: list[dict[str, Any]], table: str, ordered: bool | str) -> list[str]:
     scans = [n for n in nodes if n.get("Relation Name") == table]
     problems = [f"Seq Scan on {table}" for n in scans if n["Node Type"] == "Seq Scan"]
     if not any("Index" in n["Node Type"] or n["Node Type"] == "Bitmap Heap Scan" for n in scans):
@@ -91,7 +130,7 @@ def _postgres_problems(nodes: list[dict[str, Any]], table: str, ordered: bool) -
     return problems
 
 
-async def plan_problems(query: Any, table: str, ordered: bool) -> tuple[list[str], Any]:
+async def plan_problems(query: Any, table: str, ordered: bool | str) -> tuple[list[str], Any]:
     if is_sqlite():
         lines = await _sqlite_plan(query)
         return _sqlite_problems(lines, table, ordered), lines
@@ -101,7 +140,10 @@ async def plan_problems(query: Any, table: str, ordered: bool) -> tuple[list[str
 
 @pytest.mark.parametrize(("name", "build", "table", "ordered"), CASES, ids=[c[0] for c in CASES])
 async def test_the_list_id_query_reads_an_index_in_order(name, build, table, ordered):
-    problems, plan = await plan_problems(build(), table, ordered)
+    query = build()
+    if inspect.iscoroutine(query):  # built after an awaited lookup (the service filters)
+        query = await query
+    problems, plan = await plan_problems(query, table, ordered)
     assert not problems, f"{name}: {problems} in plan {plan}"
 
 
@@ -118,7 +160,17 @@ def test_the_plan_rules_reject_a_scan_and_a_temp_sort():
     assert _sqlite_problems(["SEARCH finding USING INDEX finding_status_id_idx (status=?)",
                              "USE TEMP B-TREE FOR ORDER BY"], "finding", True)  # fmt: skip
     assert not _sqlite_problems(["SCAN finding USING COVERING INDEX finding_status_id_idx"], "finding", True)
+    assert not _sqlite_problems(["SCAN audit_entry"], "audit_entry", PK)
+    assert _sqlite_problems(["SCAN audit_entry", "USE TEMP B-TREE FOR ORDER BY"], "audit_entry", PK)
+    assert _sqlite_problems(["SCAN engagement"], "engagement", True)
     sort = [{"Node Type": "Limit"}, {"Node Type": "Sort"},
             {"Node Type": "Index Only Scan", "Relation Name": "finding"}]  # fmt: skip
     assert _postgres_problems(sort, "finding", True)
     assert not _postgres_problems(sort[::2], "finding", True)
+
+
+async def test_without_the_title_index_the_engagement_list_sorts():
+    """The engagement list by title needs the index of migration 2026-12-05T17:40 (``title, id DESC``)."""
+    await Check.raw("DROP INDEX engagement_title_id_idx")
+    problems, plan = await plan_problems(EngagementService.ids_query(EngagementQuery(sort="title")), "engagement", True)
+    assert problems, plan

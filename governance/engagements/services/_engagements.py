@@ -25,6 +25,7 @@ from governance.engagements.tables import (
 from governance.engagements.term import Renewal, Term
 from governance.engagements.tier import TIER_LABELS, criticality
 from governance.errors import NotFoundError, ValidationError
+from governance.listing import ids_then_rows
 from governance.scoping import ensure_own_department
 from governance.settings import get_settings
 
@@ -394,10 +395,20 @@ class EngagementService(EngagementRegisterRows):
                       Engagement.end_date <= last]  # fmt: skip
         return where
 
-    async def list(self, query: EngagementQuery) -> tuple[list[schemas.EngagementSummary], int]:
-        """Return one page of engagements (newest first) and the total matching the filter."""
-        where = self.conditions(query)
+    @classmethod
+    def ids_query(cls, query: EngagementQuery) -> Any:
+        """The page's engagement ids: the one table, the filters, the sort then newest first, limited (indexed)."""
         per_page = max(1, min(query.per_page, 100))
+        select = Engagement.select(Engagement.id)
+        if where := cls.conditions(query):
+            select = select.where(*where)
+        column, ascending = ENGAGEMENT_SORTS.get(query.sort, ENGAGEMENT_SORTS["new"])
+        select = select.order_by(column, ascending=ascending).order_by(Engagement.id, ascending=False)
+        return select.limit(per_page).offset((max(1, query.page) - 1) * per_page)
+
+    async def list(self, query: EngagementQuery) -> tuple[list[schemas.EngagementSummary], int]:
+        """Return one page of engagements (newest first) and the total matching the filter: ids first, then rows."""
+        where = self.conditions(query)
         select = Engagement.select(
             Engagement.id,
             Engagement.title,
@@ -409,10 +420,8 @@ class EngagementService(EngagementRegisterRows):
         )
         count = Engagement.count()
         if where:
-            select, count = select.where(*where), count.where(*where)
-        column, ascending = ENGAGEMENT_SORTS.get(query.sort, ENGAGEMENT_SORTS["new"])
-        select = select.order_by(column, ascending=ascending).order_by(Engagement.id, ascending=False)
-        rows = await select.limit(per_page).offset((max(1, query.page) - 1) * per_page)
+            count = count.where(*where)
+        rows, total = await ids_then_rows(self.ids_query(query), select, Engagement.id, count)
         items = [
             schemas.EngagementSummary(
                 **r,
@@ -421,7 +430,7 @@ class EngagementService(EngagementRegisterRows):
             )
             for r in rows
         ]
-        return items, await count
+        return items, total
 
     async def facts(self, engagement_id: int) -> tuple[dict[str, Any], EngagementFacts]:
         """Return the engagement row and its facts (for selection).

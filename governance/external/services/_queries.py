@@ -33,6 +33,7 @@ from governance.external.codes import (
 from governance.external.regime import BUILD_ITEMS, EXIT_ITEMS, REVIEW_ITEMS, allowed_actions, is_above, regime_for
 from governance.external.services._common import ACTIVE_STATUSES, application_flags, level_label, service_flags
 from governance.external.tables import ExternalService, ServiceApplication, ServiceRecord, ServiceUsage
+from governance.listing import ids_then_rows
 
 REVIEW_FILTERS: dict[str, str] = {"overdue": "期限超過", "soon": "60日以内に期限", "none": "期限の設定なし"}
 DUE_SOON_DAYS = 60
@@ -142,6 +143,18 @@ def _service_export_row(row: dict[str, Any], usages: list[dict[str, Any]], today
     }
 
 
+def service_ids_query(query: ServiceQuery, where: list[Any]) -> Any:
+    """The page's service ids (``where`` from ``_service_where``): by next review for due ones, else by name."""
+    select = ExternalService.select(ExternalService.id)
+    if where:
+        select = select.where(*where)
+    if query.review in ("overdue", "soon"):
+        select = select.order_by(ExternalService.next_review_on).order_by(ExternalService.name)
+    else:
+        select = select.order_by(ExternalService.name)
+    return select.order_by(ExternalService.id).limit(query.per_page).offset((query.page - 1) * query.per_page)
+
+
 class RegistryQueries:
     """Read-only use cases of the registry."""
 
@@ -149,18 +162,14 @@ class RegistryQueries:
         """One page of services matching the filters (name order)."""
         today = today or today_tokyo()
         where = await _service_where(query, today)
-        select = ExternalService.select(*_SERVICE_COLUMNS)
         count = ExternalService.count()
         if where:
-            select, count = select.where(*where), count.where(*where)
-        if query.review in ("overdue", "soon"):
-            select = select.order_by(ExternalService.next_review_on).order_by(ExternalService.name)
-        else:
-            select = select.order_by(ExternalService.name).order_by(ExternalService.id)
-        rows = await select.limit(query.per_page).offset((query.page - 1) * query.per_page)
+            count = count.where(*where)
+        rows, total = await ids_then_rows(service_ids_query(query, where), ExternalService.select(*_SERVICE_COLUMNS),
+                                          ExternalService.id, count)  # fmt: skip
         usages = await _usages([r["id"] for r in rows])
         items = [schemas.ServiceSummary(**_summary(r, usages[r["id"]], today)) for r in rows]
-        return schemas.ServicePage(items=items, total=await count, page=query.page, per_page=query.per_page)
+        return schemas.ServicePage(items=items, total=total, page=query.page, per_page=query.per_page)
 
     async def export_rows(
         self, query: ServiceQuery, *, today: dt.date | None = None, chunk: int = 500

@@ -11,6 +11,7 @@ from piccolo.query import OrderByRaw
 
 from governance.calendar import TOKYO, display_date
 from governance.db import is_sqlite, keyset_chunks
+from governance.listing import ids_then_rows
 from governance.verification.plan import KIND_LABELS
 from governance.verification.services._checks import TO_PERFORM, display_status
 from governance.verification.tables import (
@@ -100,15 +101,12 @@ async def list_checks(
 
     Ids first (``check_ids_query``, on the indexes), then the page's rows joined for those ids only, in the ids' order.
     """
-    ids = [r["id"] for r in await check_ids_query(f, today=today, limit=limit, offset=offset)]
     count = Check.count()
     if conditions := check_conditions(f, today=today):
         count = count.where(*conditions)
-    total = await count
-    if not ids:
-        return [], total
-    found = {r["id"]: r for r in await Check.select(*_check_columns()).where(Check.id.is_in(ids))}
-    return [_with_status(found[i], today) for i in ids if i in found], total
+    rows, total = await ids_then_rows(check_ids_query(f, today=today, limit=limit, offset=offset),
+                                      Check.select(*_check_columns()), Check.id, count)  # fmt: skip
+    return [_with_status(r, today) for r in rows], total
 
 
 def _day(value: dt.datetime | None) -> dt.date | None:
@@ -198,15 +196,12 @@ async def list_findings(
     """Findings, open ones first, then newest first (filters as ``finding_conditions``): ids first, then their rows."""
     filters = {"status": status, "department_id": department_id, "severity": severity,
                "measures_overdue_on": measures_overdue_on}  # fmt: skip
-    ids = [r["id"] for r in await finding_ids_query(**filters, limit=limit, offset=offset)]
     count = Finding.count()
     if conditions := finding_conditions(**filters):
         count = count.where(*conditions)
-    total = await count
-    if not ids:
-        return [], total
-    found = {r["id"]: r for r in await Finding.select(*_finding_columns()).where(Finding.id.is_in(ids))}
-    return [_labelled(found[i]) for i in ids if i in found], total
+    rows, total = await ids_then_rows(finding_ids_query(**filters, limit=limit, offset=offset),
+                                      Finding.select(*_finding_columns()), Finding.id, count)  # fmt: skip
+    return [_labelled(r) for r in rows], total
 
 
 async def export_findings(
