@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
-from governance.contracts.clauses import SelectedClause
+from governance.audit.chain import canonical_json
+from governance.contracts.clauses import SelectedClause, select_clauses
 from governance.contracts.documents import front_matter
 from governance.contracts.library import ClauseLibrary
 from governance.contracts.records import printed_clauses, records_of, rendered_records
@@ -32,13 +36,67 @@ class Preview:
     contractor_id: int
     contractor_name: str
 
+    @cached_property
+    def printed(self) -> list[dict[str, Any]]:
+        """Each clause's printed lines, worked out once: the page, the document and the records share them.
+
+        Read-only: the same list serves every caller, and every preview of the same clauses and context
+        (``printed_once``).
+        """
+        return printed_once(self.library, self.selected, self.context)
+
     def rendered(self) -> list[dict[str, Any]]:
         """Each clause's printed lines (numbered as in the document), reasons and requirements, for the preview."""
-        return printed_clauses(self.library, self.selected, self.context)
+        return self.printed
 
     def front(self) -> list[tuple[str, str]]:
         """The 頭書 as the document prints it."""
         return front_matter(self.context)
+
+
+_MEMO_SIZE = 64
+_MEMO_LOCK = threading.Lock()
+_CHOSEN: OrderedDict[tuple[int, EngagementFacts], tuple[ClauseLibrary, list[SelectedClause]]] = OrderedDict()
+_PRINTED: OrderedDict[tuple[int, str], tuple[list[SelectedClause], list[dict[str, Any]]]] = OrderedDict()
+
+
+def _remember(memo: OrderedDict[Any, Any], key: Any, value: Any) -> None:
+    with _MEMO_LOCK:
+        memo[key] = value
+        memo.move_to_end(key)
+        while len(memo) > _MEMO_SIZE:
+            memo.popitem(last=False)
+
+
+def chosen_clauses(library: ClauseLibrary, facts: EngagementFacts) -> list[SelectedClause]:
+    """``select_clauses(facts, library)``, worked out once per library and facts (the page, then the draft).
+
+    Both are immutable (a library is replaced, never changed, when its files change), so the same facts always
+    select the same clauses from the same library. Read-only: the same list is handed to every caller.
+    """
+    key = (id(library), facts)
+    with _MEMO_LOCK:
+        known = _CHOSEN.get(key)
+    if known is not None and known[0] is library:  # the library is held, so its id is not reused meanwhile
+        return known[1]
+    selected = select_clauses(facts, library)
+    _remember(_CHOSEN, key, (library, selected))
+    return selected
+
+
+def printed_once(
+    library: ClauseLibrary, selected: list[SelectedClause], context: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """``printed_clauses``, worked out once per selection (``chosen_clauses``) and context."""
+    key = (id(selected), canonical_json(context))
+    with _MEMO_LOCK:
+        known = _PRINTED.get(key)
+    if known is not None and known[0] is selected:
+        return known[1]
+    printed = printed_clauses(library, selected, context)
+    if any(kept is selected for _, kept in _CHOSEN.values()):  # only selections that stay
+        _remember(_PRINTED, key, (selected, printed))
+    return printed
 
 
 def clause_records(preview: Preview) -> list[dict[str, Any]]:
@@ -47,7 +105,7 @@ def clause_records(preview: Preview) -> list[dict[str, Any]]:
     The lines (``number`` and ``lines``, each line as printed) let any two versions be compared as a 新旧対照表
     without the library they were drafted with.
     """
-    return records_of(preview.library, preview.selected, preview.context)
+    return records_of(preview.library, preview.selected, preview.context, preview.printed)
 
 
 DATE_FIELDS = (("term", "start"), ("term", "end"))

@@ -98,7 +98,7 @@ def article_number(section_index: int, n: int) -> str:
 _INDENTS = {"heading": (2, 0), "paragraph": (0, 6)}
 
 
-def add_article(out: Paragraphs, lines: list[Line]) -> None:
+def add_article(out: Paragraphs, lines: Sequence[Line]) -> None:
     """Add an article's printed lines: the heading indented, later paragraphs and items with hanging indents."""
     for i, line in enumerate(lines):
         if line.kind == "item":
@@ -135,8 +135,12 @@ def render_contract(
     *,
     contract_date: dt.date | None = None,
     base: bytes | None = None,
+    printed: Sequence[Sequence[Line]] | None = None,
 ) -> bytes:
     """Render the draft: title, parties, articles, annex, signature block, page numbers.
+
+    ``printed`` are the clauses' lines as ``article_lines`` numbers them, one list per clause of ``selected`` in the
+    same order, when the caller has them already (the preview it stores with the version); otherwise they are made.
 
     Raises:
         jinja2.UndefinedError: when the context lacks a placeholder a clause uses (the library check prevents it).
@@ -152,9 +156,11 @@ def render_contract(
             "（以下「乙」という。）は、上記の委託業務について、次の条項により委託契約を締結する。"
         )
     )
-    by_section: dict[str, list[SelectedClause]] = {}
-    for s in selected:
-        by_section.setdefault(s.clause.section, []).append(s)
+    if printed is not None and len(printed) != len(selected):
+        raise ValueError("printed must hold one list of lines per selected clause")
+    by_section: dict[str, list[tuple[SelectedClause, Sequence[Line] | None]]] = {}
+    for i, s in enumerate(selected):
+        by_section.setdefault(s.clause.section, []).append((s, printed[i] if printed is not None else None))
     for index, section in enumerate(library.sections):
         clauses = by_section.get(section.id, [])
         if not clauses:
@@ -162,7 +168,8 @@ def render_contract(
         if index > 0:
             doc.add_page_break()
             out.add(f"別記　{section.title}", bold=True)
-        add_articles(out, index, clauses, context)
+        for n, (sel, lines) in enumerate(clauses, start=1):
+            add_article(out, lines if lines is not None else article_lines(sel, article_number(index, n), context))
         if index == 0:
             signature_block(out, context, contract_date)
     return to_bytes(doc)

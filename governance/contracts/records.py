@@ -35,16 +35,23 @@ def printed_clauses(
 
 
 def records_of(
-    library: ClauseLibrary, selected: Sequence[SelectedClause], context: dict[str, Any]
+    library: ClauseLibrary,
+    selected: Sequence[SelectedClause],
+    context: dict[str, Any],
+    printed: Sequence[dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Any clauses as stored records, printed with any context (a contract version's and a bid package's 特記事項)."""
+    """Any clauses as stored records, printed with any context (a contract version's and a bid package's 特記事項).
+
+    ``printed`` is what ``printed_clauses`` gave for the same clauses and context, when the caller has it already.
+    """
+    printed = printed_clauses(library, selected, context) if printed is None else printed
     return [
         {"id": s.clause.id, "title": s.clause.title, "section": s.clause.section,
          "requirements": list(s.clause.requirements), "reasons": list(s.reasons),
          "checks": [{"id": c.id, "what": c.what, "when": c.when, "requirements": list(c.requirements)}
                     for c in s.checks],
          "number": r["lines"][1].lead if len(r["lines"]) > 1 else "", "lines": [line.full for line in r["lines"]]}
-        for s, r in zip(selected, printed_clauses(library, selected, context), strict=True)
+        for s, r in zip(selected, printed, strict=True)
     ]  # fmt: skip
 
 

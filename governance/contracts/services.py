@@ -17,8 +17,14 @@ from governance.audit.services import AuditService
 from governance.calendar import today_tokyo, wareki
 from governance.contractors.tables import Contractor
 from governance.contracts.approval_services import SubcontractorApprovals
-from governance.contracts.clauses import select_clauses
-from governance.contracts.context import Municipality, Preview, build_context, clause_records, municipality_from
+from governance.contracts.context import (
+    Municipality,
+    Preview,
+    build_context,
+    chosen_clauses,
+    clause_records,
+    municipality_from,
+)
 from governance.contracts.documents import render_contract
 from governance.contracts.library_cache import base_document, library_at
 from governance.contracts.tables import (
@@ -33,7 +39,7 @@ from governance.db import for_update, write_transaction
 from governance.engagements.services import EngagementService, facts_of_engagement
 from governance.engagements.tables import Selection, SelectionStatus
 from governance.errors import ConflictError, NotFoundError, ValidationError
-from governance.files.services import FileService
+from governance.files.services import DOCX, FileService
 from governance.municipality.profile import UNSET_MESSAGE
 from governance.municipality.services import current_municipality
 from governance.verification.services._planning import plan_signed_version
@@ -87,7 +93,7 @@ class ContractService(SubcontractorApprovals):
         library = await anyio.to_thread.run_sync(library_at, self.templates_dir)
         facts = facts_of_engagement(engagement)
         context = build_context(engagement, contractor, municipality or await self.current_municipality())
-        return Preview(library, select_clauses(facts, library), context, contractor.id, contractor.name)
+        return Preview(library, chosen_clauses(library, facts), context, contractor.id, contractor.name)
 
     async def current_municipality(self) -> Municipality:
         """The municipality in force: the stored 団体の設定 over the initial values this service was given."""
@@ -103,8 +109,15 @@ class ContractService(SubcontractorApprovals):
 
     async def _render(self, preview: Preview) -> bytes:
         base = self.base_document()
+        # The clauses' lines are worked out once: the document prints them and the version's records store them.
         return await anyio.to_thread.run_sync(
-            lambda: render_contract(preview.library, preview.selected, preview.context, base=base)
+            lambda: render_contract(
+                preview.library,
+                preview.selected,
+                preview.context,
+                base=base,
+                printed=[c["lines"] for c in preview.printed],
+            )
         )
 
     async def create_draft(self, engagement_id: int, *, actor: Actor, now: dt.datetime | None = None) -> int:
@@ -113,9 +126,12 @@ class ContractService(SubcontractorApprovals):
         Earlier drafts become 旧版; finalized and signed versions are never touched. Subcontractors named in the
         facts get an approval record (pending) if they have none.
         """
-        preview = await self.preview(engagement_id)
+        municipality = await self.current_municipality()  # read once: the context and the completeness check
+        preview = await self.preview(engagement_id, municipality=municipality)
         data = await self._render(preview)
-        return await self.record_version(engagement_id, preview, data, actor=actor, now=now or dt.datetime.now(dt.UTC))
+        return await self.record_version(
+            engagement_id, preview, data, actor=actor, now=now or dt.datetime.now(dt.UTC), municipality=municipality
+        )
 
     async def record_version(
         self,
@@ -126,18 +142,20 @@ class ContractService(SubcontractorApprovals):
         actor: Actor,
         now: dt.datetime,
         amends: dict[str, Any] | None = None,
+        municipality: Municipality | None = None,
     ) -> int:
         """Record a new draft version with its document in one transaction, with its audit entry; return its id.
 
         The version holds the whole contract as ``preview`` gives it (facts, context, library version and hash,
         clauses with their printed lines). With ``amends`` (the signed version it changes) it is an amendment and
         ``data`` is its 覚書. Earlier drafts become 旧版; subcontractors named in the facts get an approval record.
+        A caller that has read the ``municipality`` in force for this draft passes it (one query fewer).
 
         Raises:
             ConflictError: ``amends`` is no longer the contract's latest signed version, or (for an amendment) a
                 finalized version awaits its signature, or 団体名・代表者 are not set (団体の設定).
         """
-        if not (await self.current_municipality()).complete:
+        if not (municipality or await self.current_municipality()).complete:
             raise ConflictError(UNSET_MESSAGE)
         clauses = clause_records(preview)
         sha256 = hashlib.sha256(data).hexdigest()
@@ -150,7 +168,7 @@ class ContractService(SubcontractorApprovals):
                     raise ConflictError(AWAITING_SIGNATURE)
             version = await self._next_version(contract_id)
             name = f"{'覚書案' if amends else '契約書案'}_{engagement_id}_第{version}版.docx"
-            file_id = await self.files.save(data, name, actor=actor, now=now)
+            file_id = await self.files.save(data, name, actor=actor, now=now, generated=True, content_type=DOCX)
             await ContractVersion.update({ContractVersion.status: VersionStatus.superseded}).where(
                 ContractVersion.contract == contract_id, ContractVersion.status == VersionStatus.draft
             )

@@ -36,6 +36,7 @@ def clean_filename(name: str) -> str:
 
 
 OCTET_STREAM = "application/octet-stream"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Extensions a download may keep for its checked type; any other is followed by the type's own extension.
 _KEEP_EXTENSIONS: dict[str, frozenset[str]] = {
     content_type: frozenset({ext, ".jpeg"} if ext == ".jpg" else {ext}) for content_type, ext in EXTENSIONS.items()
@@ -80,12 +81,14 @@ class FileService:
         field: str = "evidence",
         now: dt.datetime | None = None,
         generated: bool = False,
+        content_type: str | None = None,
     ) -> int:
         """Check and store a file and audit it (inside the caller's write transaction); return the record's id.
 
         ``generated`` marks the app's own output (a 調達用一式 zip), which may be of a kind no upload is accepted as and
         is not bound by the upload size limit (a municipality's base.docx with its emblem is copied into every document
-        of a package).
+        of a package). Its ``content_type`` may be given when the app made the bytes and knows their type (a contract
+        draft is a .docx): it is then taken as is instead of being checked from the bytes (no unzipping).
 
         Raises:
             ValidationError: empty, too large, or not an allowed kind (checked from the bytes).
@@ -94,7 +97,9 @@ class FileService:
             raise ValidationError({field: "ファイルが空です。"})
         if len(data) > MAX_FILE_BYTES and not generated:
             raise ValidationError({field: f"ファイルは{MAX_FILE_BYTES // (1024 * 1024)}MB以下にしてください。"})
-        content_type = sniff_content_type(data, generated=generated)
+        if content_type is not None and (not generated or content_type not in EXTENSIONS):
+            raise ValueError("a known content type is for the app's own output of a stored kind (generated=True)")
+        content_type = content_type or sniff_content_type(data, generated=generated)
         if content_type is None:
             kinds = "・".join(ALLOWED.values())
             raise ValidationError({field: f"このファイルの形式は登録できません。{kinds}のいずれかにしてください。"})
