@@ -5,10 +5,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from piccolo.columns.combination import WhereRaw
+
 from governance.accounts.roles import Role
 from governance.actor import Actor
-from governance.social.lifecycle import APPLICATION_KIND_LABELS, AccountStatus, ApplicationStatus
+from governance.social.checklist import Badge
+from governance.social.lifecycle import (
+    APPLICATION_KIND_LABELS,
+    DUE_SOON_DAYS,
+    AccountStatus,
+    ApplicationStatus,
+    add_months,
+)
+from governance.social.platforms import PLATFORMS
+from governance.social.rules import normalize_domain
 from governance.social.services import AccountQueries, load_settings
+from governance.social.services._common import Settings
 from governance.social.services._public_queries import account_columns
 from governance.social.tables import SocialAccount, SocialApplication
 from governance.system.todos import TodoGroup, TodoItem, bounded, group, register_todo_provider
@@ -37,11 +49,64 @@ async def applications_to_decide(actor: Actor, today: dt.date) -> list[TodoGroup
     ], total, f"/social-accounts/?status={AccountStatus.applying}")]  # fmt: skip
 
 
+def _latest_base(day: dt.date, months: int) -> dt.date:
+    """A date no earlier than any ``base`` with ``add_months(base, months) <= day`` (a bound for SQL).
+
+    ``add_months`` keeps the day or takes the month's last, so the exact bound is off by at most three days at a
+    month's end; the flags themselves are judged in Python on the candidates.
+    """
+    return add_months(day, -months) + dt.timedelta(days=3)
+
+
+def _like_suffix(text: str) -> str:
+    return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _flag_where(settings: Settings, today: dt.date) -> Any:
+    """A condition every account flagged today meets (re-attestation due, dormant or non-compliant), for SQL.
+
+    It is written from the settings' cycles and checklist policy as cutoffs computed here; it may let through a few
+    accounts that are not flagged (month ends, unusual recovery addresses), never leave out one that is.
+    """
+    c = SocialAccount
+    attest_by = _latest_base(today + dt.timedelta(days=DUE_SOON_DAYS), settings.cycle_months)
+    attest = (c.status.is_in([AccountStatus.active, AccountStatus.suspended])
+              & (c.opened_on.is_not_null() | c.last_attested_on.is_not_null())
+              & (c.opened_on.is_null() | (c.opened_on <= attest_by))
+              & (c.last_attested_on.is_null() | (c.last_attested_on <= attest_by)))  # fmt: skip
+    quiet = (c.status == AccountStatus.active) & (
+        c.last_post_on <= _latest_base(today, settings.inactive_months)
+    )
+    policy = settings.checklist
+    reviewed_by = today - dt.timedelta(days=policy.app_review_days)
+    badge_codes = [code for code, p in PLATFORMS.items() if p.badge_available]
+    unsafe = (c.mfa_enabled.eq(False) | c.login_alerts.eq(False) | c.listed_on_website.eq(False)
+              | c.third_party_apps_reviewed_on.is_null() | (c.third_party_apps_reviewed_on < reviewed_by)
+              | (c.badge.not_in([Badge.obtained, Badge.unavailable]) & c.service.platform.is_in(badge_codes))
+              | (c.credential_removed_on.is_not_null()
+                 & (c.password_changed_on.is_null() | (c.password_changed_on < c.credential_removed_on))))  # fmt: skip
+    if policy.password_max_days is not None:
+        changed_by = today - dt.timedelta(days=policy.password_max_days)
+        unsafe = unsafe | c.password_changed_on.is_null() | (c.password_changed_on < changed_by)
+    # A recovery address surely within a municipal domain ends with "@domain" or ".domain" (no scheme, path or port).
+    domains = [d for d in (normalize_domain(d) for d in policy.municipal_domains) if d and d.isascii() and "@" not in d]
+    if domains:
+        patterns = [_like_suffix(f"{sep}{d}") for d in domains for sep in "@."]
+        unsafe = unsafe | WhereRaw(
+            "(social_account.recovery_email LIKE '%/%' OR social_account.recovery_email LIKE '%:%' OR NOT ("
+            + " OR ".join("lower(social_account.recovery_email) LIKE {} ESCAPE '\\'" for _ in patterns) + "))",
+            *patterns,
+        )  # fmt: skip
+        return attest | quiet | ((c.status != AccountStatus.applying) & unsafe)
+    return attest | quiet | (c.status != AccountStatus.applying)
+
+
 async def _candidates(actor: Actor, today: dt.date) -> list[dict[str, Any]]:
-    """The accounts the actor edits that are not closed (SQL), with their flags as of today (judged in Python).
+    """The accounts the actor edits that may be flagged today (SQL), with their flags as of today (judged in Python).
 
     Whether the security checklist is met and whether an account is dormant or due for re-attestation depend on the
-    settings' policy and cycles, so they are evaluated here, only on the accounts within the actor's scope.
+    settings' policy and cycles: SQL chooses the accounts that may be flagged (``_flag_where``), and the flags are
+    evaluated here, only on those, within the actor's scope.
     """
     query = SocialAccount.select(*account_columns()).where(SocialAccount.status != AccountStatus.closed)
     if not actor.has_any(Role.pr_staff):
@@ -49,6 +114,7 @@ async def _candidates(actor: Actor, today: dt.date) -> list[dict[str, Any]]:
             return []
         query = query.where(SocialAccount.department == actor.department_id)
     settings = await load_settings()
+    query = query.where(_flag_where(settings, today))
     # The responsible people only name the account in the list; the flags do not depend on them.
     return [AccountQueries._summary(r, [], settings, today) for r in await query.order_by(SocialAccount.id)]
 

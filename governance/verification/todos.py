@@ -24,6 +24,40 @@ HORIZON_DAYS = 30
 """Checks and measures due within this many days (or overdue) are on the home page."""
 
 
+OPEN_CHECKS_SQL = f"verification_check.status IN ('{CheckStatus.planned.value}', '{CheckStatus.in_progress.value}')"
+"""The condition of the partial index of open checks (migration 2026-12-05T17:50), written as literals: with bound
+parameters neither SQLite nor PostgreSQL (generic plans) could prove that the query's rows are within the index."""
+
+
+def _own_checks(user_id: int, until: dt.date) -> tuple[Any, ...]:
+    return (Check.assignee == user_id, WhereRaw(OPEN_CHECKS_SQL), Check.due_on <= until)
+
+
+def own_checks_query(user_id: int, until: dt.date) -> Any:
+    """The user's open checks due by ``until``, by due date, read on the partial index of open checks.
+
+    That index (migration 2026-12-05T17:50) gives the due-date order of the user's open checks alone; on
+    (assignee, due_on, id) both engines read every check ever assigned to the user, years of done ones included.
+    """
+    return (
+        Check.select(Check.id, Check.title, Check.due_on, Check.engagement.title.as_alias("engagement_title"))
+        .where(*_own_checks(user_id, until)).order_by(Check.due_on).order_by(Check.id)
+    )  # fmt: skip
+
+
+def _own_measures(user_id: int, until: dt.date) -> tuple[Any, ...]:
+    return (Measure.owner == user_id, Measure.status == MeasureStatus.open, Measure.due_on <= until)
+
+
+def own_measures_query(user_id: int, until: dt.date) -> Any:
+    """The user's open measures due by ``until``, by due date (index on owner, status, due_on, id)."""
+    return (
+        Measure.select(
+            Measure.id, Measure.kind, Measure.due_on, Measure.finding, Measure.finding.title.as_alias("finding_title")
+        ).where(*_own_measures(user_id, until)).order_by(Measure.due_on).order_by(Measure.id)
+    )  # fmt: skip
+
+
 async def checks_and_measures(actor: Actor, today: dt.date) -> list[TodoGroup]:
     """The actor's open checks and measures due within the horizon, and checks waiting for another's sign-off.
 
@@ -32,25 +66,15 @@ async def checks_and_measures(actor: Actor, today: dt.date) -> list[TodoGroup]:
     if actor.id is None:
         return []
     until = today + dt.timedelta(days=HORIZON_DAYS)
-    mine = (Check.assignee == actor.id, Check.status.is_in([CheckStatus.planned, CheckStatus.in_progress]),
-            Check.due_on <= until)  # fmt: skip
-    checks, total = await bounded(
-        Check.select(Check.id, Check.title, Check.due_on, Check.engagement.title.as_alias("engagement_title"))
-        .where(*mine).order_by(Check.due_on).order_by(Check.id),
-        Check.count().where(*mine),
-    )  # fmt: skip
+    checks, total = await bounded(own_checks_query(actor.id, until), Check.count().where(*_own_checks(actor.id, until)))
     groups = [TodoGroup("確認", [
         TodoItem(title=f"{c['title']}（{c['engagement_title']}）", href=f"/checks/{c['id']}", due=c["due_on"],
                  kind="確認", overdue=c["due_on"] < today)
         for c in checks
     ], total, f"/checks/?status=open&mine=1&due_to={until.isoformat()}")]  # fmt: skip
-    owned = (Measure.owner == actor.id, Measure.status == MeasureStatus.open, Measure.due_on <= until)
     measures, total = await bounded(
-        Measure.select(
-            Measure.id, Measure.kind, Measure.due_on, Measure.finding, Measure.finding.title.as_alias("finding_title")
-        ).where(*owned).order_by(Measure.due_on).order_by(Measure.id),
-        Measure.count().where(*owned),
-    )  # fmt: skip
+        own_measures_query(actor.id, until), Measure.count().where(*_own_measures(actor.id, until))
+    )
     groups.append(TodoGroup("措置", [
         TodoItem(title=f"{MEASURE_KIND_LABELS.get(m['kind'], m['kind'])}（{m['finding_title']}）",
                  href=f"/findings/{m['finding']}", due=m["due_on"], kind="措置", overdue=m["due_on"] < today)
