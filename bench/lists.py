@@ -20,7 +20,8 @@ Each row is one URL family, requested one at a time (one worker), through the wh
     contractors API  GET /api/v1/contractors?page=N&per_page=50
     audit API        GET /api/v1/audit-entries?limit=50&offset=N   auditor
     home (security)  GET /  security officer
-    home (dept)      GET /  department user
+    home (dept)      GET /  department user (assignee of about 10,000 of the checks, mostly done)
+    home (pr)        GET /  広報 user (pr_staff), with 2,000 SNS accounts (a few flagged)
 
 The baseline of each row ("raw") does the same database work without our code: the benchmark first requests every
 URL once through the app while recording the SQL Piccolo sends and the rows it gets back (``reminders_run.Capture``),
@@ -71,6 +72,7 @@ ROWS = (
     ("audit_api", "audit API /api/v1/audit-entries", "auditor", "list"),
     ("home_officer", "home page /, security officer", "officer", "home"),
     ("home_dept", "home page /, department user", "dept", "home"),
+    ("home_pr", "home page /, 広報 user (SNS accounts)", "pr", "home"),
 )
 
 
@@ -165,7 +167,8 @@ async def make_users(department_id: int) -> dict[str, dict[str, str]]:
 
     system = Actor.system("bench")
     out = {}
-    for who, roles in (("officer", ["security_officer"]), ("dept", ["department_staff"]), ("auditor", ["auditor"])):
+    for who, roles in (("officer", ["security_officer"]), ("dept", ["department_staff"]), ("auditor", ["auditor"]),
+                       ("pr", ["pr_staff"])):  # fmt: skip
         password = "bench-" + secrets.token_urlsafe(12)
         user_id = await UserService().create_user(
             schemas.UserCreate(username=f"bench.{who}", full_name=f"ベンチ {who}", department_id=department_id,
@@ -178,6 +181,33 @@ async def make_users(department_id: int) -> dict[str, dict[str, str]]:
         cookie = await AuthService().sign_in(f"bench.{who}", password)
         out[who] = {"token": token.token, "cookie": cookie}
     return out
+
+
+async def own_checks_and_accounts(engine: str, url: str, users: list[int], department: int, n: dict[str, int]) -> None:
+    """The department user gets the checks of a tenth of the users (about 10,000, mostly done, as a clerk's years of
+    checks); 2,000 SNS accounts (scaled), mostly in order, a few due for re-attestation, quiet or missing a measure."""
+    from governance.accounts.tables import User
+    from governance.external.tables import ExternalService
+    from governance.verification.tables import Check
+
+    dept = await User.select(User.id).where(User.username == "bench.dept").first()
+    await Check.update({Check.assignee: dept["id"]}).where(Check.assignee.is_in(users[: len(users) // 10]))
+    [service] = await ExternalService.insert(ExternalService(name="X（ベンチ）", kind="social_media", platform="x")
+                                             ).returning(ExternalService.id)  # fmt: skip
+    rnd, today = random.Random(20261205), dt.date.today()
+    columns = ("service", "handle", "profile_url", "lookup_key", "display_name", "department", "status", "opened_on",
+               "mfa_enabled", "recovery_email", "login_alerts", "third_party_apps_reviewed_on", "listed_on_website",
+               "badge", "password_changed_on", "last_attested_on", "last_post_on")  # fmt: skip
+    rows = []
+    for i in range(max(20, int(2_000 * n["checks"] / 100_000))):
+        recent = today - dt.timedelta(days=rnd.randint(1, 60))
+        odd = rnd.random() < 0.05  # about one in twenty needs something
+        rows.append((service["id"], f"bench{i}", f"https://x.com/bench{i}", f"x:bench{i}", f"ベンチ{i:04d}",
+                     department if i % 10 == 0 else department + 1 + i % 5, "closed" if i % 50 == 0 else "active",
+                     today - dt.timedelta(days=900), not (odd and i % 3 == 0), "koho@city.example.lg.jp", True, recent,
+                     True, "obtained", recent, today - dt.timedelta(days=200 if odd and i % 3 == 1 else 30),
+                     today - dt.timedelta(days=300 if odd and i % 3 == 2 else 5)))  # fmt: skip
+    await bulk_insert(engine, url, "social_account", columns, rows)
 
 
 def row_urls(key: str, n: dict[str, int]) -> list[str]:
@@ -305,6 +335,7 @@ async def child_async(args: argparse.Namespace) -> dict[str, Any]:
         seeded = await load(args.engine, url, n)
         department = (await _department_of(seeded["engagements"][0][0]))
         people = await make_users(department)
+        await own_checks_and_accounts(args.engine, url, seeded["users"], department, n)
     app = create_app()
     replay = Replay(args.engine, url)
     await replay.open()
