@@ -38,7 +38,7 @@ from governance.contracts.bid_controllers import BidDocumentsPageController, Bid
 from governance.contracts.controllers import ContractApiController, ContractPageController
 from governance.contracts.revision_controllers import ContractLibraryPageController
 from governance.contracts.todos import register as register_contract_todos
-from governance.db import db_lifespan
+from governance.db import db_lifespan, refresh_statistics
 from governance.engagements.controllers import (
     EngagementApiController,
     EngagementPageController,
@@ -164,6 +164,11 @@ def _derive(secret: str, purpose: str) -> str:
     return hmac.new(secret.encode(), purpose.encode(), hashlib.sha256).hexdigest()
 
 
+async def _planner_statistics() -> None:
+    """On start-up, after the database lifespan: SQLite's planner gets fresh statistics (``refresh_statistics``)."""
+    await refresh_statistics()
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     """Build the Litestar application.
 
@@ -243,6 +248,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=openapi,
         plugins=[HTMXPlugin(), _cli_plugin()],
         lifespan=[db_lifespan, reminders_lifespan],
+        on_startup=[_planner_statistics],
         state=state,
         logging_config=LoggingConfig(
             root={"level": settings.log_level, "handlers": ["queue_listener"]}, log_exceptions="never"

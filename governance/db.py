@@ -392,6 +392,28 @@ async def database_ok() -> bool:
     return True
 
 
+SQLITE_ANALYSIS_LIMIT = 1000
+"""Rows of each index ANALYZE reads on SQLite (``PRAGMA analysis_limit``): enough for the planner, ms at any size."""
+
+
+async def refresh_statistics(*, full: bool = True) -> None:
+    """Give SQLite's planner table statistics (PostgreSQL's autovacuum keeps its own; nothing to do there).
+
+    Without statistics SQLite guesses that ``status IN (…)`` finds a handful of rows, reads the check list through the
+    status index and sorts every open check; with them it reads the partial index of open checks in order (tested in
+    tests/integration/test_list_query_plans.py). ``full`` runs ANALYZE (on the app's start-up: a few ms at 100,000
+    checks); otherwise ``PRAGMA optimize`` analyzes only what this connection's queries showed to need it (cron runs).
+    A failure is logged, never raised: statistics only make plans better.
+    """
+    if not is_sqlite():
+        return
+    try:
+        await get_engine().run_querystring(QueryString(f"PRAGMA analysis_limit = {SQLITE_ANALYSIS_LIMIT}"))
+        await get_engine().run_querystring(QueryString("ANALYZE" if full else "PRAGMA optimize"))
+    except Exception as exc:
+        log.warning("refreshing SQLite statistics failed: %s", exc)
+
+
 async def close_connections(engine: Engine | None = None) -> None:
     """Close pooled connections of the engine, if it holds any (Piccolo warns when there is no pool)."""
     engine = engine or get_engine()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from typing import Any
 
 import click
 
@@ -22,11 +23,19 @@ def reminders_group() -> None:
 def reminders_run(today: dt.datetime | None, dry_run: bool) -> None:
     """Record the reminders due and send every waiting notification; safe to run any number of times."""
     from governance.cli_common import run_async
+    from governance.db import refresh_statistics
     from governance.reminders.services import ReminderService
     from governance.settings import get_settings
 
     service = ReminderService(get_settings())
-    report = run_async(lambda: service.run(today.date() if today else None, dry_run=dry_run))
+
+    async def run() -> Any:
+        report = await service.run(today.date() if today else None, dry_run=dry_run)
+        if not dry_run:
+            await refresh_statistics(full=False)  # SQLite: PRAGMA optimize, analyzes only what the run showed to need
+        return report
+
+    report = run_async(run)
     click.echo(f"{report.today.isoformat()}: 期限の通知 {len(report.due)}件")
     for notice, person in report.due:
         click.echo(f"  - {notice.rule} {notice.occurrence} → {person.name or person.user_id}: {notice.title}")

@@ -27,6 +27,16 @@ class CheckStatus(StrEnum):
 OPEN_CHECK_STATUSES = (CheckStatus.planned, CheckStatus.in_progress, CheckStatus.reviewing)
 """A check in one of these still has to be performed or signed off (and can become overdue)."""
 
+
+def check_status_in_sql(statuses: tuple[CheckStatus, ...]) -> str:
+    """``verification_check.status IN ('…', …)`` with the states as literals, in the order given.
+
+    The partial indexes of open checks (migrations 2026-12-05T17:50 and 17:55) hold exactly the rows of such a
+    condition; a query must write it the same way, with literals, for the planners to read them: with bound parameters
+    neither SQLite nor PostgreSQL (generic plans) can prove that the query's rows are within the index.
+    """
+    return "verification_check.status IN ({})".format(", ".join(f"'{CheckStatus(s).value}'" for s in statuses))
+
 CHECK_STATUS_LABELS: dict[str, str] = {
     CheckStatus.planned: "予定",
     CheckStatus.in_progress: "実施中",
