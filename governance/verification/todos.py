@@ -18,15 +18,15 @@ from governance.verification.tables import (
     FindingStatus,
     Measure,
     MeasureStatus,
+    check_status_in_sql,
 )
 
 HORIZON_DAYS = 30
 """Checks and measures due within this many days (or overdue) are on the home page."""
 
 
-OPEN_CHECKS_SQL = f"verification_check.status IN ('{CheckStatus.planned.value}', '{CheckStatus.in_progress.value}')"
-"""The condition of the partial index of open checks (migration 2026-12-05T17:50), written as literals: with bound
-parameters neither SQLite nor PostgreSQL (generic plans) could prove that the query's rows are within the index."""
+OPEN_CHECKS_SQL = check_status_in_sql((CheckStatus.planned, CheckStatus.in_progress))
+"""The condition of the partial index of one's open checks (migration 2026-12-05T17:50), with literals."""
 
 
 def _own_checks(user_id: int, until: dt.date) -> tuple[Any, ...]:
