@@ -154,7 +154,7 @@ async def load(engine: str, url: str, n: dict[str, int]) -> dict[str, Any]:
     await bulk_insert(engine, url, "audit_entry", AUDIT_COLUMNS,
                       [tuple(getattr(e, c) for c in AUDIT_COLUMNS) for e in audit])  # fmt: skip
     del audit
-    await loader.apply()  # ANALYZE
+    await loader.apply()  # ANALYZE (PostgreSQL: VACUUM (ANALYZE), as autovacuum would)
     log(f"[{engine}] loaded {n} in {time.perf_counter() - t0:.1f}s")
     return {"engagements": engagements, "users": users}
 
