@@ -372,6 +372,7 @@ def restore_backup(src: Path, data_dir: Path, url: str, *, force: bool = False) 
 
 @click.command(
     "backup",
+    short_help="稼働中のまま、検証できるバックアップを作成します。",
     help="稼働中のままデータベース・保存ファイル・秘密鍵の一貫したバックアップを DEST の日時付きフォルダに作成し、"
     "各ファイルのSHA-256と監査ログの末尾ハッシュを manifest.json に記録します。",
 )
@@ -400,6 +401,7 @@ def backup_command(dest: Path, keep: int | None, data_dir: Path | None) -> None:
 
 @click.command(
     "restore",
+    short_help="バックアップを検証してから復元します。",
     help="バックアップ SRC の manifest.json と全ファイルのハッシュを検証してから、データベースと保存ファイルを復元し、"
     "監査ログを検証して末尾ハッシュがバックアップ時と一致することを確かめます（サービスを停止して実行）。",
 )

@@ -164,6 +164,7 @@ def files_group() -> None:
 
 @files_group.command(
     "check",
+    short_help="保存ファイルをハッシュで検証し、孤立ファイルを報告します。",
     help="保存ファイルの記録ごとに内容がハッシュと一致するかを（データディレクトリとデータベースの両方で）検証し、見つからないファイル・不一致・"
     "記録のないファイル（孤立ファイル）を報告します（問題が残れば終了コード1）。",
 )
@@ -211,6 +212,7 @@ def files_check(fix: bool, grace_minutes: int, data_dir: Path | None) -> None:
 
 @files_group.command(
     "migrate",
+    short_help="保存ファイルを別の保存先へ複写します。",
     help="すべての保存ファイルを指定した保存先（local：データディレクトリ、database：データベース）へ複写し、"
     "複写したものをハッシュで検証します（何度実行しても同じ結果です。元の保存先からは削除しません）。",
 )
