@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -10,6 +11,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -31,6 +33,31 @@ def _pdf(n: int | str) -> bytes:
 async def _store(root: Path, data: bytes) -> int:
     async with write_transaction():
         return await FileService(root).save(data, "証跡.pdf", actor=Actor.system("test"))
+
+
+@contextlib.contextmanager
+def restore_database(tmp_path: Path) -> Iterator[str]:
+    """The URL of an empty database to restore into: a SQLite file, or a scratch PostgreSQL database dropped after."""
+    if is_sqlite(get_engine()):
+        yield f"sqlite:///{tmp_path / 'restored.sqlite3'}"
+        return
+    import asyncpg
+
+    dsn = os.environ["GOVERNANCE_TEST_DATABASE_URL"]
+    scratch = f"gov_restore_{uuid.uuid4().hex[:8]}"
+
+    async def admin(sql: str) -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(admin(f'CREATE DATABASE "{scratch}"'))
+    try:
+        yield urlunsplit(urlsplit(dsn)._replace(path=f"/{scratch}"))
+    finally:
+        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
 
 
 def _store_many(root: Path, count: int, tag: str = "") -> None:
@@ -245,19 +272,7 @@ def test_postgres_backup_restores_into_a_scratch_database(tmp_path: Path):
     assert manifest["engine"] == "postgres" and (folder / "database.dump").is_file()
     assert manifest["audit"]["entries"] == 3
 
-    dsn = os.environ["GOVERNANCE_TEST_DATABASE_URL"]
-    scratch = f"gov_restore_{uuid.uuid4().hex[:8]}"
-    url = urlunsplit(urlsplit(dsn)._replace(path=f"/{scratch}"))
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(admin(f'CREATE DATABASE "{scratch}"'))
-    try:
+    with restore_database(tmp_path) as url:
         args = [str(folder), "--data-dir", str(tmp_path / "restored"), "--database-url", url]
         result = CliRunner().invoke(restore_command, args)
         assert result.exit_code == 0, result.output
@@ -276,8 +291,6 @@ def test_postgres_backup_restores_into_a_scratch_database(tmp_path: Path):
         assert len(restored) == 3
         report = check_files(tmp_path / "restored", restored)
         assert not report.missing and not report.mismatched and not report.orphans
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))
 
 
 def _store_in(root: Path, kind: str, tag: str) -> tuple[int, str]:
@@ -309,26 +322,7 @@ def test_backup_with_files_in_the_database_lists_and_verifies_them_on_restore(tm
     ]  # only the local file is copied as a file; the blobs are in the database dump
 
     restored = tmp_path / "restored"
-    if is_sqlite(get_engine()):
-        url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
-        cleanup = None
-    else:
-        import asyncpg
-
-        dsn = os.environ["GOVERNANCE_TEST_DATABASE_URL"]
-        scratch = f"gov_restore_{uuid.uuid4().hex[:8]}"
-        url = urlunsplit(urlsplit(dsn)._replace(path=f"/{scratch}"))
-
-        async def admin(sql: str) -> None:
-            conn = await asyncpg.connect(dsn)
-            try:
-                await conn.execute(sql)
-            finally:
-                await conn.close()
-
-        asyncio.run(admin(f'CREATE DATABASE "{scratch}"'))
-        cleanup = lambda: asyncio.run(admin(f'DROP DATABASE IF EXISTS "{scratch}" WITH (FORCE)'))  # noqa: E731
-    try:
+    with restore_database(tmp_path) as url:
         result = CliRunner().invoke(restore_command, [str(folder), "--data-dir", str(restored), "--database-url", url])
         assert result.exit_code == 0, result.output
         assert "保存ファイル 3件の内容を検証しました。" in result.output
@@ -337,6 +331,3 @@ def test_backup_with_files_in_the_database_lists_and_verifies_them_on_restore(tm
         stored_path(restored, on_disk[1]).unlink()
         assert asyncio.run(verify_stored_files(manifest, restored, url)) == [on_disk[1]]
         assert asyncio.run(verify_stored_files({**manifest, "stored_files": []}, restored, url)) == []
-    finally:
-        if cleanup:
-            cleanup()

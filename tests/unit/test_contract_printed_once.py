@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import io
-from functools import lru_cache
 from pathlib import Path
 
 import pytest
-from docx import Document
 
 from governance.actor import Actor
 from governance.contracts.clauses import select_clauses
@@ -20,22 +17,13 @@ from governance.contracts.records import printed_clauses, records_of
 from governance.engagements.facts import EngagementFacts
 from governance.files.services import DOCX, FileService
 from governance.files.storage import LOCAL
+from tests.unit.test_contract_documents import ROOT, library, paragraphs
 
-ROOT = Path(__file__).resolve().parents[2] / "contract_templates"
 FACTS = EngagementFacts(
     confidentiality="3B", personal_info=True, specific_personal_info=True, segments=frozenset({"mynumber"}),
     work_kinds=frozenset({"system_operation", "cloud_service"}), work_locations=frozenset({"onsite"}),
     remote_access=True, subcontracting=True, subcontractors=("株式会社下請",),
 )  # fmt: skip
-
-
-@lru_cache(maxsize=1)
-def library():
-    return load_library(ROOT)
-
-
-def paragraphs(data: bytes) -> list[str]:
-    return [p.text for p in Document(io.BytesIO(data)).paragraphs]
 
 
 def test_a_document_from_the_previews_lines_reads_as_one_printed_from_scratch():
