@@ -68,10 +68,15 @@ async def _user_with_history() -> tuple[int, dt.date]:
     return check["assignee"], today
 
 
+OPEN_CHECK_INDEXES = (INDEX, "verification_check_to_perform_due_idx")
+"""Partial indexes that hold only the checks still to perform (migrations 17:50 and 17:55): reading either, the query
+reads no done check. Here every check has the same assignee, so PostgreSQL may well take the one without it."""
+
+
 def _problems(plan: list[str]) -> list[str]:
-    """What is wrong with the plan of one's open checks: the partial index not read (the open checks are few, so a
-    sort of them, which PostgreSQL may choose after a bitmap scan, is no problem)."""
-    return [] if any(INDEX in line for line in plan) else [f"{INDEX} not used"]
+    """What is wrong with the plan of one's open checks: no partial index of open checks read (the open checks are
+    few, so a sort of them, which PostgreSQL may choose after a bitmap scan, is no problem)."""
+    return [] if any(i in line for line in plan for i in OPEN_CHECK_INDEXES) else [f"{INDEX} not used"]
 
 
 async def test_own_open_checks_are_read_on_the_partial_index_in_order(client):
@@ -88,9 +93,10 @@ async def test_own_open_checks_are_read_on_the_partial_index_in_order(client):
 
 
 async def test_without_the_index_the_plan_check_fails(client):
-    """The check can fail: without the index of 2026-12-05T17:50 the done checks are read (or sorted)."""
+    """The check can fail: without the partial indexes of open checks the done checks are read (or sorted)."""
     user, today = await _user_with_history()
-    await Check.raw(f"DROP INDEX {INDEX}")
+    for index in OPEN_CHECK_INDEXES:
+        await Check.raw(f"DROP INDEX {index}")
     plan = await _plan(own_checks_query(user, today + dt.timedelta(days=HORIZON_DAYS)))
     assert _problems(plan), plan
 
