@@ -21,8 +21,9 @@ from click.testing import CliRunner
 from governance.actor import Actor
 from governance.backup import MANIFEST, backup_command, manifest_digest, restore_command
 from governance.db import close_connections, get_engine, is_sqlite, write_transaction
-from governance.files.check import check_files, files_check, sha256_of, stored_path
+from governance.files.check import check_files, files_check
 from governance.files.services import FileService
+from governance.files.storage import sha256_of, stored_path
 from tests.helpers import run_sync
 
 

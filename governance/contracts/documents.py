@@ -118,14 +118,20 @@ def document_title(doc: Any, text: str) -> None:
 
 
 def add_articles(
-    out: Paragraphs, section_index: int, clauses: Sequence[SelectedClause], context: dict[str, Any]
+    out: Paragraphs,
+    section_index: int,
+    clauses: Sequence[SelectedClause],
+    context: dict[str, Any],
+    printed: Sequence[Sequence[Line] | None] | None = None,
 ) -> None:
     """Add one section's articles as the contract prints them: 第１条 … in the main text, 第１ … in an annex.
 
     The 特記事項 handed to bidders is printed through here too, so it reads exactly as the contract's annex.
+    ``printed`` holds each clause's lines when the caller has them already (``None`` where it has not).
     """
     for n, sel in enumerate(clauses, start=1):
-        add_article(out, article_lines(sel, article_number(section_index, n), context))
+        lines = printed[n - 1] if printed is not None else None
+        add_article(out, lines if lines is not None else article_lines(sel, article_number(section_index, n), context))
 
 
 def render_contract(
@@ -168,8 +174,7 @@ def render_contract(
         if index > 0:
             doc.add_page_break()
             out.add(f"別記　{section.title}", bold=True)
-        for n, (sel, lines) in enumerate(clauses, start=1):
-            add_article(out, lines if lines is not None else article_lines(sel, article_number(index, n), context))
+        add_articles(out, index, [sel for sel, _ in clauses], context, [lines for _, lines in clauses])
         if index == 0:
             signature_block(out, context, contract_date)
     return to_bytes(doc)

@@ -20,28 +20,7 @@ from pathlib import Path
 import click
 
 from governance.cli_common import fail, run_async
-from governance.files.storage import (
-    CHUNK_BYTES,
-    KINDS,
-    FileStorage,
-    LocalStorage,
-    read,
-    sha256_of,
-    storages,
-    stored_path,
-    walk_files,
-)
-
-__all__ = [  # sha256_of, stored_path and walk_files are used from here by backup.py and the tests
-    "CHUNK_BYTES",
-    "FilesReport",
-    "check_files",
-    "check_stored",
-    "migrate_files",
-    "sha256_of",
-    "stored_path",
-    "walk_files",
-]
+from governance.files.storage import KINDS, FileStorage, LocalStorage, read, storages
 
 
 @dataclass

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 
 from governance.actor import Actor
 from governance.db import db_lifespan, write_transaction
-from governance.files.check import check_stored, files_check, files_migrate, stored_path
+from governance.files.check import check_stored, files_check, files_migrate
 from governance.files.services import FileService
-from governance.files.storage import DatabaseStorage, LocalStorage
+from governance.files.storage import DatabaseStorage, LocalStorage, stored_path
 from governance.files.tables import FileBlob, StoredFile
 from governance.settings import SettingsError, get_settings
 from tests.helpers import checklist_of, login, multi_item_check, post_multipart, run_sync, sign_contract_now
